@@ -1,0 +1,55 @@
+# latentlab: `make run` sets up and opens the app; `make test` sets up and runs the tests.
+SHELL := /bin/bash
+GO ?= go
+# Debian packages: a C compiler for cgo, and the OpenGL and X11 headers Fyne builds against.
+DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev
+# Extra packages for the real-window smoke test (virtual X server, screenshots, synthetic input).
+DEB_TEST_PACKAGES := xvfb imagemagick xdotool
+GOFLAGS_APP := -tags migrated_fynedo
+
+.PHONY: run test setup setup-test deps build bench fuzz clean
+
+run: setup build
+	./bin/latentlab
+
+test: setup setup-test deps
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+build: deps
+	$(GO) build $(GOFLAGS_APP) -o bin/latentlab ./cmd/latentlab
+
+deps:
+	@command -v $(GO) >/dev/null || { echo "setup: Go is not installed; install Go 1.26 from the Go website or your package manager"; exit 1; }
+	$(GO) mod download
+
+setup:
+	@$(call install_debs,$(DEB_PACKAGES))
+
+setup-test:
+	@$(call install_debs,$(DEB_TEST_PACKAGES))
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./model/...
+
+fuzz: deps
+	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./model/safetensors
+	$(GO) test -run '^$$' -fuzz FuzzReadImages -fuzztime 60s ./model/dataset
+	$(GO) test -run '^$$' -fuzz FuzzReadLabels -fuzztime 60s ./model/dataset
+
+clean:
+	rm -rf bin
+
+# install_debs installs the missing Debian packages among $(1): with apt-get as
+# root, with sudo otherwise; where it cannot, it says exactly what to install.
+define install_debs
+missing=""; \
+for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+if [ -z "$$missing" ]; then exit 0; fi; \
+if ! command -v apt-get >/dev/null; then echo "setup: not a Debian system; install the equivalents of:$$missing"; exit 1; fi; \
+if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; \
+else echo "setup: not root and no sudo; as root run: apt-get install -y$$missing"; exit 1; fi; \
+echo "setup: installing$$missing"; \
+$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq$$missing >/dev/null \
+  || { echo "setup: apt-get failed; install:$$missing"; exit 1; }
+endef

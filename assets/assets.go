@@ -1,0 +1,28 @@
+package assets
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+)
+
+// mnistFiles holds the gzip-compressed MNIST IDX files under mnist/.
+//
+//go:embed mnist/*.gz
+var mnistFiles embed.FS
+
+// MNIST returns a read-only file system containing the four MNIST files
+// train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,
+// t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz at its root.
+//
+// MNIST is by Yann LeCun, Corinna Cortes and Christopher J.C. Burges and is
+// available under CC BY-SA 3.0.
+func MNIST() fs.FS {
+	sub, err := fs.Sub(mnistFiles, "mnist")
+	if err != nil {
+		// fs.Sub only fails for an invalid path, and "mnist" is a valid
+		// constant path, so this cannot happen.
+		panic(fmt.Sprintf("assets: sub-filesystem mnist: %v", err))
+	}
+	return sub
+}

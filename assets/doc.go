@@ -1,0 +1,10 @@
+// Package assets embeds the data files that latentlab ships with.
+//
+// It currently holds the MNIST database of handwritten digits, stored as the
+// four original gzip-compressed IDX files (training and test images and
+// labels). The MNIST database was created by Yann LeCun, Corinna Cortes and
+// Christopher J.C. Burges and is available under the terms of the Creative
+// Commons Attribution-Share Alike 3.0 license (CC BY-SA 3.0).
+//
+// The package contains data only; parsing lives in latentlab/model/dataset.
+package assets

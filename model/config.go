@@ -1,0 +1,248 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Kind names a model family.
+type Kind string
+
+// The model families latentlab trains.
+const (
+	KindAE  Kind = "ae"
+	KindVAE Kind = "vae"
+	KindGAN Kind = "gan"
+)
+
+// ParseKind turns a user's word into a Kind.
+func ParseKind(s string) (Kind, error) {
+	switch k := Kind(strings.ToLower(strings.TrimSpace(s))); k {
+	case KindAE, KindVAE, KindGAN:
+		return k, nil
+	}
+	return "", fmt.Errorf("unknown model %q (want ae, vae or gan)", s)
+}
+
+// Optimizer names an update rule.
+type Optimizer string
+
+// The optimizers a user can choose.
+const (
+	Adam    Optimizer = "adam"
+	RMSProp Optimizer = "rmsprop"
+	SGD     Optimizer = "sgd"
+)
+
+// Schedule names a learning-rate decay schedule.
+type Schedule string
+
+// The learning-rate schedules. For epoch progress e (fractional) and total
+// epochs E: constant lr; step lr*rate^floor(e/every); exp lr*rate^e;
+// cosine lr*(1+cos(pi*e/E))/2.
+const (
+	ScheduleConstant Schedule = "constant"
+	ScheduleStep     Schedule = "step"
+	ScheduleExp      Schedule = "exp"
+	ScheduleCosine   Schedule = "cosine"
+)
+
+// Limits on settings; beyond them a run is refused rather than attempted.
+const (
+	MaxLatentDim = 256
+	MaxHidden    = 4096
+	MaxBatchSize = 8192
+	MaxEpochs    = 100000
+)
+
+// Config is everything that defines a training run: the architecture, the
+// training settings and the seed. Same Config and data, same weights.
+type Config struct {
+	Kind      Kind  `json:"kind"`
+	ImageRows int   `json:"image_rows"` // set from the data when training starts
+	ImageCols int   `json:"image_cols"`
+	LatentDim int   `json:"latent_dim"`
+	Hidden    []int `json:"hidden"` // encoder (AE, VAE) or generator (GAN) hidden widths; the other half mirrors them
+
+	Epochs       int       `json:"epochs"`
+	BatchSize    int       `json:"batch_size"`
+	Optimizer    Optimizer `json:"optimizer"`
+	LearningRate float64   `json:"learning_rate"`
+	Beta1        float64   `json:"beta1"`    // Adam's first-moment decay, or SGD's momentum
+	Beta2        float64   `json:"beta2"`    // Adam's and RMSProp's second-moment decay
+	Schedule     Schedule  `json:"schedule"` // learning-rate decay
+	DecayRate    float64   `json:"decay_rate"`
+	DecayEvery   int       `json:"decay_every"` // epochs between steps of ScheduleStep
+	Dropout      float64   `json:"dropout"`     // drop probability on hidden layers (the discriminator's, for a GAN)
+	WeightDecay  float64   `json:"weight_decay"`
+	Patience     int       `json:"patience"` // epochs without a better validation loss before stopping; 0 = never stop early
+
+	Beta         float64 `json:"beta"`          // VAE: weight of the KL term
+	WarmupEpochs float64 `json:"warmup_epochs"` // VAE: KL weight rises linearly from 0 to Beta over this many epochs
+
+	LabelSmoothing float64 `json:"label_smoothing"` // GAN: real target is 1-LabelSmoothing
+	DSteps         int     `json:"d_steps"`         // GAN: discriminator steps per generator step
+
+	Seed uint64 `json:"seed"`
+}
+
+// DefaultConfig returns settings close to the classic references for kind:
+// the PyTorch VAE example (784-400-z-400-784, Adam 1e-3, batch 128) for AE
+// and VAE, and an MLP GAN with two LeakyReLU(0.2) hidden layers trained with
+// Adam(2e-4, beta1 0.5) as in Radford et al. (2016).
+func DefaultConfig(kind Kind) Config {
+	c := Config{
+		Kind:         kind,
+		ImageRows:    28,
+		ImageCols:    28,
+		LatentDim:    2,
+		Hidden:       []int{400},
+		Epochs:       10,
+		BatchSize:    128,
+		Optimizer:    Adam,
+		LearningRate: 1e-3,
+		Beta1:        0.9,
+		Beta2:        0.999,
+		Schedule:     ScheduleConstant,
+		DecayRate:    0.5,
+		DecayEvery:   5,
+		Beta:         1,
+		DSteps:       1,
+		Seed:         1,
+	}
+	if kind == KindGAN {
+		c.Hidden = []int{256, 512}
+		c.LearningRate = 2e-4
+		c.Beta1 = 0.5
+		c.BatchSize = 64
+	}
+	return c
+}
+
+// Validate reports every setting that is out of range, naming the field and
+// its value, so a form or a command line can say exactly what to fix.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(field string, v any, why string) {
+		errs = append(errs, fmt.Errorf("%s = %v: %s", field, v, why))
+	}
+	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+	if _, err := ParseKind(string(c.Kind)); err != nil {
+		errs = append(errs, err)
+	}
+	if c.ImageRows < 1 || c.ImageCols < 1 || c.ImageRows*c.ImageCols > 1<<20 {
+		bad("image size", fmt.Sprintf("%dx%d", c.ImageRows, c.ImageCols), "must be positive and at most 1M pixels")
+	}
+	if c.LatentDim < 1 || c.LatentDim > MaxLatentDim {
+		bad("latent_dim", c.LatentDim, fmt.Sprintf("must be between 1 and %d", MaxLatentDim))
+	}
+	if len(c.Hidden) == 0 || len(c.Hidden) > 4 {
+		bad("hidden", c.Hidden, "need 1 to 4 hidden layers")
+	}
+	for _, h := range c.Hidden {
+		if h < 1 || h > MaxHidden {
+			bad("hidden", c.Hidden, fmt.Sprintf("widths must be between 1 and %d", MaxHidden))
+			break
+		}
+	}
+	if c.Epochs < 0 || c.Epochs > MaxEpochs {
+		bad("epochs", c.Epochs, fmt.Sprintf("must be between 0 and %d", MaxEpochs))
+	}
+	if c.BatchSize < 1 || c.BatchSize > MaxBatchSize {
+		bad("batch_size", c.BatchSize, fmt.Sprintf("must be between 1 and %d", MaxBatchSize))
+	}
+	switch c.Optimizer {
+	case Adam, RMSProp, SGD:
+	default:
+		bad("optimizer", fmt.Sprintf("%q", c.Optimizer), "want adam, rmsprop or sgd")
+	}
+	if !finite(c.LearningRate) || c.LearningRate <= 0 || c.LearningRate > 10 {
+		bad("learning_rate", c.LearningRate, "must be a number above 0 and at most 10")
+	}
+	if !finite(c.Beta1) || c.Beta1 < 0 || c.Beta1 >= 1 {
+		bad("beta1", c.Beta1, "must be in [0, 1)")
+	}
+	if !finite(c.Beta2) || c.Beta2 < 0 || c.Beta2 >= 1 {
+		bad("beta2", c.Beta2, "must be in [0, 1)")
+	}
+	switch c.Schedule {
+	case ScheduleConstant, ScheduleStep, ScheduleExp, ScheduleCosine:
+	default:
+		bad("schedule", fmt.Sprintf("%q", c.Schedule), "want constant, step, exp or cosine")
+	}
+	if !finite(c.DecayRate) || c.DecayRate <= 0 || c.DecayRate > 1 {
+		bad("decay_rate", c.DecayRate, "must be in (0, 1]")
+	}
+	if c.DecayEvery < 1 {
+		bad("decay_every", c.DecayEvery, "must be at least 1 epoch")
+	}
+	if !finite(c.Dropout) || c.Dropout < 0 || c.Dropout >= 1 {
+		bad("dropout", c.Dropout, "must be in [0, 1)")
+	}
+	if !finite(c.WeightDecay) || c.WeightDecay < 0 || c.WeightDecay > 1 {
+		bad("weight_decay", c.WeightDecay, "must be in [0, 1]")
+	}
+	if c.Patience < 0 {
+		bad("patience", c.Patience, "must be 0 (off) or more epochs")
+	}
+	if !finite(c.Beta) || c.Beta < 0 || c.Beta > 1000 {
+		bad("beta", c.Beta, "must be in [0, 1000]")
+	}
+	if !finite(c.WarmupEpochs) || c.WarmupEpochs < 0 {
+		bad("warmup_epochs", c.WarmupEpochs, "must be 0 (off) or more")
+	}
+	if !finite(c.LabelSmoothing) || c.LabelSmoothing < 0 || c.LabelSmoothing >= 0.5 {
+		bad("label_smoothing", c.LabelSmoothing, "must be in [0, 0.5)")
+	}
+	if c.DSteps < 1 || c.DSteps > 100 {
+		bad("d_steps", c.DSteps, "must be between 1 and 100")
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("invalid settings: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// NeedsRebuild reports whether moving from c to next needs a new graph (and
+// so new weights), rather than a change of settings on the running one.
+func (c Config) NeedsRebuild(next Config) bool {
+	if c.Kind != next.Kind || c.ImageRows != next.ImageRows || c.ImageCols != next.ImageCols || c.LatentDim != next.LatentDim || c.BatchSize != next.BatchSize ||
+		c.Dropout != next.Dropout || c.Seed != next.Seed || len(c.Hidden) != len(next.Hidden) {
+		return true
+	}
+	for i := range c.Hidden {
+		if c.Hidden[i] != next.Hidden[i] {
+			return true
+		}
+	}
+	return false
+}
+
+// LearningRateAt returns the learning rate after the given fractional number
+// of epochs under the configured schedule.
+func (c Config) LearningRateAt(epochs float64) float64 {
+	switch c.Schedule {
+	case ScheduleStep:
+		return c.LearningRate * math.Pow(c.DecayRate, math.Floor(epochs/float64(c.DecayEvery)))
+	case ScheduleExp:
+		return c.LearningRate * math.Pow(c.DecayRate, epochs)
+	case ScheduleCosine:
+		if c.Epochs == 0 {
+			return c.LearningRate
+		}
+		p := math.Min(epochs/float64(c.Epochs), 1)
+		return c.LearningRate * (1 + math.Cos(math.Pi*p)) / 2
+	}
+	return c.LearningRate
+}
+
+// KLWeightAt returns the VAE's KL weight after the given fractional number of
+// epochs: Beta, reached linearly over WarmupEpochs.
+func (c Config) KLWeightAt(epochs float64) float64 {
+	if c.WarmupEpochs <= 0 || epochs >= c.WarmupEpochs {
+		return c.Beta
+	}
+	return c.Beta * epochs / c.WarmupEpochs
+}

@@ -1,0 +1,83 @@
+package model
+
+import (
+	"math/rand/v2"
+	"strings"
+
+	"gorgonia.org/tensor"
+
+	"latentlab/model/dataset"
+)
+
+// fillImages copies the images idx of set into the rows of t and zeroes the
+// rows past len(idx) (padding of the last partial batch).
+func fillImages(t *tensor.Dense, set *dataset.Set, idx []int) {
+	dim := set.Dim()
+	switch d := t.Data().(type) {
+	case []float32:
+		for r, i := range idx {
+			copy(d[r*dim:(r+1)*dim], set.Image(i))
+		}
+		clear(d[len(idx)*dim:])
+	case []float64:
+		for r, i := range idx {
+			row := d[r*dim : (r+1)*dim]
+			for j, v := range set.Image(i) {
+				row[j] = float64(v)
+			}
+		}
+		clear(d[len(idx)*dim:])
+	}
+}
+
+// fillRowWeights sets w_i = 1/n for the n real rows and 0 for padding, so
+// that sums over the batch are means over its real images.
+func fillRowWeights(t *tensor.Dense, n int) {
+	fillFunc(t, func(i int) float64 {
+		if i < n {
+			return 1 / float64(n)
+		}
+		return 0
+	})
+}
+
+// fillNormal fills t with standard normal draws from rng (no-op if t is nil).
+func fillNormal(t *tensor.Dense, rng *rand.Rand) {
+	if t == nil {
+		return
+	}
+	fillFunc(t, func(int) float64 { return rng.NormFloat64() })
+}
+
+// fillDropout fills every mask input of s whose name starts with prefix:
+// each entry is 0 with probability p and 1/(1-p) otherwise.
+func fillDropout(s *stepGraph, prefix string, p float64, rng *rand.Rand) {
+	if p <= 0 {
+		return
+	}
+	keep := 1 / (1 - p)
+	for _, name := range s.sortedInputs() {
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		fillFunc(s.buffers[name], func(int) float64 {
+			if rng.Float64() < p {
+				return 0
+			}
+			return keep
+		})
+	}
+}
+
+func fillFunc(t *tensor.Dense, f func(i int) float64) {
+	switch d := t.Data().(type) {
+	case []float32:
+		for i := range d {
+			d[i] = float32(f(i))
+		}
+	case []float64:
+		for i := range d {
+			d[i] = f(i)
+		}
+	}
+}

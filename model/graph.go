@@ -1,0 +1,136 @@
+package model
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// graphBuilder adds nodes to one gorgonia graph of one dtype. Parameter nodes
+// are bound to the tensors of a shared paramSet, so several graphs (the GAN's
+// discriminator and generator steps) train the same weights. Shapes come from
+// a validated Config, so a shape error here is a programmer error: builders
+// panic through G.Must and build() turns that into an error.
+type graphBuilder struct {
+	g      *G.ExprGraph
+	dt     tensor.Dtype
+	params *paramSet
+	nodes  map[string]*G.Node
+	inputs map[string]*G.Node
+}
+
+func newGraphBuilder(dt tensor.Dtype, params *paramSet) *graphBuilder {
+	return &graphBuilder{g: G.NewGraph(), dt: dt, params: params, nodes: map[string]*G.Node{}, inputs: map[string]*G.Node{}}
+}
+
+// param returns the node of a named parameter in this graph.
+func (b *graphBuilder) param(name string) *G.Node {
+	if n, ok := b.nodes[name]; ok {
+		return n
+	}
+	t, ok := b.params.tensors[name]
+	if !ok {
+		panic(fmt.Sprintf("model: no parameter %q", name))
+	}
+	var n *G.Node
+	if t.Dims() == 1 {
+		n = G.NewVector(b.g, b.dt, G.WithShape(t.Shape()...), G.WithName(name), G.WithValue(t))
+	} else {
+		n = G.NewMatrix(b.g, b.dt, G.WithShape(t.Shape()...), G.WithName(name), G.WithValue(t))
+	}
+	b.nodes[name] = n
+	return n
+}
+
+// input declares a value the trainer sets before each run.
+func (b *graphBuilder) input(name string, shape ...int) *G.Node {
+	var n *G.Node
+	switch len(shape) {
+	case 0:
+		n = G.NewScalar(b.g, b.dt, G.WithName(name))
+	case 1:
+		n = G.NewVector(b.g, b.dt, G.WithShape(shape...), G.WithName(name))
+	default:
+		n = G.NewMatrix(b.g, b.dt, G.WithShape(shape...), G.WithName(name))
+	}
+	b.inputs[name] = n
+	return n
+}
+
+func (b *graphBuilder) constant(v float64) *G.Node {
+	if b.dt == tensor.Float32 {
+		return G.NewConstant(float32(v))
+	}
+	return G.NewConstant(v)
+}
+
+// dense is x·W + b.
+func (b *graphBuilder) dense(x *G.Node, l layerSpec) *G.Node {
+	xw := G.Must(G.Mul(x, b.param(l.weight())))
+	return G.Must(G.BroadcastAdd(xw, b.param(l.bias()), nil, []byte{0}))
+}
+
+// activation is a hidden layer's non-linearity.
+type activation func(*G.Node) *G.Node
+
+func relu(x *G.Node) *G.Node { return G.Must(G.Rectify(x)) }
+
+func leakyReLU(x *G.Node) *G.Node { return G.Must(G.LeakyRelu(x, leakySlope)) }
+
+// leakySlope is the negative slope of the GAN's LeakyReLU (Radford et al. 2016).
+const leakySlope = 0.2
+
+// mlp runs x through layers: every layer but the last is followed by act
+// and, where masks[i] is not nil, multiplied by the dropout mask masks[i]
+// (entries 0 or 1/(1-p): inverted dropout). The last layer is linear.
+func (b *graphBuilder) mlp(x *G.Node, layers []layerSpec, act activation, masks []*G.Node) *G.Node {
+	for i, l := range layers {
+		x = b.dense(x, l)
+		if i == len(layers)-1 {
+			break
+		}
+		x = act(x)
+		if i < len(masks) && masks[i] != nil {
+			x = G.Must(G.HadamardProd(x, masks[i]))
+		}
+	}
+	return x
+}
+
+// dropoutMasks declares one mask input per hidden layer when p > 0.
+func (b *graphBuilder) dropoutMasks(prefix string, batch int, layers []layerSpec, p float64) []*G.Node {
+	if p <= 0 {
+		return nil
+	}
+	masks := make([]*G.Node, len(layers)-1)
+	for i := range masks {
+		masks[i] = b.input(fmt.Sprintf("mask.%s.%d", prefix, i), batch, layers[i].Out)
+	}
+	return masks
+}
+
+// bceWithLogits returns, per row, sum_j softplus(l_j) - t_j*l_j: the binary
+// cross-entropy of targets t in [0,1] against sigmoid(l), in nats, computed
+// from logits for stability.
+func (b *graphBuilder) bceWithLogits(logits, target *G.Node) *G.Node {
+	sp := G.Must(G.Softplus(logits))
+	tl := G.Must(G.HadamardProd(target, logits))
+	return G.Must(G.Sum(G.Must(G.Sub(sp, tl)), 1))
+}
+
+// weightedSum is sum_i w_i v_i for a per-row vector v and row weights w.
+func weightedSum(v, w *G.Node) *G.Node {
+	return G.Must(G.Sum(G.Must(G.HadamardProd(v, w))))
+}
+
+// build runs f and turns a builder panic into an error.
+func build(what string, f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("model: build %s graph: %v", what, r)
+		}
+	}()
+	f()
+	return nil
+}

@@ -1,0 +1,140 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"latentlab/model/dataset"
+)
+
+// TrainStats counts the training behind a set of weights.
+type TrainStats struct {
+	Epochs       int
+	Steps        int64
+	TrainSeconds float64
+	Samples      int64
+}
+
+// Stats returns the checkpoint's training counts.
+func (c *Checkpoint) Stats() TrainStats {
+	return TrainStats{Epochs: c.state.Epoch, Steps: c.state.Step, TrainSeconds: c.state.TrainSeconds, Samples: c.state.Samples}
+}
+
+// Stats returns the progress's training counts.
+func (p Progress) Stats() TrainStats {
+	return TrainStats{Epochs: p.Epoch, Steps: p.Step, TrainSeconds: p.TrainSeconds, Samples: p.Samples}
+}
+
+// Metrics is the summary of a trained model that `latentlab train` writes
+// and `latentlab eval` prints. Losses are per image, in nats, on the test
+// set; fields that do not apply to the model are omitted.
+type Metrics struct {
+	Model            Kind    `json:"model"`
+	LatentDim        int     `json:"latent_dim"`
+	Epochs           int     `json:"epochs"`
+	Steps            int64   `json:"steps"`
+	TrainSeconds     float64 `json:"train_seconds"`
+	SamplesPerSecond float64 `json:"samples_per_second"`
+	SecondsPerEpoch  float64 `json:"seconds_per_epoch,omitempty"`
+	TestImages       int     `json:"test_images"`
+
+	TestLoss  *float64 `json:"test_loss,omitempty"`  // AE: reconstruction; VAE: negative ELBO
+	TestRecon *float64 `json:"test_recon,omitempty"` // VAE
+	TestKL    *float64 `json:"test_kl,omitempty"`    // VAE
+
+	DLoss *float64 `json:"d_loss,omitempty"` // GAN: discriminator loss on test images and as many samples
+	GLoss *float64 `json:"g_loss,omitempty"` // GAN: non-saturating generator loss on those samples
+	DReal *float64 `json:"d_real,omitempty"` // GAN: mean D(x) on test images
+	DFake *float64 `json:"d_fake,omitempty"` // GAN: mean D(G(z))
+}
+
+// Measure computes the metrics of s on the test set. The noise of the VAE's
+// sampled ELBO and of the GAN's samples comes from seed.
+func Measure(s *Snapshot, test *dataset.Set, stats TrainStats, seed uint64) (Metrics, error) {
+	m := Metrics{Model: s.Kind(), LatentDim: s.LatentDim(), Epochs: stats.Epochs, Steps: stats.Steps,
+		TrainSeconds: stats.TrainSeconds, TestImages: test.Len()}
+	if stats.TrainSeconds > 0 {
+		m.SamplesPerSecond = float64(stats.Samples) / stats.TrainSeconds
+	}
+	if stats.Epochs > 0 {
+		m.SecondsPerEpoch = stats.TrainSeconds / float64(stats.Epochs)
+	}
+	if s.HasEncoder() {
+		l, err := s.Evaluate(test, seed)
+		if err != nil {
+			return m, err
+		}
+		m.TestLoss = &l.Total
+		if s.Kind() == KindVAE {
+			m.TestRecon, m.TestKL = &l.Recon, &l.KL
+		}
+		return m, nil
+	}
+	g, err := s.EvaluateGAN(test, seed)
+	if err != nil {
+		return m, err
+	}
+	m.DLoss, m.GLoss, m.DReal, m.DFake = &g.DLoss, &g.GLoss, &g.DReal, &g.DFake
+	return m, nil
+}
+
+// GANLoss is the GAN's game measured on a set of real images and as many
+// samples of the prior: the losses the trainer minimises (without label
+// smoothing) and the discriminator's mean outputs.
+type GANLoss struct {
+	DLoss, GLoss float64
+	DReal, DFake float64
+}
+
+// EvaluateGAN measures the GAN on set, with z drawn from N(0, I) by a source
+// seeded by seed.
+func (s *Snapshot) EvaluateGAN(set *dataset.Set, seed uint64) (GANLoss, error) {
+	if len(s.critic) == 0 {
+		return GANLoss{}, fmt.Errorf("model: evaluate: the %s has no discriminator", s.Kind())
+	}
+	n := set.Len()
+	if n == 0 || set.Dim() != s.Pixels() {
+		return GANLoss{}, fmt.Errorf("model: evaluate: want images of %d pixels, got %d images of %d", s.Pixels(), n, set.Dim())
+	}
+	x := mat.NewDense(n, set.Dim(), nil)
+	raw := x.RawMatrix()
+	for i, v := range set.Pixels {
+		raw.Data[i] = float64(v)
+	}
+	realLogits, err := s.Discriminate(x)
+	if err != nil {
+		return GANLoss{}, err
+	}
+	fake, err := s.DecodeBatch(SamplePrior(n, s.LatentDim(), seed))
+	if err != nil {
+		return GANLoss{}, err
+	}
+	fakeLogits, err := s.Discriminate(fake)
+	if err != nil {
+		return GANLoss{}, err
+	}
+	var out GANLoss
+	for i := 0; i < n; i++ {
+		out.DLoss += softplus(-realLogits[i]) + softplus(fakeLogits[i])
+		out.GLoss += softplus(-fakeLogits[i])
+		out.DReal += sigmoid(realLogits[i])
+		out.DFake += sigmoid(fakeLogits[i])
+	}
+	f := float64(n)
+	out.DLoss, out.GLoss, out.DReal, out.DFake = out.DLoss/f, out.GLoss/f, out.DReal/f, out.DFake/f
+	return out, nil
+}
+
+// SamplePrior draws n latent vectors from N(0, I) with a source seeded by
+// seed, one per row.
+func SamplePrior(n, latentDim int, seed uint64) *mat.Dense {
+	rng := rand.New(rand.NewPCG(seed, 0x5a3b1e))
+	z := mat.NewDense(n, latentDim, nil)
+	raw := z.RawMatrix()
+	for i := range raw.Data {
+		raw.Data[i] = rng.NormFloat64()
+	}
+	return z
+}

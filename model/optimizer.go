@@ -1,0 +1,148 @@
+package model
+
+import (
+	"fmt"
+	"math"
+
+	"gorgonia.org/tensor"
+)
+
+// optimizer updates parameters in place from the gradients left by a graph
+// run. It keeps its moments in the parameters' dtype so that nothing is
+// cloned per step, and exposes them for checkpoints.
+//
+//	Adam (Kingma & Ba 2015): m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+//	                         w -= lr mhat / (sqrt(vhat) + 1e-8)
+//	RMSProp (Tieleman & Hinton 2012): v = b2 v + (1-b2) g^2; w -= lr g / (sqrt(v) + 1e-8)
+//	SGD with momentum (as PyTorch): m = b1 m + g; w -= lr m
+//
+// Weight decay adds wd*w to the gradient of every weight matrix (not biases).
+type optimizer struct {
+	rule        Optimizer
+	beta1       float64
+	beta2       float64
+	weightDecay float64
+	steps       int64                    // updates made, for Adam's bias correction
+	m, v        map[string]*tensor.Dense // first and second moments by parameter name
+}
+
+const optimizerEpsilon = 1e-8
+
+func newOptimizer(c Config, p *paramSet, names []string) *optimizer {
+	o := &optimizer{rule: c.Optimizer, beta1: c.Beta1, beta2: c.Beta2, weightDecay: c.WeightDecay,
+		m: map[string]*tensor.Dense{}, v: map[string]*tensor.Dense{}}
+	for _, name := range names {
+		t := p.tensors[name]
+		o.m[name] = tensor.New(tensor.Of(t.Dtype()), tensor.WithShape(t.Shape().Clone()...))
+		o.v[name] = tensor.New(tensor.Of(t.Dtype()), tensor.WithShape(t.Shape().Clone()...))
+	}
+	return o
+}
+
+// step applies one update with learning rate lr to the parameters trained
+// by s. It checks every gradient first: if one is NaN or Inf, nothing is
+// changed and the error names the parameter. It returns an error too if an
+// update leaves a weight that is not finite. Gradients are zeroed after.
+func (o *optimizer) step(s *stepGraph, lr float64) error {
+	grads := make([]*tensor.Dense, len(s.learn))
+	for i := range s.learn {
+		g, err := s.gradient(i)
+		if err != nil {
+			return err
+		}
+		if j := firstNonFinite(g.Data()); j >= 0 {
+			return fmt.Errorf("gradient of %s is not finite at element %d", s.names[i], j)
+		}
+		grads[i] = g
+	}
+	o.steps++
+	bc1 := 1 - math.Pow(o.beta1, float64(o.steps))
+	bc2 := 1 - math.Pow(o.beta2, float64(o.steps))
+	h := hyper{rule: o.rule, lr: lr, b1: o.beta1, b2: o.beta2, bc1: bc1, bc2: bc2}
+	var bad []string
+	for i, name := range s.names {
+		w := s.b.params.tensors[name]
+		h.wd = 0
+		if w.Dims() == 2 {
+			h.wd = o.weightDecay
+		}
+		var ok bool
+		switch wd := w.Data().(type) {
+		case []float32:
+			ok = update(h, wd, grads[i].Data().([]float32), o.m[name].Data().([]float32), o.v[name].Data().([]float32))
+		case []float64:
+			ok = update(h, wd, grads[i].Data().([]float64), o.m[name].Data().([]float64), o.v[name].Data().([]float64))
+		}
+		if !ok {
+			bad = append(bad, name)
+		}
+		grads[i].Zero()
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("update left non-finite weights in %v (learning rate %g too high?)", bad, lr)
+	}
+	return nil
+}
+
+type hyper struct {
+	rule                     Optimizer
+	lr, b1, b2, bc1, bc2, wd float64
+}
+
+// update applies one step of h.rule to w in place and reports whether every
+// new weight is finite.
+func update[T float32 | float64](h hyper, w, g, m, v []T) bool {
+	lr, b1, b2, wd := T(h.lr), T(h.b1), T(h.b2), T(h.wd)
+	eps := T(optimizerEpsilon)
+	finite := true
+	switch h.rule {
+	case Adam:
+		stepSize := T(h.lr / h.bc1)
+		invBC2 := T(1 / h.bc2)
+		for i := range w {
+			gi := g[i] + wd*w[i]
+			m[i] = b1*m[i] + (1-b1)*gi
+			v[i] = b2*v[i] + (1-b2)*gi*gi
+			w[i] -= stepSize * m[i] / (T(math.Sqrt(float64(v[i]*invBC2))) + eps)
+		}
+	case RMSProp:
+		for i := range w {
+			gi := g[i] + wd*w[i]
+			v[i] = b2*v[i] + (1-b2)*gi*gi
+			w[i] -= lr * gi / (T(math.Sqrt(float64(v[i]))) + eps)
+		}
+	default: // SGD with momentum
+		for i := range w {
+			gi := g[i] + wd*w[i]
+			m[i] = b1*m[i] + gi
+			w[i] -= lr * m[i]
+		}
+	}
+	for _, x := range w {
+		if x-x != 0 { // NaN or Inf
+			finite = false
+			break
+		}
+	}
+	return finite
+}
+
+// firstNonFinite returns the index of the first NaN or Inf in a float32 or
+// float64 slice, or -1.
+func firstNonFinite(data any) int {
+	switch d := data.(type) {
+	case []float32:
+		for i, x := range d {
+			if x-x != 0 {
+				return i
+			}
+		}
+	case []float64:
+		for i, x := range d {
+			if x-x != 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}

@@ -1,0 +1,144 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"latentlab/model/dataset"
+)
+
+// Plane is a 2-D slice through latent space: axes AxisX and AxisY vary over
+// [MinX, MaxX] x [MinY, MaxY]; every other coordinate holds its value in
+// Base. Prior planes are spaced by the quantiles of N(0, 1) rather than
+// evenly, as in Kingma & Welling (2014), figure 4.
+type Plane struct {
+	AxisX, AxisY int
+	MinX, MaxX   float64
+	MinY, MaxY   float64
+	Base         []float64 // length LatentDim
+	Quantiles    bool      // grid points at normal quantiles (prior planes)
+}
+
+// priorCoverage is the probability mass of N(0, 1) a prior plane spans on
+// each axis: from the 0.5% to the 99.5% quantile.
+const priorCoverage = 0.99
+
+// PriorPlane returns the plane of axes (x, y) through the prior N(0, I),
+// spanning its central 99% on each axis.
+func PriorPlane(latentDim, x, y int) Plane {
+	q := distuv.UnitNormal.Quantile(0.5 + priorCoverage/2)
+	return Plane{AxisX: x, AxisY: y, MinX: -q, MaxX: q, MinY: -q, MaxY: q, Base: make([]float64, latentDim), Quantiles: true}
+}
+
+// DataPlane returns the plane of axes (x, y) that spans the central 99% of
+// the codes of set (an AE's encoded data), through the codes' mean.
+func DataPlane(s *Snapshot, set *dataset.Set, x, y int) (Plane, error) {
+	codes, err := EncodeSet(s, set)
+	if err != nil {
+		return Plane{}, err
+	}
+	n, d := codes.Dims()
+	if x < 0 || x >= d || y < 0 || y >= d {
+		return Plane{}, fmt.Errorf("model: plane axes %d and %d out of range for latent dimension %d", x, y, d)
+	}
+	p := Plane{AxisX: x, AxisY: y, Base: make([]float64, d)}
+	col := make([]float64, n)
+	for j := 0; j < d; j++ {
+		mat.Col(col, j, codes)
+		sum := 0.0
+		for _, v := range col {
+			sum += v
+		}
+		p.Base[j] = sum / float64(n)
+		if j == x || j == y {
+			sort.Float64s(col)
+			lo, hi := col[int(0.005*float64(n-1))], col[int(0.995*float64(n-1))]
+			if hi-lo < 1e-6 {
+				lo, hi = lo-1, hi+1
+			}
+			if j == x {
+				p.MinX, p.MaxX = lo, hi
+			}
+			if j == y {
+				p.MinY, p.MaxY = lo, hi
+			}
+		}
+	}
+	return p, nil
+}
+
+// DefaultPlane is the plane a model's latent space is shown in: the prior's
+// for a VAE or GAN, the encoded data's for an AE (set is then required).
+func DefaultPlane(s *Snapshot, set *dataset.Set, x, y int) (Plane, error) {
+	if s.Kind() == KindAE {
+		return DataPlane(s, set, x, y)
+	}
+	if x < 0 || x >= s.LatentDim() || y < 0 || y >= s.LatentDim() {
+		return Plane{}, fmt.Errorf("model: plane axes %d and %d out of range for latent dimension %d", x, y, s.LatentDim())
+	}
+	return PriorPlane(s.LatentDim(), x, y), nil
+}
+
+// At returns the latent point at fractions (u, v) in [0, 1] of the plane's
+// width and height, u from MinX to MaxX and v from MinY to MaxY.
+func (p Plane) At(u, v float64) []float64 {
+	z := append([]float64(nil), p.Base...)
+	z[p.AxisX] = p.coord(u, p.MinX, p.MaxX)
+	z[p.AxisY] = p.coord(v, p.MinY, p.MaxY)
+	return z
+}
+
+func (p Plane) coord(f, lo, hi float64) float64 {
+	if !p.Quantiles {
+		return lo + f*(hi-lo)
+	}
+	// Map f in [0, 1] to the quantile of probability within the covered mass.
+	f = math.Min(math.Max(f, 0), 1)
+	return distuv.UnitNormal.Quantile(0.5 - priorCoverage/2 + f*priorCoverage)
+}
+
+// GridPoints returns n x n latent points of the plane, row-major with the
+// first row at MaxY (top of a picture) and the first column at MinX. Points
+// sit at cell centres.
+func (p Plane) GridPoints(n int) *mat.Dense {
+	d := len(p.Base)
+	z := mat.NewDense(n*n, d, nil)
+	for r := 0; r < n; r++ {
+		for c := 0; c < n; c++ {
+			pt := p.At((float64(c)+0.5)/float64(n), 1-(float64(r)+0.5)/float64(n))
+			z.SetRow(r*n+c, pt)
+		}
+	}
+	return z
+}
+
+// Manifold decodes an n x n grid over the plane: row-major images with
+// pixels in [0, 1], first row at the top (MaxY).
+func (s *Snapshot) Manifold(p Plane, n int) (*mat.Dense, error) {
+	if n < 1 || n > 100 {
+		return nil, fmt.Errorf("model: manifold size %d out of range [1, 100]", n)
+	}
+	if len(p.Base) != s.LatentDim() {
+		return nil, fmt.Errorf("model: plane has %d dimensions, the %s has %d", len(p.Base), s.Kind(), s.LatentDim())
+	}
+	return s.DecodeBatch(p.GridPoints(n))
+}
+
+// EncodeSet returns the codes (AE) or posterior means (VAE) of every image
+// of set, one row each.
+func EncodeSet(s *Snapshot, set *dataset.Set) (*mat.Dense, error) {
+	if set == nil || set.Len() == 0 {
+		return nil, fmt.Errorf("model: encode: no images")
+	}
+	x := mat.NewDense(set.Len(), set.Dim(), nil)
+	raw := x.RawMatrix()
+	for i, v := range set.Pixels {
+		raw.Data[i] = float64(v)
+	}
+	mean, _, err := s.EncodeBatch(x)
+	return mean, err
+}

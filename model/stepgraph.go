@@ -1,0 +1,274 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// stepGraph is one compiled training graph: its inputs, the cost whose
+// gradient it computes, the parameters it trains and named outputs to read
+// after a run. One goroutine owns it.
+type stepGraph struct {
+	b       *graphBuilder
+	vm      G.VM
+	batch   int
+	cost    *G.Node
+	learn   []*G.Node
+	names   []string // parameter names of learn, in order
+	outputs map[string]*G.Value // copies of node values, made by read instructions during a run
+	buffers map[string]*tensor.Dense // one reusable tensor per non-scalar input
+}
+
+// compile adds the gradient of cost with respect to the named parameters and
+// creates the tape machine.
+func (s *stepGraph) compile(cost *G.Node, learn []string) error {
+	s.cost = cost
+	s.names = learn
+	for _, name := range learn {
+		s.learn = append(s.learn, s.b.param(name))
+	}
+	if _, err := G.Grad(cost, s.learn...); err != nil {
+		return fmt.Errorf("model: gradient: %w", err)
+	}
+	s.buffers = map[string]*tensor.Dense{}
+	for name, n := range s.b.inputs {
+		if n.IsScalar() {
+			continue
+		}
+		s.buffers[name] = tensor.New(tensor.Of(s.b.dt), tensor.WithShape(n.Shape().Clone()...))
+	}
+	s.vm = G.NewTapeMachine(s.b.g, G.BindDualValues(s.learn...))
+	return nil
+}
+
+// buffer returns the reusable tensor behind a non-scalar input, or nil if
+// the graph has no such input.
+func (s *stepGraph) buffer(name string) *tensor.Dense { return s.buffers[name] }
+
+// setScalar sets a scalar input.
+func (s *stepGraph) setScalar(name string, v float64) error {
+	n, ok := s.b.inputs[name]
+	if !ok {
+		return nil
+	}
+	var val any = v
+	if s.b.dt == tensor.Float32 {
+		val = float32(v)
+	}
+	return G.Let(n, val)
+}
+
+// run binds the input buffers, runs forward and backward, and leaves values
+// and gradients in place until reset.
+func (s *stepGraph) run() error {
+	for name, t := range s.buffers {
+		if err := G.Let(s.b.inputs[name], t); err != nil {
+			return fmt.Errorf("model: set input %s: %w", name, err)
+		}
+	}
+	if err := s.vm.RunAll(); err != nil {
+		return fmt.Errorf("model: run graph: %w", err)
+	}
+	return nil
+}
+
+// reset readies the machine for the next run.
+func (s *stepGraph) reset() { s.vm.Reset() }
+
+// output asks for a copy of n's value after each run, under name. Reading
+// a node's value directly is unsafe: the tape machine reuses memory.
+func (s *stepGraph) output(name string, n *G.Node) {
+	v := new(G.Value)
+	G.Read(n, v)
+	s.outputs[name] = v
+}
+
+// scalar reads a scalar output after a run.
+func (s *stepGraph) scalar(name string) float64 {
+	v := s.outputs[name]
+	if v == nil || *v == nil {
+		return 0
+	}
+	switch v := (*v).Data().(type) {
+	case float32:
+		return float64(v)
+	case float64:
+		return v
+	}
+	return 0
+}
+
+// values reads a tensor output after a run, as float64.
+func (s *stepGraph) values(name string) []float64 {
+	v := s.outputs[name]
+	if v == nil || *v == nil {
+		return nil
+	}
+	t, ok := (*v).(*tensor.Dense)
+	if !ok {
+		return nil
+	}
+	return toFloat64s(t)
+}
+
+// gradient returns the gradient tensor of learnable i after a run.
+func (s *stepGraph) gradient(i int) (*tensor.Dense, error) {
+	g, err := s.learn[i].Grad()
+	if err != nil {
+		return nil, fmt.Errorf("model: gradient of %s: %w", s.names[i], err)
+	}
+	t, ok := g.(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("model: gradient of %s is %T, not a tensor", s.names[i], g)
+	}
+	return t, nil
+}
+
+func (s *stepGraph) close() {
+	if s.vm != nil {
+		s.vm.Close()
+	}
+}
+
+// buildAutoencoderStep builds the training graph of an AE or a VAE for a
+// fixed batch size.
+//
+// AE:  loss = sum_i w_i BCE(x_i, dec(enc(x_i))).
+// VAE: loss = sum_i w_i [BCE(x_i, dec(z_i)) + beta * KL(q(z|x_i) || N(0, I))],
+// z_i = mu_i + exp(logvar_i / 2) * eps_i (the reparameterisation trick) and
+// KL = -1/2 sum_j (1 + logvar_j - mu_j^2 - exp(logvar_j)) (Kingma & Welling
+// 2014, appendix B). Row weights w_i are 1/n for the n real rows of a batch
+// and 0 for padding, so the last partial batch of an epoch is used.
+func buildAutoencoderStep(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch int) (*stepGraph, error) {
+	b := newGraphBuilder(dt, p)
+	s := &stepGraph{b: b, batch: batch, outputs: map[string]*G.Value{}}
+	pixels := c.ImageRows * c.ImageCols
+	var cost, kl *G.Node
+	err := build(string(c.Kind), func() {
+		x := b.input("x", batch, pixels)
+		w := b.input("w", batch)
+		encMasks := b.dropoutMasks("encoder", batch, append(a.Encoder, a.Heads[0]), c.Dropout)
+		decMasks := b.dropoutMasks("decoder", batch, a.Decoder, c.Dropout)
+		h := x
+		for i, l := range a.Encoder {
+			h = relu(b.dense(h, l))
+			if encMasks != nil {
+				h = G.Must(G.HadamardProd(h, encMasks[i]))
+			}
+		}
+		var z *G.Node
+		if c.Kind == KindAE {
+			z = b.dense(h, a.Heads[0])
+		} else {
+			mu := b.dense(h, a.Heads[0])
+			logvar := b.dense(h, a.Heads[1])
+			eps := b.input("eps", batch, c.LatentDim)
+			std := G.Must(G.Exp(G.Must(G.Mul(logvar, b.constant(0.5)))))
+			z = G.Must(G.Add(mu, G.Must(G.HadamardProd(std, eps))))
+			// 1/2 sum_j (mu^2 + exp(logvar) - logvar - 1)
+			terms := G.Must(G.Sub(G.Must(G.Add(G.Must(G.Square(mu)), G.Must(G.Exp(logvar)))), logvar))
+			klRows := G.Must(G.Sub(G.Must(G.Sum(terms, 1)), b.constant(float64(c.LatentDim))))
+			klRows = G.Must(G.Mul(klRows, b.constant(0.5)))
+			kl = weightedSum(klRows, w)
+			s.output("kl", kl)
+		}
+		logits := b.mlp(z, a.Decoder, relu, decMasks)
+		s.output("z", z)
+		s.output("logits", logits)
+		cost = weightedSum(b.bceWithLogits(logits, x), w)
+		s.output("recon", cost)
+		if c.Kind == KindVAE {
+			beta := b.input("beta")
+			cost = G.Must(G.Add(cost, G.Must(G.Mul(beta, kl))))
+		}
+		s.output("loss", cost)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var learn []string
+	for _, l := range append(append(append([]layerSpec{}, a.Encoder...), a.Heads...), a.Decoder...) {
+		learn = append(learn, l.weight(), l.bias())
+	}
+	return s, s.compile(cost, learn)
+}
+
+// buildGANSteps builds the GAN's two training graphs over shared weights
+// (Goodfellow et al. 2014). The discriminator step minimises
+// sum_i w_i [BCE(t, D(x_i)) + BCE(0, D(G(z_i)))] with real target t = 1 -
+// label smoothing; the generator step minimises the non-saturating loss
+// sum_i w_i BCE(1, D(G(z_i))) = sum_i w_i softplus(-D(G(z_i))).
+func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch int) (disc, gen *stepGraph, err error) {
+	pixels := c.ImageRows * c.ImageCols
+	names := func(ls []layerSpec) []string {
+		var out []string
+		for _, l := range ls {
+			out = append(out, l.weight(), l.bias())
+		}
+		return out
+	}
+
+	db := newGraphBuilder(dt, p)
+	disc = &stepGraph{b: db, batch: batch, outputs: map[string]*G.Value{}}
+	var dCost *G.Node
+	err = build("gan discriminator", func() {
+		x := db.input("x", batch, pixels)
+		w := db.input("w", batch)
+		z := db.input("z", batch, c.LatentDim)
+		fake := G.Must(G.Sigmoid(db.mlp(z, a.Decoder, leakyReLU, nil)))
+		realLogit := db.mlp(x, a.Critic, leakyReLU, db.dropoutMasks("real", batch, a.Critic, c.Dropout))
+		fakeLogit := db.mlp(fake, a.Critic, leakyReLU, db.dropoutMasks("fake", batch, a.Critic, c.Dropout))
+		// BCE(t, l) = softplus(l) - t*l with the scalar target t.
+		realRows := G.Must(G.Sub(G.Must(G.Softplus(realLogit)), G.Must(G.Mul(realLogit, db.constant(1-c.LabelSmoothing)))))
+		realTerm := weightedSum(G.Must(G.Sum(realRows, 1)), w)
+		fakeTerm := weightedSum(G.Must(G.Sum(G.Must(G.Softplus(fakeLogit)), 1)), w)
+		dCost = G.Must(G.Add(realTerm, fakeTerm))
+		disc.output("loss", dCost)
+		disc.output("real_logit", realLogit)
+		disc.output("fake_logit", fakeLogit)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err = disc.compile(dCost, names(a.Critic)); err != nil {
+		return nil, nil, err
+	}
+
+	gb := newGraphBuilder(dt, p)
+	gen = &stepGraph{b: gb, batch: batch, outputs: map[string]*G.Value{}}
+	var gCost *G.Node
+	err = build("gan generator", func() {
+		w := gb.input("w", batch)
+		z := gb.input("z", batch, c.LatentDim)
+		fakeLogits := gb.mlp(z, a.Decoder, leakyReLU, nil)
+		fake := G.Must(G.Sigmoid(fakeLogits))
+		logit := gb.mlp(fake, a.Critic, leakyReLU, gb.dropoutMasks("fake", batch, a.Critic, c.Dropout))
+		gCost = weightedSum(G.Must(G.Sum(G.Must(G.Softplus(G.Must(G.Neg(logit)))), 1)), w)
+		gen.output("loss", gCost)
+		gen.output("fake_logit", logit)
+		gen.output("fake", fake)
+	})
+	if err != nil {
+		disc.close()
+		return nil, nil, err
+	}
+	if err = gen.compile(gCost, names(a.Decoder)); err != nil {
+		disc.close()
+		return nil, nil, err
+	}
+	return disc, gen, nil
+}
+
+// sortedInputs returns the names of the non-scalar inputs in a fixed order,
+// so that random draws fill them reproducibly.
+func (s *stepGraph) sortedInputs() []string {
+	names := make([]string, 0, len(s.buffers))
+	for name := range s.buffers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}

@@ -1,0 +1,394 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+	"gorgonia.org/tensor"
+)
+
+// collect trains tr to the end and returns its step events.
+func collect(t *testing.T, tr *Trainer) []Event {
+	t.Helper()
+	var evs []Event
+	if err := tr.Train(context.Background(), func(e Event) {
+		if e.Kind == EventStep {
+			evs = append(evs, e)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+func weightsOf(tr *Trainer) map[string][]float64 {
+	out := map[string][]float64{}
+	for _, n := range tr.params.names {
+		out[n] = tr.params.float64s(n)
+	}
+	return out
+}
+
+func sameWeights(t *testing.T, a, b map[string][]float64) {
+	t.Helper()
+	for name, wa := range a {
+		wb := b[name]
+		for i := range wa {
+			if wa[i] != wb[i] {
+				t.Fatalf("%s[%d] differs: %v vs %v", name, i, wa[i], wb[i])
+			}
+		}
+	}
+}
+
+func TestTrainer_TrainingLowersValidationLoss(t *testing.T) {
+	m := mnist(t)
+	for _, kind := range []Kind{KindAE, KindVAE} {
+		t.Run(string(kind), func(t *testing.T) {
+			cfg := DefaultConfig(kind)
+			cfg.Epochs = 2
+			cfg.Hidden = []int{64}
+			tr, err := NewTrainer(cfg, m.Train.Head(3000), m.Test.Head(500))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			before, err := tr.Snapshot().Evaluate(m.Test.Head(500), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var vals []float64
+			if err := tr.Train(context.Background(), func(e Event) {
+				if e.Kind == EventEpoch && e.HasValidation {
+					vals = append(vals, e.Validation.Total)
+				}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			// An untrained decoder outputs ~0.5 everywhere: 784*ln 2 = 543 nats.
+			// Two short epochs must bring it down steadily, well under 300.
+			if len(vals) != 2 || vals[1] >= vals[0] || vals[0] >= before.Total || vals[1] > 300 {
+				t.Fatalf("validation loss %v, before training %.1f: want a steady fall below 300", vals, before.Total)
+			}
+		})
+	}
+}
+
+func TestTrainer_GANDiscriminatorLearns(t *testing.T) {
+	m := mnist(t)
+	cfg := DefaultConfig(KindGAN)
+	cfg.Hidden = []int{32, 64}
+	cfg.Epochs = 1
+	tr, err := NewTrainer(cfg, m.Train.Head(2000), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	before, err := tr.Snapshot().EvaluateGAN(m.Test.Head(500), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := collect(t, tr)
+	after, err := tr.Snapshot().EvaluateGAN(m.Test.Head(500), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At the start D cannot tell (D(x) ~ D(G(z)) ~ 0.5, loss 2 ln 2); after an
+	// epoch it must separate real from generated digits.
+	if after.DReal-after.DFake < 0.1 || after.DLoss >= before.DLoss {
+		t.Fatalf("D(x) %.3f, D(G(z)) %.3f, D loss %.3f (before %.3f): discriminator did not learn", after.DReal, after.DFake, after.DLoss, before.DLoss)
+	}
+	if len(evs) != 32 { // ceil(2000/64)
+		t.Fatalf("%d steps, want 32 (the last partial batch is used)", len(evs))
+	}
+}
+
+func TestTrainer_SameSeedSameRun(t *testing.T) {
+	data := syntheticSet(50, 4, 4, 2)
+	for _, kind := range []Kind{KindAE, KindVAE, KindGAN} {
+		t.Run(string(kind), func(t *testing.T) {
+			run := func(seed uint64) ([]Event, map[string][]float64) {
+				cfg := smallConfig(kind, 4, 4)
+				cfg.Seed, cfg.Epochs, cfg.Dropout = seed, 2, 0.2
+				tr, err := NewTrainer(cfg, data, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tr.Close()
+				return collect(t, tr), weightsOf(tr)
+			}
+			a, wa := run(5)
+			b, wb := run(5)
+			c, _ := run(6)
+			for i := range a {
+				if a[i].Loss != b[i].Loss || a[i].GLoss != b[i].GLoss {
+					t.Fatalf("step %d: losses %v and %v with the same seed", i+1, a[i].Loss, b[i].Loss)
+				}
+			}
+			sameWeights(t, wa, wb)
+			if a[0].Loss == c[0].Loss {
+				t.Fatal("a different seed gave the same first loss")
+			}
+		})
+	}
+}
+
+func TestTrainer_PauseAndResumeEqualsUninterrupted(t *testing.T) {
+	data := syntheticSet(40, 4, 4, 3)
+	for _, kind := range []Kind{KindVAE, KindGAN} {
+		t.Run(string(kind), func(t *testing.T) {
+			cfg := smallConfig(kind, 4, 4)
+			cfg.Epochs = 3
+			whole, err := NewTrainer(cfg, data, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer whole.Close()
+			want := collect(t, whole)
+
+			paused, err := NewTrainer(cfg, data, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer paused.Close()
+			var got []Event
+			for pauses := 0; ; pauses++ {
+				ctx, cancel := context.WithCancel(context.Background())
+				n := 0
+				err := paused.Train(ctx, func(e Event) {
+					if e.Kind == EventStep {
+						got = append(got, e)
+						if n++; n == 7 { // pause mid-epoch
+							cancel()
+						}
+					}
+				})
+				cancel()
+				if err == nil {
+					break
+				}
+				if !errors.Is(err, context.Canceled) {
+					t.Fatal(err)
+				}
+				if pauses > 10 {
+					t.Fatal("never finished")
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%d steps with pauses, %d without", len(got), len(want))
+			}
+			for i := range want {
+				if got[i].Loss != want[i].Loss {
+					t.Fatalf("step %d: loss %v after pauses, %v without", i+1, got[i].Loss, want[i].Loss)
+				}
+			}
+			sameWeights(t, weightsOf(whole), weightsOf(paused))
+		})
+	}
+}
+
+func TestCheckpoint_RoundTripAndResume(t *testing.T) {
+	data := syntheticSet(40, 4, 4, 4)
+	for _, kind := range []Kind{KindAE, KindVAE, KindGAN} {
+		t.Run(string(kind), func(t *testing.T) {
+			cfg := smallConfig(kind, 4, 4)
+			cfg.Epochs = 2
+			whole, err := NewTrainer(cfg, data, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer whole.Close()
+			want := collect(t, whole)
+
+			// Train one epoch and 3 steps, save, load into a new trainer, finish.
+			first, err := NewTrainer(cfg, data, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer first.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			steps := 0
+			_ = first.Train(ctx, func(e Event) {
+				if e.Kind == EventStep {
+					if steps++; steps == 13 {
+						cancel()
+					}
+				}
+			})
+			cancel()
+			path := filepath.Join(t.TempDir(), "m.safetensors")
+			if err := first.SaveCheckpoint(path); err != nil {
+				t.Fatal(err)
+			}
+			ck, err := LoadCheckpoint(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Weights survive exactly (they are float32 on both sides).
+			sameWeights(t, weightsOf(first), ck.paramSet(tensor.Float32).asFloat64())
+			if ck.Step() != 13 || ck.Config.Kind != kind {
+				t.Fatalf("checkpoint step %d kind %s", ck.Step(), ck.Config.Kind)
+			}
+			resumed, err := NewTrainerFromCheckpoint(ck, data, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resumed.Close()
+			rest := collect(t, resumed)
+			if len(rest) != len(want)-13 {
+				t.Fatalf("%d steps after resuming, want %d", len(rest), len(want)-13)
+			}
+			for i, e := range rest {
+				if e.Loss != want[13+i].Loss {
+					t.Fatalf("step %d: loss %v after checkpoint, %v without", 14+i, e.Loss, want[13+i].Loss)
+				}
+			}
+			sameWeights(t, weightsOf(whole), weightsOf(resumed))
+		})
+	}
+}
+
+func (p *paramSet) asFloat64() map[string][]float64 {
+	out := map[string][]float64{}
+	for _, n := range p.names {
+		out[n] = p.float64s(n)
+	}
+	return out
+}
+
+func TestSnapshot_DecodeEqualsGraphForward(t *testing.T) {
+	data := syntheticSet(16, 4, 4, 5)
+	for _, kind := range []Kind{KindAE, KindVAE, KindGAN} {
+		t.Run(string(kind), func(t *testing.T) {
+			cfg := smallConfig(kind, 4, 4)
+			cfg.Epochs = 1
+			tr, err := newTrainer(cfg, data, nil, tensor.Float64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			collect(t, tr) // move the weights away from their initial values
+			tr.publish()
+			snap := tr.Snapshot()
+			s := tr.auto
+			if kind == KindGAN {
+				s = tr.gen
+			}
+			fillAll(s, rand4())
+			if err := s.run(); err != nil {
+				t.Fatal(err)
+			}
+			defer s.reset()
+			var got *mat.Dense
+			if kind == KindGAN {
+				z := s.buffer("z")
+				got, err = snap.DecodeBatch(mat.NewDense(4, 2, toFloat64s(z)))
+				compareTo(t, got, err, s.values("fake"))
+				return
+			}
+			x := mat.NewDense(4, 16, toFloat64s(s.buffer("x")))
+			mean, logVar, err := snap.EncodeBatch(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kind == KindVAE {
+				eps := toFloat64s(s.buffer("eps"))
+				raw, lv := mean.RawMatrix().Data, logVar.RawMatrix().Data
+				for i := range raw {
+					raw[i] += math.Exp(lv[i]/2) * eps[i]
+				}
+			}
+			compareTo(t, mean, nil, s.values("z"))
+			got, err = snap.DecodeLogits(mean)
+			compareTo(t, got, err, s.values("logits"))
+		})
+	}
+}
+
+func compareTo(t *testing.T, got *mat.Dense, err error, want []float64) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := got.RawMatrix().Data
+	if len(raw) != len(want) {
+		t.Fatalf("%d values, graph has %d", len(raw), len(want))
+	}
+	for i := range raw {
+		if math.Abs(raw[i]-want[i]) > 1e-9 {
+			t.Fatalf("value %d: snapshot %v, graph %v", i, raw[i], want[i])
+		}
+	}
+}
+
+func TestTrainer_DivergenceStopsWithError(t *testing.T) {
+	m := mnist(t)
+	cfg := DefaultConfig(KindAE)
+	cfg.Hidden = []int{32}
+	cfg.Optimizer, cfg.LearningRate, cfg.Beta1 = SGD, 10, 0.9
+	tr, err := NewTrainer(cfg, m.Train.Head(2000), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	var failed Event
+	err = tr.Train(context.Background(), func(e Event) {
+		if e.Kind == EventFailed {
+			failed = e
+		}
+	})
+	if err == nil || !strings.Contains(err.Error(), "step") || failed.Err == nil {
+		t.Fatalf("err = %v, failure event %+v: want an error naming the step", err, failed)
+	}
+	// The last published snapshot still decodes to finite pixels.
+	img, derr := tr.Snapshot().Decode([]float64{0.5, -0.5})
+	if derr != nil {
+		t.Fatal(derr)
+	}
+	for i, v := range img {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("pixel %d of the last good snapshot is %v", i, v)
+		}
+	}
+	if again := tr.Train(context.Background(), nil); again == nil {
+		t.Fatal("a failed trainer trained again")
+	}
+}
+
+func TestSnapshot_DecodeChangesWithZAndRejectsBadInput(t *testing.T) {
+	tr, err := NewTrainer(smallConfig(KindVAE, 4, 4), syntheticSet(8, 4, 4, 6), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	s := tr.Snapshot()
+	a, err := s.Decode([]float64{0, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.Decode([]float64{2, -1})
+	diff := 0.0
+	for i := range a {
+		diff += math.Abs(a[i] - b[i])
+	}
+	if diff == 0 {
+		t.Fatal("moving z did not change the image")
+	}
+	for _, z := range [][]float64{{1}, {1, 2, 3}, {math.NaN(), 0}, {math.Inf(1), 0}} {
+		if _, err := s.Decode(z); err == nil {
+			t.Errorf("Decode(%v) gave no error", z)
+		}
+	}
+	if _, _, err := s.Encode(make([]float64, 3)); err == nil {
+		t.Error("Encode of a 3-pixel image gave no error")
+	}
+}
+
+func rand4() *rand.Rand { return rand.New(rand.NewPCG(4, 4)) }
