@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeIDX writes a small MNIST-layout data set of n train and n test
+// random 6x6 images into dir.
+func writeIDX(t *testing.T, dir string, n int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, split := range []string{"train", "t10k"} {
+		var img, lab bytes.Buffer
+		binary.Write(&img, binary.BigEndian, []uint32{0x803, uint32(n), 6, 6})
+		binary.Write(&lab, binary.BigEndian, []uint32{0x801, uint32(n)})
+		for i := 0; i < n; i++ {
+			for j := 0; j < 36; j++ {
+				img.WriteByte(byte(rng.IntN(256)))
+			}
+			lab.WriteByte(byte(i % 10))
+		}
+		if err := os.WriteFile(filepath.Join(dir, split+"-images-idx3-ubyte"), img.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, split+"-labels-idx1-ubyte"), lab.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func run(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = RunContext(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestRun_BadFlagsExitNonZeroNamingTheFlag(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train"}, "--model is required"},
+		{[]string{"train", "--model", "cnn"}, "--model"},
+		{[]string{"train", "--model", "vae", "--lr", "0"}, "--lr"},
+		{[]string{"train", "--model", "vae", "--lr", "NaN"}, "--lr"},
+		{[]string{"train", "--model", "vae", "--lr", "-1"}, "--lr"},
+		{[]string{"train", "--model", "vae", "--batch-size", "0"}, "--batch-size"},
+		{[]string{"train", "--model", "vae", "--latent-dim", "0"}, "--latent-dim"},
+		{[]string{"train", "--model", "vae", "--latent-dim", "100000"}, "--latent-dim"},
+		{[]string{"train", "--model", "vae", "--epochs", "-1"}, "--epochs"},
+		{[]string{"train", "--model", "vae", "--optimizer", "adamw"}, "--optimizer"},
+		{[]string{"train", "--model", "vae", "--epochs", "1", "--epochs", "2"}, "given twice"},
+		{[]string{"train", "--model", "vae", "--epoch", "1"}, "-epoch"},
+		{[]string{"train", "--model", "vae", "--hidden", "400,x"}, "--hidden"},
+		{[]string{"train", "--model", "vae", "stray"}, "stray"},
+		{[]string{"eval"}, "--checkpoint is required"},
+		{[]string{"frobnicate"}, "unknown command"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, _, stderr := run(c.args...)
+			if code == 0 || !strings.Contains(stderr, c.want) {
+				t.Fatalf("exit %d, stderr %q: want non-zero and %q", code, stderr, c.want)
+			}
+			if strings.Contains(stderr, "goroutine ") {
+				t.Fatalf("panic trace on stderr: %s", stderr)
+			}
+		})
+	}
+}
+
+func TestRun_TrainWritesOutputsAndEvalReadsThem(t *testing.T) {
+	data, out := t.TempDir(), t.TempDir()
+	writeIDX(t, data, 60)
+	for _, kind := range []string{"ae", "vae", "gan"} {
+		t.Run(kind, func(t *testing.T) {
+			code, stdout, stderr := run("train", "--model", kind, "--data", data, "--out", out, "--epochs", "2",
+				"--hidden", "8", "--batch-size", "16", "--validation", "10", "--quiet")
+			if kind == "gan" && code != 0 {
+				t.Logf("gan with one hidden layer: %s", stderr)
+			}
+			if code != 0 {
+				t.Fatalf("train exit %d: %s", code, stderr)
+			}
+			var m map[string]any
+			if err := json.Unmarshal([]byte(stdout), &m); err != nil {
+				t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+			}
+			for _, f := range []string{kind + ".safetensors", kind + "-metrics.json", kind + "-manifold.png", kind + "-samples.png"} {
+				if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+					t.Errorf("%s missing or empty: %v", f, err)
+				}
+			}
+			want := []string{"model", "latent_dim", "epochs", "steps", "train_seconds", "samples_per_second"}
+			if kind == "gan" {
+				want = append(want, "d_loss", "g_loss")
+			} else {
+				want = append(want, "test_loss")
+			}
+			if kind == "vae" {
+				want = append(want, "test_recon", "test_kl")
+			}
+			for _, k := range want {
+				if _, ok := m[k]; !ok {
+					t.Errorf("metrics lack %q: %v", k, m)
+				}
+			}
+			if m["steps"].(float64) != 2*4 { // 50 training images in batches of 16: 4 a epoch, the last partial
+				t.Errorf("steps = %v, want 8", m["steps"])
+			}
+			code, evalOut, stderr := run("eval", "--checkpoint", filepath.Join(out, kind+".safetensors"), "--data", data)
+			if code != 0 {
+				t.Fatalf("eval exit %d: %s", code, stderr)
+			}
+			var e map[string]any
+			if err := json.Unmarshal([]byte(evalOut), &e); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range want {
+				if e[k] != m[k] {
+					t.Errorf("eval %s = %v, train said %v", k, e[k], m[k])
+				}
+			}
+		})
+	}
+}
+
+func TestRun_EvalRejectsBadCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.safetensors")
+	os.WriteFile(bad, []byte("not a checkpoint"), 0o644)
+	code, _, stderr := run("eval", "--checkpoint", bad)
+	if code == 0 || !strings.Contains(stderr, bad) {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = run("eval", "--checkpoint", filepath.Join(dir, "missing.safetensors"))
+	if code == 0 || !strings.Contains(stderr, "missing.safetensors") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestRun_MissingDataDirIsClear(t *testing.T) {
+	code, _, stderr := run("train", "--model", "ae", "--data", "/nonexistent/dir", "--out", t.TempDir())
+	if code == 0 || !strings.Contains(stderr, "/nonexistent/dir") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
