@@ -17,8 +17,8 @@ type stepGraph struct {
 	batch   int
 	cost    *G.Node
 	learn   []*G.Node
-	names   []string // parameter names of learn, in order
-	outputs map[string]*G.Value // copies of node values, made by read instructions during a run
+	names   []string                 // parameter names of learn, in order
+	outputs map[string]*G.Value      // copies of node values, made by read instructions during a run
 	buffers map[string]*tensor.Dense // one reusable tensor per non-scalar input
 }
 
