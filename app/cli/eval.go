@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"latentlab/app"
 	"latentlab/model"
 )
 
@@ -28,7 +29,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	m, err := loadData(*data)
+	m, err := app.LoadData(*data, 0, 0)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"latentlab/app"
 	"latentlab/model"
 	"latentlab/model/dataset"
 	"latentlab/model/safefile"
@@ -53,7 +54,7 @@ func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
 	fs.Float64Var(&f.warmup, "warmup", 0, "vae: epochs over which the KL weight rises from 0 to --beta")
 	fs.Float64Var(&f.smoothing, "label-smoothing", 0, "gan: real target 1-s for the discriminator")
 	fs.IntVar(&f.dSteps, "d-steps", d.DSteps, "gan: discriminator steps per generator step")
-	fs.IntVar(&f.validation, "validation", validationImages, "training images held out for validation (0: none)")
+	fs.IntVar(&f.validation, "validation", app.ValidationImages, "training images held out for validation (0: none)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: latentlab train --model ae|vae|gan [flags]\n\nflags:")
@@ -127,14 +128,14 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
 		return fmt.Errorf("--out %s: %w", f.out, err)
 	}
-	data, err := loadData(f.data)
+	if f.validation < 0 {
+		return usagef("--validation %d: must be 0 or more", f.validation)
+	}
+	data, err := app.LoadData(f.data, f.validation, cfg.Seed)
 	if err != nil {
 		return err
 	}
-	trainSet, valSet, err := splitValidation(data, f.validation, cfg.Seed)
-	if err != nil {
-		return err
-	}
+	trainSet, valSet := data.Train, data.Val
 	if cfg.BatchSize > trainSet.Len() {
 		return usagef("--batch-size %d is larger than the %d training images", cfg.BatchSize, trainSet.Len())
 	}

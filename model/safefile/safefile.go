@@ -32,7 +32,7 @@ const filePerm os.FileMode = 0o644
 // is already in place at path but may not survive a crash, and an error is
 // returned to say so. Directories that do not support being synced are
 // silently tolerated.
-func WriteFile(path string, write func(w io.Writer) error) (err error) {
+func WriteFile(path string, write func(w io.Writer) error) error {
 	if path == "" {
 		return errors.New("safefile: empty path")
 	}

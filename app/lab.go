@@ -1,0 +1,77 @@
+package app
+
+import (
+	"fmt"
+
+	"latentlab/model"
+)
+
+// Kinds lists the models of a Lab in display order.
+var Kinds = []model.Kind{model.KindAE, model.KindVAE, model.KindGAN}
+
+// Lab holds one Session per model on one data set, and one channel that
+// says something changed.
+type Lab struct {
+	Data     *Data
+	sessions map[model.Kind]*Session
+	updates  chan struct{}
+}
+
+// NewLab builds a session for each config (one per kind; kinds without a
+// config get the defaults).
+func NewLab(data *Data, configs map[model.Kind]model.Config) (*Lab, error) {
+	l := &Lab{Data: data, sessions: map[model.Kind]*Session{}, updates: make(chan struct{}, 1)}
+	for _, k := range Kinds {
+		cfg, ok := configs[k]
+		if !ok {
+			cfg = model.DefaultConfig(k)
+		}
+		cfg.Kind = k
+		s, err := newSession(cfg, data, l.signal)
+		if err != nil {
+			l.Close()
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+		l.sessions[k] = s
+	}
+	return l, nil
+}
+
+// signal notes a change without ever blocking: changes coalesce until the
+// reader takes them.
+func (l *Lab) signal() {
+	select {
+	case l.updates <- struct{}{}:
+	default:
+	}
+}
+
+// Updates delivers a value after something changed (a step, a state
+// change); many changes may share one value.
+func (l *Lab) Updates() <-chan struct{} { return l.updates }
+
+// Session returns the session of kind k.
+func (l *Lab) Session(k model.Kind) *Session { return l.sessions[k] }
+
+// StartAll starts every session that is not training.
+func (l *Lab) StartAll() {
+	for _, k := range Kinds {
+		l.sessions[k].Start()
+	}
+}
+
+// PauseAll pauses every session.
+func (l *Lab) PauseAll() {
+	for _, k := range Kinds {
+		l.sessions[k].Pause()
+	}
+}
+
+// Close stops every training goroutine and releases the models.
+func (l *Lab) Close() {
+	for _, k := range Kinds {
+		if s := l.sessions[k]; s != nil {
+			s.Close()
+		}
+	}
+}

@@ -1,0 +1,283 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"latentlab/model"
+)
+
+// State is where a session's training stands.
+type State int
+
+// The states of a session.
+const (
+	Idle     State = iota // built, not started
+	Running               // its goroutine is training
+	Paused                // stopped by the user; Resume goes on from here
+	Finished              // the configured epochs are done, or early stopping ended the run
+	Failed                // a step failed (a NaN loss, say); Reset recovers
+)
+
+func (s State) String() string {
+	return [...]string{"idle", "training", "paused", "finished", "failed"}[s]
+}
+
+// Status is a session's state for display.
+type Status struct {
+	Kind     model.Kind
+	State    State
+	Progress model.Progress
+	Config   model.Config
+	Err      error         // why it failed
+	Message  string        // the last notable thing that happened (early stop, load, ...)
+	ETA      time.Duration // to the configured epochs at the current speed; 0 if unknown
+}
+
+// Session trains one model. It owns the trainer, the goroutine that runs
+// it and the loss history; all its methods are safe for concurrent use.
+type Session struct {
+	kind   model.Kind
+	data   *Data
+	notify func()
+
+	mu      sync.Mutex // guards the fields below; never held while waiting for training to stop
+	cfg     model.Config
+	state   State
+	err     error
+	message string
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when the training goroutine returns
+
+	trainer atomic.Pointer[model.Trainer]
+	history atomic.Pointer[History]
+}
+
+func newSession(cfg model.Config, data *Data, notify func()) (*Session, error) {
+	s := &Session{kind: cfg.Kind, data: data, notify: notify}
+	if err := s.build(cfg); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// build replaces the trainer with a fresh one for cfg.
+func (s *Session) build(cfg model.Config) error {
+	tr, err := model.NewTrainer(cfg, s.data.Train, s.data.Val)
+	if err != nil {
+		return err
+	}
+	if old := s.trainer.Swap(tr); old != nil {
+		old.Close()
+	}
+	s.history.Store(NewHistory())
+	s.cfg = tr.Config()
+	s.state, s.err, s.message = Idle, nil, ""
+	return nil
+}
+
+// Kind returns the model family the session trains.
+func (s *Session) Kind() model.Kind { return s.kind }
+
+// Snapshot returns the newest weights; it never blocks.
+func (s *Session) Snapshot() *model.Snapshot { return s.trainer.Load().Snapshot() }
+
+// History returns the loss history of the current run.
+func (s *Session) History() *History { return s.history.Load() }
+
+// Config returns the settings in force (or waiting for the next step).
+func (s *Session) Config() model.Config { return s.trainer.Load().Config() }
+
+// Status returns the session's state for display.
+func (s *Session) Status() Status {
+	tr := s.trainer.Load()
+	p := tr.Progress()
+	s.mu.Lock()
+	st := Status{Kind: s.kind, State: s.state, Progress: p, Config: tr.Config(), Err: s.err, Message: s.message}
+	s.mu.Unlock()
+	if sps := p.LastEvent.SamplesPerSec; sps > 0 && st.State == Running {
+		left := float64(p.Epochs-p.Epoch)*float64(p.TrainSamples) - float64(p.Batch)/float64(max(p.Batches, 1))*float64(p.TrainSamples)
+		st.ETA = time.Duration(max(left, 0) / sps * float64(time.Second))
+	}
+	return st
+}
+
+// Start starts (or resumes) training in a new goroutine. It does nothing
+// if the session is already training or has finished.
+func (s *Session) Start() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == Running || s.state == Failed {
+		return
+	}
+	tr := s.trainer.Load()
+	if tr.Progress().Finished {
+		s.state = Finished
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	s.cancel, s.done, s.state = cancel, done, Running
+	hist := s.history.Load()
+	go func() {
+		defer close(done)
+		err := tr.Train(ctx, func(e model.Event) { s.record(hist, e) })
+		s.mu.Lock()
+		switch {
+		case s.trainer.Load() != tr: // reset while stopping: build() set the state
+		case errors.Is(err, context.Canceled):
+			s.state = Paused
+		case err != nil:
+			s.state, s.err = Failed, err
+		default:
+			s.state = Finished
+		}
+		s.mu.Unlock()
+		s.notify()
+	}()
+	s.notify()
+}
+
+// record files an event in the history and tells the listener.
+func (s *Session) record(h *History, e model.Event) {
+	x := float64(e.Epoch) + float64(e.Batch)/float64(max(e.Batches, 1))
+	switch e.Kind {
+	case model.EventStep:
+		switch e.Model {
+		case model.KindGAN:
+			h.Add(SeriesDLoss, x, e.DLoss)
+			h.Add(SeriesGLoss, x, e.GLoss)
+			h.Add(SeriesDReal, x, e.DReal)
+			h.Add(SeriesDFake, x, e.DFake)
+		case model.KindVAE:
+			h.Add(SeriesTrain, x, e.Loss)
+			h.Add(SeriesRecon, x, e.Recon)
+			h.Add(SeriesKL, x, e.KL)
+		default:
+			h.Add(SeriesTrain, x, e.Loss)
+		}
+	case model.EventEpoch:
+		if e.HasValidation {
+			h.Add(SeriesValidation, float64(e.Epoch), e.Validation.Total)
+		}
+	case model.EventEarlyStop, model.EventFailed:
+		s.mu.Lock()
+		s.message = e.Message
+		s.mu.Unlock()
+	}
+	s.notify()
+}
+
+// The names of the series a session records.
+const (
+	SeriesTrain      = "train loss"
+	SeriesValidation = "validation loss"
+	SeriesRecon      = "reconstruction"
+	SeriesKL         = "KL"
+	SeriesDLoss      = "D loss"
+	SeriesGLoss      = "G loss"
+	SeriesDReal      = "D(x)"
+	SeriesDFake      = "D(G(z))"
+)
+
+// Pause stops training after the current step and waits for it; Start
+// resumes exactly where it stopped.
+func (s *Session) Pause() {
+	s.mu.Lock()
+	cancel, done := s.cancel, s.done
+	s.mu.Unlock()
+	if cancel == nil {
+		return
+	}
+	cancel()
+	<-done
+}
+
+// Reset stops training and starts over from cfg's seed with new weights
+// and an empty history. A config that is not valid changes nothing.
+func (s *Session) Reset(cfg model.Config) error {
+	cfg.Kind = s.kind
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	s.Pause()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.build(cfg); err != nil {
+		return err
+	}
+	s.notify()
+	return nil
+}
+
+// Apply changes settings: those that need new weights (see
+// model.Config.NeedsRebuild) reset the session, the others apply to the
+// running model at its next step. It reports whether it reset.
+func (s *Session) Apply(cfg model.Config) (reset bool, err error) {
+	cfg.Kind = s.kind
+	if err := cfg.Validate(); err != nil {
+		return false, err
+	}
+	cur := s.Config()
+	cfg.ImageRows, cfg.ImageCols = cur.ImageRows, cur.ImageCols
+	if cur.NeedsRebuild(cfg) || cur.Optimizer != cfg.Optimizer {
+		return true, s.Reset(cfg)
+	}
+	if err := s.trainer.Load().UpdateSettings(cfg); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	if s.state == Finished && cfg.Epochs > s.trainer.Load().Progress().Epoch {
+		s.state = Paused
+	}
+	s.mu.Unlock()
+	s.notify()
+	return false, nil
+}
+
+// SaveCheckpoint writes the model to path atomically; training goes on.
+func (s *Session) SaveCheckpoint(path string) error {
+	return s.trainer.Load().SaveCheckpoint(path)
+}
+
+// LoadCheckpoint stops training and replaces the model with the one saved
+// at path. A file that does not load, or holds another kind of model,
+// changes nothing.
+func (s *Session) LoadCheckpoint(path string) error {
+	ck, err := model.LoadCheckpoint(path)
+	if err != nil {
+		return err
+	}
+	if ck.Config.Kind != s.kind {
+		return fmt.Errorf("%s holds a %s model; this is the %s", path, ck.Config.Kind, s.kind)
+	}
+	tr, err := model.NewTrainerFromCheckpoint(ck, s.data.Train, s.data.Val)
+	if err != nil {
+		return err
+	}
+	s.Pause()
+	s.mu.Lock()
+	if old := s.trainer.Swap(tr); old != nil {
+		old.Close()
+	}
+	s.history.Store(NewHistory())
+	s.cfg = tr.Config()
+	s.state, s.err = Paused, nil
+	if tr.Progress().Finished {
+		s.state = Finished
+	}
+	s.message = fmt.Sprintf("loaded %s (epoch %d, step %d)", path, ck.Epoch(), ck.Step())
+	s.mu.Unlock()
+	s.notify()
+	return nil
+}
+
+// Close stops training and releases the model.
+func (s *Session) Close() {
+	s.Pause()
+	s.trainer.Load().Close()
+}
