@@ -26,3 +26,11 @@ func MNIST() fs.FS {
 	}
 	return sub
 }
+
+// iconPNG is the application icon: nine MNIST test digits on a dark tile.
+//
+//go:embed icon.png
+var iconPNG []byte
+
+// Icon returns the application icon as PNG bytes.
+func Icon() []byte { return iconPNG }

@@ -41,32 +41,20 @@ func DataPlane(s *Snapshot, set *dataset.Set, x, y int) (Plane, error) {
 	if err != nil {
 		return Plane{}, err
 	}
+	return PlaneOfCodes(codes, x, y)
+}
+
+// PlaneOfCodes returns the plane of axes (x, y) that spans the central 99%
+// of the rows of codes, through their mean.
+func PlaneOfCodes(codes *mat.Dense, x, y int) (Plane, error) {
 	n, d := codes.Dims()
 	if x < 0 || x >= d || y < 0 || y >= d {
 		return Plane{}, fmt.Errorf("model: plane axes %d and %d out of range for latent dimension %d", x, y, d)
 	}
-	p := Plane{AxisX: x, AxisY: y, Base: make([]float64, d)}
-	col := make([]float64, n)
+	lo, hi := Extent(codes)
+	p := Plane{AxisX: x, AxisY: y, MinX: lo[x], MaxX: hi[x], MinY: lo[y], MaxY: hi[y], Base: make([]float64, d)}
 	for j := 0; j < d; j++ {
-		mat.Col(col, j, codes)
-		sum := 0.0
-		for _, v := range col {
-			sum += v
-		}
-		p.Base[j] = sum / float64(n)
-		if j == x || j == y {
-			sort.Float64s(col)
-			lo, hi := col[int(0.005*float64(n-1))], col[int(0.995*float64(n-1))]
-			if hi-lo < 1e-6 {
-				lo, hi = lo-1, hi+1
-			}
-			if j == x {
-				p.MinX, p.MaxX = lo, hi
-			}
-			if j == y {
-				p.MinY, p.MaxY = lo, hi
-			}
-		}
+		p.Base[j] = mat.Sum(codes.ColView(j)) / float64(n)
 	}
 	return p, nil
 }
@@ -141,4 +129,40 @@ func EncodeSet(s *Snapshot, set *dataset.Set) (*mat.Dense, error) {
 	}
 	mean, _, err := s.EncodeBatch(x)
 	return mean, err
+}
+
+// LinearPriorPlane returns the plane of axes (x, y) through the prior
+// N(0, I) with even spacing over [-halfWidth, halfWidth] on both axes, for
+// views that draw the prior's circular contours.
+func LinearPriorPlane(latentDim, x, y int, halfWidth float64) Plane {
+	return Plane{AxisX: x, AxisY: y, MinX: -halfWidth, MaxX: halfWidth, MinY: -halfWidth, MaxY: halfWidth, Base: make([]float64, latentDim)}
+}
+
+// Fractions returns where z falls on the plane, as fractions of its width
+// and height (outside [0, 1] when z is off the plane's extent).
+func (p Plane) Fractions(z []float64) (u, v float64) {
+	frac := func(x, lo, hi float64) float64 {
+		if p.Quantiles {
+			return (distuv.UnitNormal.CDF(x) - (0.5 - priorCoverage/2)) / priorCoverage
+		}
+		return (x - lo) / (hi - lo)
+	}
+	return frac(z[p.AxisX], p.MinX, p.MaxX), frac(z[p.AxisY], p.MinY, p.MaxY)
+}
+
+// Extent returns, per latent axis, the range holding the central 99% of
+// the rows of codes.
+func Extent(codes *mat.Dense) (lo, hi []float64) {
+	n, d := codes.Dims()
+	lo, hi = make([]float64, d), make([]float64, d)
+	col := make([]float64, n)
+	for j := 0; j < d; j++ {
+		mat.Col(col, j, codes)
+		sort.Float64s(col)
+		lo[j], hi[j] = col[int(0.005*float64(n-1))], col[int(0.995*float64(n-1))]
+		if hi[j]-lo[j] < 1e-6 {
+			lo[j], hi[j] = lo[j]-1, hi[j]+1
+		}
+	}
+	return lo, hi
 }

@@ -23,6 +23,8 @@ const usage = `latentlab: a latent-space explorer for AE, VAE and GAN models of 
 
 usage:
   latentlab                      open the desktop app
+  latentlab app [--data DIR] [--paused]
+                                 open the desktop app on other data, or without training
   latentlab train [flags]        train one model headless (see latentlab train -h)
   latentlab eval --checkpoint F  print the metrics of a saved model as JSON
   latentlab help                 show this text
@@ -40,8 +42,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 // RunContext is Run with a context that stops long work.
 func RunContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stdout, usage)
-		return exitOK
+		fmt.Fprint(stderr, usage)
+		return exitUsage
 	}
 	var err error
 	switch args[0] {

@@ -1,13 +1,33 @@
-// Command latentlab is the latent-space explorer. With no arguments it
-// opens the desktop app; `latentlab train` and `latentlab eval` run headless.
+// Command latentlab is the latent-space explorer. With no arguments (or
+// `latentlab app [--data DIR] [--paused]`) it opens the desktop app;
+// `latentlab train` and `latentlab eval` run headless.
 package main
 
 import (
+	"flag"
+	"fmt"
 	"os"
 
 	"latentlab/app/cli"
+	"latentlab/ui"
 )
 
 func main() {
-	os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
+	args := os.Args[1:]
+	if len(args) > 0 && args[0] != "app" {
+		os.Exit(cli.Run(args, os.Stdout, os.Stderr))
+	}
+	fs := flag.NewFlagSet("app", flag.ContinueOnError)
+	var opts ui.Options
+	fs.StringVar(&opts.DataDir, "data", "", "directory of IDX files to use instead of the embedded MNIST")
+	fs.BoolVar(&opts.Paused, "paused", false, "open without starting training")
+	if len(args) > 0 {
+		if err := fs.Parse(args[1:]); err != nil {
+			os.Exit(2)
+		}
+	}
+	if err := ui.Run(opts); err != nil {
+		fmt.Fprintf(os.Stderr, "latentlab: %v\n", err)
+		os.Exit(1)
+	}
 }

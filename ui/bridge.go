@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"latentlab/app"
+)
+
+// The bridge's cadences.
+const (
+	frameInterval  = time.Second / 60        // at most 60 UI updates a second
+	renderInterval = 400 * time.Millisecond  // background pictures (charts, manifolds)
+)
+
+// bridge is the one place where background goroutines reach the UI: it
+// turns the Lab's change signals into at most 60 fyne.Do calls a second,
+// and runs the background renderer, handing its pictures over with
+// fyne.Do. Nothing else in this package calls fyne.Do.
+type bridge struct {
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// startBridge calls onUpdate on the UI goroutine after the Lab changes
+// (coalesced to one call a frame), and every renderInterval calls render
+// off the UI goroutine, running the function it returns (if any) on it.
+func startBridge(lab *app.Lab, onUpdate func(), render func() func()) *bridge {
+	b := &bridge{stop: make(chan struct{})}
+	b.wg.Add(2)
+	go func() {
+		defer b.wg.Done()
+		frame := time.NewTicker(frameInterval)
+		defer frame.Stop()
+		dirty := true
+		for {
+			select {
+			case <-b.stop:
+				return
+			case <-lab.Updates():
+				dirty = true
+			case <-frame.C:
+				if dirty {
+					dirty = false
+					fyne.Do(onUpdate)
+				}
+			}
+		}
+	}()
+	go func() {
+		defer b.wg.Done()
+		tick := time.NewTicker(renderInterval)
+		defer tick.Stop()
+		for {
+			if apply := render(); apply != nil {
+				fyne.Do(apply)
+			}
+			select {
+			case <-b.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return b
+}
+
+// Stop ends the bridge's goroutines and waits for them.
+func (b *bridge) Stop() {
+	close(b.stop)
+	b.wg.Wait()
+}

@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"image"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"latentlab/app"
+)
+
+// chartStyle is the look of a loss chart, taken from the Fyne theme on the
+// UI goroutine so that charts can be drawn off it.
+type chartStyle struct {
+	bg, fg, grid color.Color
+	width, height int // pixels
+}
+
+// seriesColors are the line colours of a chart, in series order.
+var seriesColors = []color.Color{
+	color.NRGBA{R: 66, G: 165, B: 245, A: 255},
+	color.NRGBA{R: 255, G: 167, B: 38, A: 255},
+	color.NRGBA{R: 102, G: 187, B: 106, A: 255},
+	color.NRGBA{R: 239, G: 83, B: 80, A: 255},
+	color.NRGBA{R: 171, G: 71, B: 188, A: 255},
+}
+
+// chartSpec says what one chart shows.
+type chartSpec struct {
+	title  string
+	ylabel string
+	series []string
+	logY   bool
+}
+
+// renderChart draws the named series of h as a line chart with gonum/plot.
+func renderChart(h *app.History, spec chartSpec, st chartStyle) image.Image {
+	p := plot.New()
+	p.Title.Text = spec.title
+	p.X.Label.Text = "epoch"
+	p.Y.Label.Text = spec.ylabel
+	p.BackgroundColor = st.bg
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Color, a.Label.TextStyle.Color, a.Tick.Color, a.Tick.Label.Color = st.fg, st.fg, st.fg, st.fg
+	}
+	p.Title.TextStyle.Color = st.fg
+	p.Legend.TextStyle.Color = st.fg
+	p.Legend.Top = true
+	grid := plotter.NewGrid()
+	grid.Vertical.Color, grid.Horizontal.Color = st.grid, st.grid
+	p.Add(grid)
+	drawn := 0
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, s := range h.Series(spec.series...) {
+		pts := make(plotter.XYs, 0, len(s.X))
+		for j := range s.X {
+			y := s.Y[j]
+			if math.IsNaN(y) || math.IsInf(y, 0) || (spec.logY && y <= 0) {
+				continue
+			}
+			pts = append(pts, plotter.XY{X: s.X[j], Y: y})
+			lo, hi = math.Min(lo, y), math.Max(hi, y)
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			continue
+		}
+		line.Color = seriesColors[i%len(seriesColors)]
+		line.Width = vg.Points(1.5)
+		if s.Name == app.SeriesValidation {
+			line.Width = vg.Points(2.5)
+			line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		}
+		p.Add(line)
+		p.Legend.Add(s.Name, line)
+		drawn++
+	}
+	if drawn == 0 {
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+		p.Title.Text = spec.title + " (waiting for training)"
+	} else if spec.logY && hi/lo > 3 {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	img := vgimg.NewWith(vgimg.UseWH(vg.Length(st.width)*vg.Inch/96, vg.Length(st.height)*vg.Inch/96), vgimg.UseDPI(96))
+	p.Draw(draw.New(img))
+	return img.Image()
+}

@@ -1,0 +1,249 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"math/rand/v2"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"gonum.org/v1/gonum/mat"
+
+	"latentlab/app"
+	"latentlab/model"
+	"latentlab/model/render"
+)
+
+// Compare view constants.
+const (
+	compareGrid    = 15   // digits per side of each manifold
+	compareRecons  = 12   // test digits reconstructed
+	compareSamples = 8    // samples per side of each sample grid
+	interpSteps    = 10   // digits in an interpolation strip
+	metricsImages  = 2000 // test images the metrics table is measured on
+)
+
+// compareView puts the three models side by side: manifolds,
+// reconstructions, samples, interpolations and a table of test metrics.
+type compareView struct {
+	lab     *app.Lab
+	win     fyne.Window
+	content fyne.CanvasObject
+
+	manifolds [3]*canvas.Image
+	recon     *canvas.Image
+	samples   [2]*canvas.Image
+	interp    *canvas.Image
+	metrics   *widget.Label
+	note      *widget.Label
+
+	mu        sync.Mutex // guards the fields below, shared with the renderer
+	requested bool
+	pair      [2]int // test digits interpolated between
+	seed      uint64
+	epochs    [3]int // epochs of the snapshots last drawn
+	images    map[string]image.Image
+}
+
+func newCompareView(lab *app.Lab, win fyne.Window) *compareView {
+	v := &compareView{lab: lab, win: win, pair: [2]int{0, 1}, seed: 1, images: map[string]image.Image{}}
+	img := func(min float32) *canvas.Image {
+		i := canvas.NewImageFromImage(image.NewGray(image.Rect(0, 0, 1, 1)))
+		i.FillMode = canvas.ImageFillContain
+		i.ScaleMode = canvas.ImageScalePixels
+		i.SetMinSize(fyne.NewSize(min, min))
+		return i
+	}
+	var mcols []fyne.CanvasObject
+	for i, k := range app.Kinds {
+		v.manifolds[i] = img(300)
+		mcols = append(mcols, container.NewBorder(bold(modelTitle(k)), nil, nil, nil, v.manifolds[i]))
+	}
+	v.recon = img(120)
+	v.recon.SetMinSize(fyne.NewSize(compareRecons*28*1.4, 3*28*1.4))
+	v.samples[0], v.samples[1] = img(220), img(220)
+	v.interp = img(100)
+	v.interp.SetMinSize(fyne.NewSize(interpSteps*28*1.6, 3*28*1.6))
+	v.metrics = widget.NewLabel("")
+	v.metrics.TextStyle = fyne.TextStyle{Monospace: true}
+	v.note = widget.NewLabel("")
+	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.requestRefresh)
+	newPair := widget.NewButtonWithIcon("New pair", theme.ContentRedoIcon(), func() {
+		v.mu.Lock()
+		r := rand.New(rand.NewPCG(v.seed, 99))
+		v.seed++
+		v.pair = [2]int{r.IntN(lab.Data.Test.Len()), r.IntN(lab.Data.Test.Len())}
+		v.requested = true
+		v.mu.Unlock()
+	})
+	rows := container.NewVBox(
+		container.NewGridWithColumns(3, mcols...),
+		widget.NewSeparator(),
+		container.NewHBox(
+			container.NewVBox(bold("Reconstructions of the same test digits"), container.NewHBox(rowLabels("original", "AE", "VAE"), v.recon)),
+			container.NewVBox(bold("VAE: decoded prior samples"), v.samples[0]),
+			container.NewVBox(bold("GAN: samples"), v.samples[1]),
+		),
+		widget.NewSeparator(),
+		container.NewHBox(
+			container.NewVBox(bold("Interpolation: AE and VAE through the codes of two test digits; GAN between two z"),
+				container.NewHBox(rowLabels("AE", "VAE", "GAN"), v.interp)),
+			container.NewVBox(bold("Test metrics (per image, nats)"), v.metrics, v.note),
+		),
+	)
+	v.content = container.NewBorder(container.NewHBox(refresh, newPair), nil, nil, nil, container.NewVScroll(rows))
+	v.requested = true
+	return v
+}
+
+func bold(s string) *widget.Label {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func rowLabels(names ...string) fyne.CanvasObject {
+	box := container.NewGridWithRows(len(names))
+	for _, n := range names {
+		box.Add(container.NewCenter(widget.NewLabel(n)))
+	}
+	return box
+}
+
+// requestRefresh asks the renderer to redraw the view.
+func (v *compareView) requestRefresh() {
+	v.mu.Lock()
+	v.requested = true
+	v.mu.Unlock()
+}
+
+// render redraws on request and after every epoch, off the UI goroutine.
+func (v *compareView) render() func() {
+	snaps := make([]*model.Snapshot, len(app.Kinds))
+	var epochs [3]int
+	for i, k := range app.Kinds {
+		snaps[i] = v.lab.Session(k).Snapshot()
+		epochs[i] = snaps[i].Epoch()
+	}
+	v.mu.Lock()
+	if !v.requested && epochs == v.epochs {
+		v.mu.Unlock()
+		return nil
+	}
+	v.requested, v.epochs = false, epochs
+	pair, seed := v.pair, v.seed
+	v.mu.Unlock()
+
+	imgs, table, err := v.draw(snaps, pair, seed)
+	return func() {
+		if err != nil {
+			v.note.SetText(err.Error())
+		}
+		for i := range v.manifolds {
+			setImage(v.manifolds[i], imgs[fmt.Sprint("manifold", i)])
+		}
+		setImage(v.recon, imgs["recon"])
+		setImage(v.samples[0], imgs["vae-samples"])
+		setImage(v.samples[1], imgs["gan-samples"])
+		setImage(v.interp, imgs["interp"])
+		v.metrics.SetText(table)
+		v.mu.Lock()
+		v.images = imgs
+		v.mu.Unlock()
+	}
+}
+
+func setImage(c *canvas.Image, img image.Image) {
+	if img == nil {
+		return
+	}
+	c.Image = img
+	c.Refresh()
+}
+
+// draw renders every picture and the metrics table.
+func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (map[string]image.Image, string, error) {
+	out := map[string]image.Image{}
+	test := v.lab.Data.Test
+	tile := func(m *mat.Dense, cols int) image.Image {
+		img, err := render.Tile(m, test.Rows, test.Cols, cols, 1)
+		if err != nil {
+			return nil
+		}
+		return img
+	}
+	for i, s := range snaps {
+		plane, err := model.DefaultPlane(s, test.Head(padDots), 0, min(1, s.LatentDim()-1))
+		if err != nil {
+			return out, "", err
+		}
+		if g, err := s.Manifold(plane, compareGrid); err == nil {
+			out[fmt.Sprint("manifold", i)] = tile(g, compareGrid)
+		}
+	}
+	ae, vae, gan := snaps[0], snaps[1], snaps[2]
+	// Reconstructions: originals, AE, VAE (posterior means).
+	x := toDense(test.Head(compareRecons).Pixels, compareRecons, test.Dim())
+	rows := mat.NewDense(3*compareRecons, test.Dim(), nil)
+	rows.Slice(0, compareRecons, 0, test.Dim()).(*mat.Dense).Copy(x)
+	for r, s := range []*model.Snapshot{ae, vae} {
+		code, _, err := s.EncodeBatch(x)
+		if err != nil {
+			return out, "", err
+		}
+		rec, err := s.DecodeBatch(code)
+		if err != nil {
+			return out, "", err
+		}
+		rows.Slice((r+1)*compareRecons, (r+2)*compareRecons, 0, test.Dim()).(*mat.Dense).Copy(rec)
+	}
+	out["recon"] = tile(rows, compareRecons)
+	n := compareSamples * compareSamples
+	if m, err := vae.DecodeBatch(model.SamplePrior(n, vae.LatentDim(), seed)); err == nil {
+		out["vae-samples"] = tile(m, compareSamples)
+	}
+	if m, err := gan.DecodeBatch(model.SamplePrior(n, gan.LatentDim(), seed+1)); err == nil {
+		out["gan-samples"] = tile(m, compareSamples)
+	}
+	// Interpolations.
+	strip := mat.NewDense(3*interpSteps, test.Dim(), nil)
+	ends := toDense(append(append([]float32(nil), test.Image(pair[0])...), test.Image(pair[1])...), 2, test.Dim())
+	for r, s := range []*model.Snapshot{ae, vae} {
+		code, _, err := s.EncodeBatch(ends)
+		if err != nil {
+			return out, "", err
+		}
+		if m, err := s.DecodeBatch(lerpRows(code.RawRowView(0), code.RawRowView(1), interpSteps)); err == nil {
+			strip.Slice(r*interpSteps, (r+1)*interpSteps, 0, test.Dim()).(*mat.Dense).Copy(m)
+		}
+	}
+	z := model.SamplePrior(2, gan.LatentDim(), seed+2)
+	if m, err := gan.DecodeBatch(lerpRows(z.RawRowView(0), z.RawRowView(1), interpSteps)); err == nil {
+		strip.Slice(2*interpSteps, 3*interpSteps, 0, test.Dim()).(*mat.Dense).Copy(m)
+	}
+	out["interp"] = tile(strip, interpSteps)
+	return out, metricsText(snaps, test.Head(metricsImages)), nil
+}
+
+func toDense(pixels []float32, rows, cols int) *mat.Dense {
+	m := mat.NewDense(rows, cols, nil)
+	for i, v := range pixels[:rows*cols] {
+		m.RawMatrix().Data[i] = float64(v)
+	}
+	return m
+}
+
+// lerpRows returns steps points evenly spaced from a to b, one per row.
+func lerpRows(a, b []float64, steps int) *mat.Dense {
+	m := mat.NewDense(steps, len(a), nil)
+	for i := 0; i < steps; i++ {
+		t := float64(i) / float64(steps-1)
+		row := m.RawRowView(i)
+		for j := range a {
+			row[j] = (1-t)*a[j] + t*b[j]
+		}
+	}
+	return m
+}

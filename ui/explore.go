@@ -1,0 +1,439 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+	"gonum.org/v1/gonum/mat"
+
+	"latentlab/app"
+	"latentlab/model"
+	"latentlab/model/dataset"
+	"latentlab/model/render"
+)
+
+// Explore view constants.
+const (
+	priorHalfWidth = 3.0  // VAE and GAN pads span +-3 standard deviations of the prior
+	padGrid        = 14   // decoded digits per side of a pad's manifold
+	padDots        = 1500 // encoded test digits drawn on AE and VAE pads
+	digitRedecode  = 100 * time.Millisecond
+)
+
+// exploreView shows one latent pad per model, side by side, with the digit
+// decoded at each pad's point, a readout of z and a slider per latent axis.
+type exploreView struct {
+	lab     *app.Lab
+	columns []*padColumn
+	linked  *widget.Check
+	layers  [3]*widget.Check // manifold, dots, rings
+	content fyne.CanvasObject
+	dots    *dataset.Set // the test digits drawn on the pads
+}
+
+// padColumn is one model's pad and everything under it. Its fields belong
+// to the UI goroutine except those behind mu, which the background
+// renderer reads.
+type padColumn struct {
+	view    *exploreView
+	session *app.Session
+	kind    model.Kind
+
+	pad      *LatentPad
+	digit    *canvas.Image
+	readout  *widget.Label
+	status   *widget.Label
+	sliders  []*widget.Slider
+	values   []*widget.Label
+	sliderUI *fyne.Container
+	axisX    *widget.Select
+	axisY    *widget.Select
+	axesRow  *fyne.Container
+
+	z          []float64   // the point being decoded: the truth the pad, sliders and readout show
+	plane      model.Plane // the pad's plane, from the last render
+	lo, hi     []float64   // slider ranges per axis
+	lastDecode time.Time
+	lastStep   int64
+	dim        int
+
+	mu       sync.Mutex // guards axes and rendered, shared with the renderer
+	axes     [2]int
+	rendered renderKey
+}
+
+// renderKey says what a pad's background was drawn for.
+type renderKey struct {
+	step  int64
+	epoch int
+	axes  [2]int
+	dim   int
+	ptr   *model.Snapshot
+}
+
+func newExploreView(lab *app.Lab) *exploreView {
+	v := &exploreView{lab: lab, dots: lab.Data.Test.Head(padDots)}
+	v.linked = widget.NewCheck("Linked: one z for all three", nil)
+	v.linked.SetChecked(true)
+	names := []string{"Manifold", "Test digits", "Prior rings"}
+	for i := range v.layers {
+		v.layers[i] = widget.NewCheck(names[i], func(bool) { v.applyLayers() })
+		v.layers[i].SetChecked(true)
+	}
+	var cols []fyne.CanvasObject
+	for _, k := range app.Kinds {
+		c := newPadColumn(v, lab.Session(k))
+		v.columns = append(v.columns, c)
+		cols = append(cols, c.content())
+	}
+	legend := container.NewHBox()
+	for d := uint8(0); d < 10; d++ {
+		sw := canvas.NewRectangle(LabelColor(d))
+		sw.SetMinSize(fyne.NewSize(10, 10))
+		legend.Add(container.NewHBox(container.NewCenter(sw), widget.NewLabel(fmt.Sprint(d))))
+	}
+	bar := container.NewHBox(v.linked, widget.NewSeparator(), v.layers[0], v.layers[1], v.layers[2], layout.NewSpacer(), legend)
+	v.content = container.NewBorder(bar, nil, nil, nil, container.NewGridWithColumns(3, cols...))
+	return v
+}
+
+func (v *exploreView) applyLayers() {
+	for _, c := range v.columns {
+		c.pad.SetLayers(v.layers[0].Checked, v.layers[1].Checked && c.kind != model.KindGAN, v.layers[2].Checked && c.kind != model.KindAE)
+	}
+}
+
+// setZ makes z the point of column from and, when linked, of every column
+// (over the axes they share).
+func (v *exploreView) setZ(from *padColumn, z []float64) {
+	from.setZ(z)
+	if !v.linked.Checked {
+		return
+	}
+	for _, c := range v.columns {
+		if c == from {
+			continue
+		}
+		nz := append([]float64(nil), c.z...)
+		copy(nz, z)
+		c.setZ(nz)
+	}
+}
+
+// tick runs on the UI goroutine after training news: status lines, and the
+// digits redecoded with the newest weights (at most ten times a second).
+func (v *exploreView) tick() {
+	for _, c := range v.columns {
+		c.tick()
+	}
+}
+
+func newPadColumn(v *exploreView, s *app.Session) *padColumn {
+	c := &padColumn{view: v, session: s, kind: s.Kind()}
+	c.pad = NewLatentPad()
+	c.digit = newDigitView(150)
+	c.readout = widget.NewLabel("")
+	c.readout.TextStyle = fyne.TextStyle{Monospace: true}
+	c.readout.Truncation = fyne.TextTruncateEllipsis
+	c.status = widget.NewLabel("")
+	c.sliderUI = container.NewVBox()
+	c.axisX = widget.NewSelect(nil, func(string) { c.axesChanged() })
+	c.axisY = widget.NewSelect(nil, func(string) { c.axesChanged() })
+	c.axesRow = container.NewHBox(widget.NewLabel("plane:"), c.axisX, widget.NewLabel("×"), c.axisY)
+	c.pad.OnChanged = func(u, vv float64) {
+		z := c.plane.At(u, vv)
+		// Off-plane axes keep their slider values.
+		for i := range z {
+			if i != c.plane.AxisX && i != c.plane.AxisY && i < len(c.z) {
+				z[i] = c.z[i]
+			}
+		}
+		v.setZ(c, z)
+	}
+	c.reshape(s.Snapshot())
+	return c
+}
+
+func (c *padColumn) content() fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(modelTitle(c.kind), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	top := container.NewVBox(title, c.status)
+	bottom := container.NewVBox(
+		c.readout,
+		container.NewCenter(c.digit),
+		c.axesRow,
+		c.sliderUI,
+	)
+	return container.NewBorder(top, bottom, nil, nil, newSquare(c.pad))
+}
+
+func modelTitle(k model.Kind) string {
+	switch k {
+	case model.KindAE:
+		return "AE · autoencoder"
+	case model.KindVAE:
+		return "VAE · variational autoencoder"
+	}
+	return "GAN · generator"
+}
+
+// reshape rebuilds the sliders and axis pickers for the snapshot's latent
+// dimension; it keeps z where the dimension did not change.
+func (c *padColumn) reshape(s *model.Snapshot) {
+	d := s.LatentDim()
+	if d == c.dim {
+		return
+	}
+	c.dim = d
+	c.z = make([]float64, d)
+	c.lo, c.hi = make([]float64, d), make([]float64, d)
+	for i := range c.lo {
+		c.lo[i], c.hi[i] = -priorHalfWidth, priorHalfWidth
+	}
+	y := min(1, d-1)
+	c.plane = model.LinearPriorPlane(d, 0, y, priorHalfWidth)
+	c.mu.Lock()
+	c.axes = [2]int{0, y}
+	c.mu.Unlock()
+	var opts []string
+	for i := 0; i < d; i++ {
+		opts = append(opts, fmt.Sprintf("z%d", i))
+	}
+	c.axisX.Options, c.axisY.Options = opts, opts
+	c.axisX.SetSelectedIndex(0)
+	c.axisY.SetSelectedIndex(y)
+	if d > 2 {
+		c.axesRow.Show()
+	} else {
+		c.axesRow.Hide()
+	}
+	c.sliders, c.values = nil, nil
+	c.sliderUI.RemoveAll()
+	shown := min(d, 8) // past eight axes the column would scroll off; the rest stay at their values
+	for i := 0; i < shown; i++ {
+		i := i
+		sl := widget.NewSlider(c.lo[i], c.hi[i])
+		sl.Step = 0.01
+		val := widget.NewLabel("")
+		val.TextStyle = fyne.TextStyle{Monospace: true}
+		sl.OnChanged = func(x float64) {
+			if c.z[i] == x {
+				return
+			}
+			z := append([]float64(nil), c.z...)
+			z[i] = x
+			c.view.setZ(c, z)
+		}
+		c.sliders = append(c.sliders, sl)
+		c.values = append(c.values, val)
+		c.sliderUI.Add(container.NewBorder(nil, nil, widget.NewLabel(fmt.Sprintf("z%d", i)), val, sl))
+	}
+	c.setZ(c.z)
+}
+
+func (c *padColumn) axesChanged() {
+	x, y := c.axisX.SelectedIndex(), c.axisY.SelectedIndex()
+	if x < 0 || y < 0 {
+		return
+	}
+	c.mu.Lock()
+	c.axes = [2]int{x, y}
+	c.mu.Unlock()
+	c.plane.AxisX, c.plane.AxisY = x, y
+	c.setZ(c.z)
+}
+
+// setZ shows z: crosshair, sliders, readout and the decoded digit.
+func (c *padColumn) setZ(z []float64) {
+	c.z = z
+	u, v := c.plane.Fractions(z)
+	c.pad.SetPoint(u, v)
+	for i, sl := range c.sliders {
+		if sl.Min != c.lo[i] || sl.Max != c.hi[i] {
+			sl.Min, sl.Max = min(c.lo[i], z[i]), max(c.hi[i], z[i])
+		}
+		if sl.Value != z[i] {
+			sl.Value = z[i]
+			sl.Refresh()
+		}
+		c.values[i].SetText(fmt.Sprintf("%+.2f", z[i]))
+	}
+	c.readout.SetText(formatZ(z))
+	c.decode()
+}
+
+// decode renders the digit at z with the newest snapshot.
+func (c *padColumn) decode() {
+	s := c.session.Snapshot()
+	if s.LatentDim() != len(c.z) {
+		return
+	}
+	px, err := s.Decode(c.z)
+	if err != nil {
+		c.readout.SetText(err.Error())
+		return
+	}
+	cfg := s.Config()
+	c.digit.Image = grayImage(px, cfg.ImageRows, cfg.ImageCols)
+	c.digit.Refresh()
+	c.lastDecode, c.lastStep = time.Now(), s.Step()
+}
+
+func (c *padColumn) tick() {
+	st := c.session.Status()
+	c.status.SetText(statusLine(st))
+	s := c.session.Snapshot()
+	if s.LatentDim() != c.dim {
+		c.reshape(s)
+		return
+	}
+	if s.Step() != c.lastStep && time.Since(c.lastDecode) >= digitRedecode {
+		c.decode()
+	}
+}
+
+func formatZ(z []float64) string {
+	var b strings.Builder
+	b.WriteString("z = (")
+	for i, x := range z {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == 6 && len(z) > 7 {
+			fmt.Fprintf(&b, "… %d more", len(z)-6)
+			break
+		}
+		fmt.Fprintf(&b, "%+.2f", x)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func statusLine(st app.Status) string {
+	p := st.Progress
+	s := fmt.Sprintf("%s · epoch %d/%d · step %d", st.State, p.Epoch, p.Epochs, p.Step)
+	if st.State == app.Running && p.LastEvent.SamplesPerSec > 0 {
+		s += fmt.Sprintf(" · %.0f img/s", p.LastEvent.SamplesPerSec)
+	}
+	return s
+}
+
+// padBackground is what the renderer draws for a pad, handed to the UI.
+type padBackground struct {
+	key      renderKey
+	plane    model.Plane
+	manifold image.Image
+	dots     []Dot
+	rings    []Ring
+	lo, hi   []float64
+}
+
+// renderBackground computes a pad's manifold, dots and rings from the
+// newest snapshot, off the UI goroutine. It returns nil when nothing
+// changed since the last call.
+func (c *padColumn) renderBackground() *padBackground {
+	s := c.session.Snapshot()
+	c.mu.Lock()
+	axes := c.axes
+	done := c.rendered
+	c.mu.Unlock()
+	d := s.LatentDim()
+	if axes[0] >= d || axes[1] >= d {
+		axes = [2]int{0, min(1, d-1)}
+	}
+	key := renderKey{step: s.Step(), epoch: s.Epoch(), axes: axes, dim: d, ptr: s}
+	if key == done {
+		return nil
+	}
+	bg := &padBackground{key: key}
+	var codes *mat.Dense
+	if s.HasEncoder() {
+		var err error
+		if codes, err = model.EncodeSet(s, c.view.dots); err != nil {
+			return nil
+		}
+	}
+	if s.Kind() == model.KindAE {
+		plane, err := model.PlaneOfCodes(codes, axes[0], axes[1])
+		if err != nil {
+			return nil
+		}
+		// Widen by a tenth on each side so the outermost digits are not on the edge.
+		wx, wy := (plane.MaxX-plane.MinX)*0.1, (plane.MaxY-plane.MinY)*0.1
+		plane.MinX, plane.MaxX, plane.MinY, plane.MaxY = plane.MinX-wx, plane.MaxX+wx, plane.MinY-wy, plane.MaxY+wy
+		bg.plane = plane
+		bg.lo, bg.hi = model.Extent(codes)
+	} else {
+		bg.plane = model.LinearPriorPlane(d, axes[0], axes[1], priorHalfWidth)
+		bg.lo, bg.hi = make([]float64, d), make([]float64, d)
+		for i := range bg.lo {
+			bg.lo[i], bg.hi[i] = -priorHalfWidth, priorHalfWidth
+		}
+		for _, r := range []float32{1, 2} { // 1 and 2 standard deviations of N(0, I)
+			f := r / float32(2*priorHalfWidth)
+			bg.rings = append(bg.rings, Ring{U: 0.5, V: 0.5, RU: f, RV: f})
+		}
+	}
+	grid, err := s.Manifold(bg.plane, padGrid)
+	if err != nil {
+		return nil
+	}
+	cfg := s.Config()
+	if img, err := render.Tile(grid, cfg.ImageRows, cfg.ImageCols, padGrid, 0); err == nil {
+		bg.manifold = img
+	}
+	if codes != nil {
+		n, _ := codes.Dims()
+		bg.dots = make([]Dot, n)
+		for i := 0; i < n; i++ {
+			u, v := bg.plane.Fractions(codes.RawRowView(i))
+			bg.dots[i] = Dot{U: float32(u), V: float32(v), Label: c.view.dots.Labels[i]}
+		}
+	}
+	return bg
+}
+
+// applyBackground installs a rendered background; on the UI goroutine.
+func (c *padColumn) applyBackground(bg *padBackground) {
+	if bg == nil || bg.key.dim != c.dim {
+		return
+	}
+	c.mu.Lock()
+	c.rendered = bg.key
+	c.mu.Unlock()
+	// Keep the axes the user picked; take the extent the renderer measured.
+	bg.plane.AxisX, bg.plane.AxisY = c.plane.AxisX, c.plane.AxisY
+	c.plane = bg.plane
+	c.lo, c.hi = bg.lo, bg.hi
+	c.pad.SetManifold(bg.manifold)
+	c.pad.SetDots(bg.dots)
+	c.pad.SetRings(bg.rings)
+	c.setZ(c.z)
+}
+
+// renderBackgrounds renders every pad that needs it, off the UI goroutine,
+// and returns the function that installs them on it.
+func (v *exploreView) renderBackgrounds() func() {
+	var apply []func()
+	for _, c := range v.columns {
+		if bg := c.renderBackground(); bg != nil {
+			c := c
+			apply = append(apply, func() { c.applyBackground(bg) })
+		}
+	}
+	if len(apply) == 0 {
+		return nil
+	}
+	return func() {
+		for _, f := range apply {
+			f()
+		}
+	}
+}

@@ -1,0 +1,255 @@
+package ui
+
+import (
+	"image"
+	"image/color"
+	"math"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Dot is an encoded digit on a latent pad, at fractions (U, V) of the
+// pad's width and height (V up), coloured by its label.
+type Dot struct {
+	U, V  float32
+	Label uint8
+}
+
+// Ring is an ellipse on a pad: centre (U, V) and radii (RU, RV) in
+// fractions of the pad, such as a contour of the prior's density.
+type Ring struct {
+	U, V, RU, RV float32
+}
+
+// LatentPad is a 2-D latent plane a person drags across. It draws the
+// decoded manifold under the encoded digits and the prior's rings, and a
+// crosshair at the chosen point. Coordinates are fractions of the plane:
+// u from left to right, v from bottom to top, both in [0, 1].
+type LatentPad struct {
+	widget.BaseWidget
+
+	// OnChanged is called on the UI goroutine when the user moves the point.
+	OnChanged func(u, v float64)
+
+	u, v         float64
+	manifold     image.Image
+	dots         []Dot
+	rings        []Ring
+	showManifold bool
+	showDots     bool
+	showRings    bool
+	dotCache     *image.NRGBA
+}
+
+var (
+	_ fyne.Draggable = (*LatentPad)(nil)
+	_ fyne.Tappable  = (*LatentPad)(nil)
+)
+
+// NewLatentPad returns a pad with its point at the centre.
+func NewLatentPad() *LatentPad {
+	p := &LatentPad{u: 0.5, v: 0.5, showManifold: true, showDots: true, showRings: true}
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+// Point returns the crosshair's position.
+func (p *LatentPad) Point() (u, v float64) { return p.u, p.v }
+
+// SetPoint moves the crosshair without calling OnChanged.
+func (p *LatentPad) SetPoint(u, v float64) {
+	p.u, p.v = clamp01(u), clamp01(v)
+	p.Refresh()
+}
+
+// SetManifold sets the picture of decoded digits drawn under everything.
+func (p *LatentPad) SetManifold(img image.Image) {
+	p.manifold = img
+	p.Refresh()
+}
+
+// SetDots sets the encoded digits.
+func (p *LatentPad) SetDots(dots []Dot) {
+	p.dots = dots
+	p.dotCache = nil
+	p.Refresh()
+}
+
+// SetRings sets the density contours.
+func (p *LatentPad) SetRings(rings []Ring) {
+	p.rings = rings
+	p.Refresh()
+}
+
+// SetLayers chooses what the pad draws.
+func (p *LatentPad) SetLayers(manifold, dots, rings bool) {
+	p.showManifold, p.showDots, p.showRings = manifold, dots, rings
+	p.Refresh()
+}
+
+// Dragged moves the point with the pointer.
+func (p *LatentPad) Dragged(e *fyne.DragEvent) { p.moveTo(e.Position) }
+
+// DragEnd is part of fyne.Draggable.
+func (p *LatentPad) DragEnd() {}
+
+// Tapped moves the point to where the pad was clicked.
+func (p *LatentPad) Tapped(e *fyne.PointEvent) { p.moveTo(e.Position) }
+
+func (p *LatentPad) moveTo(pos fyne.Position) {
+	size := p.Size()
+	if size.Width <= 0 || size.Height <= 0 {
+		return
+	}
+	p.u = clamp01(float64(pos.X / size.Width))
+	p.v = clamp01(1 - float64(pos.Y/size.Height))
+	p.Refresh()
+	if p.OnChanged != nil {
+		p.OnChanged(p.u, p.v)
+	}
+}
+
+// MinSize keeps the pad large enough to aim at.
+func (p *LatentPad) MinSize() fyne.Size { return fyne.NewSize(260, 260) }
+
+// CreateRenderer is part of fyne.Widget.
+func (p *LatentPad) CreateRenderer() fyne.WidgetRenderer {
+	r := &padRenderer{pad: p,
+		bg:       canvas.NewRectangle(color.NRGBA{R: 12, G: 14, B: 20, A: 255}),
+		manifold: canvas.NewImageFromImage(nil),
+		dots:     canvas.NewImageFromImage(nil),
+		border:   canvas.NewRectangle(color.Transparent),
+		hLine:    canvas.NewLine(crossColor),
+		vLine:    canvas.NewLine(crossColor),
+		mark:     canvas.NewCircle(color.Transparent),
+	}
+	r.manifold.ScaleMode = canvas.ImageScaleSmooth
+	r.manifold.FillMode = canvas.ImageFillStretch
+	r.manifold.Translucency = 0.15
+	r.dots.FillMode = canvas.ImageFillStretch
+	r.border.StrokeColor = color.NRGBA{R: 80, G: 90, B: 110, A: 255}
+	r.border.StrokeWidth = 1
+	r.hLine.StrokeWidth, r.vLine.StrokeWidth = 1, 1
+	r.mark.StrokeColor, r.mark.StrokeWidth = crossColor, 2
+	return r
+}
+
+var crossColor = color.NRGBA{R: 255, G: 196, B: 0, A: 230}
+
+type padRenderer struct {
+	pad          *LatentPad
+	bg, border   *canvas.Rectangle
+	manifold     *canvas.Image
+	dots         *canvas.Image
+	rings        []*canvas.Circle
+	hLine, vLine *canvas.Line
+	mark         *canvas.Circle
+	objects      []fyne.CanvasObject
+}
+
+func (r *padRenderer) Layout(size fyne.Size) {
+	p := r.pad
+	for _, o := range []fyne.CanvasObject{r.bg, r.manifold, r.dots, r.border} {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+	for i, c := range r.rings {
+		ring := p.rings[i]
+		cx, cy := ring.U*size.Width, (1-ring.V)*size.Height
+		rx, ry := ring.RU*size.Width, ring.RV*size.Height
+		c.Move(fyne.NewPos(cx-rx, cy-ry))
+		c.Resize(fyne.NewSize(2*rx, 2*ry))
+	}
+	x, y := float32(p.u)*size.Width, float32(1-p.v)*size.Height
+	r.hLine.Position1, r.hLine.Position2 = fyne.NewPos(0, y), fyne.NewPos(size.Width, y)
+	r.vLine.Position1, r.vLine.Position2 = fyne.NewPos(x, 0), fyne.NewPos(x, size.Height)
+	const m = 7
+	r.mark.Move(fyne.NewPos(x-m, y-m))
+	r.mark.Resize(fyne.NewSize(2*m, 2*m))
+}
+
+func (r *padRenderer) MinSize() fyne.Size { return r.pad.MinSize() }
+
+func (r *padRenderer) Refresh() {
+	p := r.pad
+	r.manifold.Image = p.manifold
+	r.manifold.Hidden = !p.showManifold || p.manifold == nil
+	if p.showDots && len(p.dots) > 0 {
+		if p.dotCache == nil {
+			p.dotCache = drawDots(p.dots, 360)
+		}
+		r.dots.Image = p.dotCache
+		r.dots.Hidden = false
+	} else {
+		r.dots.Hidden = true
+	}
+	for len(r.rings) < len(p.rings) {
+		c := canvas.NewCircle(color.Transparent)
+		c.StrokeColor = color.NRGBA{R: 140, G: 200, B: 255, A: 150}
+		c.StrokeWidth = 1.5
+		r.rings = append(r.rings, c)
+	}
+	r.rings = r.rings[:len(p.rings)]
+	for _, c := range r.rings {
+		c.Hidden = !p.showRings
+	}
+	r.objects = r.objects[:0]
+	r.objects = append(r.objects, r.bg, r.manifold, r.dots)
+	for _, c := range r.rings {
+		r.objects = append(r.objects, c)
+	}
+	r.objects = append(r.objects, r.hLine, r.vLine, r.mark, r.border)
+	r.Layout(p.Size())
+	for _, o := range r.objects {
+		o.Refresh()
+	}
+}
+
+func (r *padRenderer) Objects() []fyne.CanvasObject {
+	if len(r.objects) == 0 {
+		r.Refresh()
+	}
+	return r.objects
+}
+
+func (r *padRenderer) Destroy() {}
+
+// labelColors are ten distinguishable colours for the digits 0-9.
+var labelColors = [10]color.NRGBA{
+	{230, 25, 75, 255}, {60, 180, 75, 255}, {255, 225, 25, 255}, {0, 130, 200, 255}, {245, 130, 48, 255},
+	{145, 30, 180, 255}, {70, 240, 240, 255}, {240, 50, 230, 255}, {210, 245, 60, 255}, {250, 190, 190, 255},
+}
+
+// LabelColor returns the colour of digit label d.
+func LabelColor(d uint8) color.NRGBA { return labelColors[d%10] }
+
+// drawDots paints the dots on a transparent square picture of side px.
+func drawDots(dots []Dot, px int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, px, px))
+	for _, d := range dots {
+		if d.U < 0 || d.U > 1 || d.V < 0 || d.V > 1 {
+			continue
+		}
+		cx, cy := int(d.U*float32(px-1)), int((1-d.V)*float32(px-1))
+		c := LabelColor(d.Label)
+		c.A = 200
+		for dy := -1; dy <= 1; dy++ {
+			for dx := -1; dx <= 1; dx++ {
+				if x, y := cx+dx, cy+dy; x >= 0 && y >= 0 && x < px && y < px {
+					img.SetNRGBA(x, y, c)
+				}
+			}
+		}
+	}
+	return img
+}
+
+func clamp01(x float64) float64 {
+	if math.IsNaN(x) {
+		return 0.5
+	}
+	return math.Min(math.Max(x, 0), 1)
+}
+

@@ -1,0 +1,141 @@
+package ui
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"latentlab/app"
+	"latentlab/assets"
+)
+
+// Options configure the desktop app.
+type Options struct {
+	DataDir string // IDX files to use instead of the embedded MNIST
+	Paused  bool   // open without starting training
+}
+
+// appID identifies latentlab to Fyne (preferences, storage).
+const appID = "org.latentlab.app"
+
+// Run opens the desktop app and returns when its window closes, after
+// every training goroutine has stopped.
+func Run(opts Options) error {
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
+	win := a.NewWindow("latentlab — AE · VAE · GAN latent explorer")
+	data, err := app.LoadData(opts.DataDir, app.ValidationImages, 1)
+	if err != nil {
+		return err
+	}
+	lab, err := app.NewLab(data, loadConfigs(a.Preferences()))
+	if err != nil {
+		return err
+	}
+	ui := newMainUI(lab, win, a.Preferences())
+	win.SetContent(ui.content)
+	win.Resize(fyne.NewSize(1480, 960))
+	b := startBridge(lab, ui.tick, ui.render)
+	if !opts.Paused {
+		lab.StartAll()
+	}
+	win.ShowAndRun()
+	b.Stop()
+	lab.Close()
+	return nil
+}
+
+// mainUI is the window's content: the three views in tabs.
+type mainUI struct {
+	lab     *app.Lab
+	win     fyne.Window
+	explore *exploreView
+	train   *trainView
+	compare *compareView
+	tabs    *container.AppTabs
+	content fyne.CanvasObject
+	visible atomic.Int32 // index of the tab on screen, read by the renderer
+	lastBG  atomic.Int64 // unix nanoseconds of the last pad background render
+}
+
+// Tab indices.
+const (
+	tabExplore = iota
+	tabTrain
+	tabCompare
+)
+
+func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
+	m := &mainUI{lab: lab, win: win}
+	m.explore = newExploreView(lab)
+	m.train = newTrainView(lab, win, prefs)
+	m.compare = newCompareView(lab, win)
+	m.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Explore", theme.SearchIcon(), m.explore.content),
+		container.NewTabItemWithIcon("Train", theme.ComputerIcon(), m.train.content),
+		container.NewTabItemWithIcon("Compare", theme.GridIcon(), m.compare.content),
+	)
+	m.tabs.OnSelected = func(*container.TabItem) {
+		m.visible.Store(int32(m.tabs.SelectedIndex()))
+		if m.tabs.SelectedIndex() == tabCompare {
+			m.compare.requestRefresh()
+		}
+	}
+	footer := widget.NewLabel(fmt.Sprintf("%d training · %d validation · %d test images", lab.Data.Train.Len(), valLen(lab.Data), lab.Data.Test.Len()))
+	m.content = container.NewBorder(nil, footer, nil, nil, m.tabs)
+	win.SetMainMenu(m.menu())
+	return m
+}
+
+func valLen(d *app.Data) int {
+	if d.Val == nil {
+		return 0
+	}
+	return d.Val.Len()
+}
+
+// tick runs on the UI goroutine after training news.
+func (m *mainUI) tick() {
+	m.explore.tick()
+	m.train.tick()
+}
+
+// padRenderEvery spaces the pads' manifold and dot renders: each costs an
+// encoding of the test digits, taken from the training's CPU time.
+const padRenderEvery = 1200 * time.Millisecond
+
+// render draws what the visible view needs, off the UI goroutine.
+func (m *mainUI) render() func() {
+	var apply []func()
+	switch m.visible.Load() {
+	case tabExplore:
+		if time.Since(time.Unix(0, m.lastBG.Load())) >= padRenderEvery {
+			m.lastBG.Store(time.Now().UnixNano())
+			if f := m.explore.renderBackgrounds(); f != nil {
+				apply = append(apply, f)
+			}
+		}
+	case tabTrain:
+		if f := m.train.renderCharts(); f != nil {
+			apply = append(apply, f)
+		}
+	case tabCompare:
+		if f := m.compare.render(); f != nil {
+			apply = append(apply, f)
+		}
+	}
+	if len(apply) == 0 {
+		return nil
+	}
+	return func() {
+		for _, f := range apply {
+			f()
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"latentlab/app"
+	"latentlab/model"
+)
+
+// chartSize is the pixel size charts are drawn at (they scale to fit).
+var chartSize = fyne.NewSize(560, 300)
+
+// trainView shows per model its loss charts, progress, controls and
+// settings.
+type trainView struct {
+	lab     *app.Lab
+	win     fyne.Window
+	prefs   fyne.Preferences
+	cards   []*trainCard
+	content fyne.CanvasObject
+
+	mu    sync.Mutex // guards style, read by the chart renderer
+	style chartStyle
+}
+
+// trainCard is one model's column of the Train view.
+type trainCard struct {
+	view     *trainView
+	session  *app.Session
+	charts   []*canvas.Image
+	specs    []chartSpec
+	progress *widget.ProgressBar
+	status   *widget.Label
+	message  *widget.Label
+	startBtn *widget.Button
+
+	mu       sync.Mutex // guards drawnAt, shared with the renderer
+	drawnAt  float64 // newest x the charts were drawn with
+	drawnFor *app.History
+}
+
+func newTrainView(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *trainView {
+	v := &trainView{lab: lab, win: win, prefs: prefs}
+	v.updateStyle()
+	var cols []fyne.CanvasObject
+	for _, k := range app.Kinds {
+		c := v.newCard(lab.Session(k))
+		v.cards = append(v.cards, c)
+		cols = append(cols, c.content())
+	}
+	startAll := widget.NewButtonWithIcon("Start all", theme.MediaPlayIcon(), func() { lab.StartAll(); v.tick() })
+	pauseAll := widget.NewButtonWithIcon("Pause all", theme.MediaPauseIcon(), func() { go lab.PauseAll() })
+	bar := container.NewHBox(startAll, pauseAll)
+	v.content = container.NewBorder(bar, nil, nil, nil, container.NewGridWithColumns(3, cols...))
+	return v
+}
+
+// updateStyle reads the theme's colours for the chart renderer.
+func (v *trainView) updateStyle() {
+	th := fyne.CurrentApp().Settings().Theme()
+	variant := fyne.CurrentApp().Settings().ThemeVariant()
+	v.mu.Lock()
+	v.style = chartStyle{bg: th.Color(theme.ColorNameBackground, variant), fg: th.Color(theme.ColorNameForeground, variant),
+		grid: th.Color(theme.ColorNameSeparator, variant), width: int(chartSize.Width), height: int(chartSize.Height)}
+	v.mu.Unlock()
+}
+
+func chartSpecs(k model.Kind) []chartSpec {
+	switch k {
+	case model.KindVAE:
+		return []chartSpec{{title: "VAE: loss = reconstruction + β·KL", ylabel: "nats per image", logY: true,
+			series: []string{app.SeriesTrain, app.SeriesRecon, app.SeriesKL, app.SeriesValidation}}}
+	case model.KindGAN:
+		return []chartSpec{
+			{title: "GAN: losses", ylabel: "nats", series: []string{app.SeriesDLoss, app.SeriesGLoss}},
+			{title: "GAN: discriminator outputs", ylabel: "probability", series: []string{app.SeriesDReal, app.SeriesDFake}},
+		}
+	}
+	return []chartSpec{{title: "AE: reconstruction loss", ylabel: "nats per image", logY: true,
+		series: []string{app.SeriesTrain, app.SeriesValidation}}}
+}
+
+func (v *trainView) newCard(s *app.Session) *trainCard {
+	c := &trainCard{view: v, session: s, specs: chartSpecs(s.Kind())}
+	for range c.specs {
+		img := canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 1, 1)))
+		img.FillMode = canvas.ImageFillContain
+		img.SetMinSize(fyne.NewSize(chartSize.Width*0.6, chartSize.Height*0.6/float32(len(c.specs))+40))
+		c.charts = append(c.charts, img)
+	}
+	c.progress = widget.NewProgressBar()
+	c.status = widget.NewLabel("")
+	c.status.Wrapping = fyne.TextWrapWord
+	c.message = widget.NewLabel("")
+	c.message.Wrapping = fyne.TextWrapWord
+	c.message.Importance = widget.WarningImportance
+	c.startBtn = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), c.toggle)
+	return c
+}
+
+func (c *trainCard) content() fyne.CanvasObject {
+	s := c.session
+	title := widget.NewLabelWithStyle(modelTitle(s.Kind()), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	reset := widget.NewButtonWithIcon("Reset", theme.MediaReplayIcon(), func() {
+		if err := s.Reset(s.Config()); err != nil {
+			showError(c.view.win, err)
+		}
+		c.view.tick()
+	})
+	settings := widget.NewButtonWithIcon("Settings…", theme.SettingsIcon(), func() { c.view.showSettings(s) })
+	save := widget.NewButtonWithIcon("Save…", theme.DocumentSaveIcon(), func() { saveCheckpoint(c.view.win, s) })
+	load := widget.NewButtonWithIcon("Load…", theme.FolderOpenIcon(), func() { loadCheckpoint(c.view.win, s, c.view.tick) })
+	buttons := container.NewGridWithColumns(3, c.startBtn, reset, settings, save, load)
+	charts := container.NewGridWithRows(len(c.charts))
+	for _, ch := range c.charts {
+		charts.Add(ch)
+	}
+	return container.NewBorder(container.NewVBox(title, c.progress, c.status), container.NewVBox(c.message, buttons), nil, nil, charts)
+}
+
+// toggle starts or pauses training.
+func (c *trainCard) toggle() {
+	if c.session.Status().State == app.Running {
+		// Pausing waits for the current step; keep the UI goroutine free.
+		go c.session.Pause()
+		return
+	}
+	c.session.Start()
+	c.view.tick()
+}
+
+// tick refreshes progress and status; on the UI goroutine.
+func (v *trainView) tick() {
+	for _, c := range v.cards {
+		c.tick()
+	}
+}
+
+func (c *trainCard) tick() {
+	st := c.session.Status()
+	p := st.Progress
+	frac := 0.0
+	if p.Batches > 0 {
+		frac = float64(p.Batch) / float64(p.Batches)
+	}
+	c.progress.SetValue(frac)
+	line := fmt.Sprintf("%s · epoch %d of %d (%.0f%%) · step %d", st.State, p.Epoch, p.Epochs, frac*100, p.Step)
+	if st.State == app.Running && p.LastEvent.SamplesPerSec > 0 {
+		line += fmt.Sprintf(" · %.0f img/s · ETA %s", p.LastEvent.SamplesPerSec, st.ETA.Round(time.Second))
+	}
+	if p.BestValLoss > 0 && p.BestValLoss < 1e300 {
+		line += fmt.Sprintf(" · best validation %.2f", p.BestValLoss)
+	}
+	c.status.SetText(line)
+	msg := st.Message
+	if st.Err != nil {
+		msg = "Stopped: " + st.Err.Error() + ". Reset to start over from the seed."
+	}
+	if msg != c.message.Text {
+		c.message.SetText(msg)
+	}
+	if st.State == app.Running {
+		c.startBtn.SetText("Pause")
+		c.startBtn.SetIcon(theme.MediaPauseIcon())
+	} else {
+		label := "Start"
+		if st.State == app.Paused {
+			label = "Resume"
+		}
+		c.startBtn.SetText(label)
+		c.startBtn.SetIcon(theme.MediaPlayIcon())
+	}
+	if st.State == app.Finished || st.State == app.Failed {
+		c.startBtn.Disable()
+	} else {
+		c.startBtn.Enable()
+	}
+}
+
+// renderCharts draws the charts whose history moved, off the UI goroutine,
+// and returns the function that shows them.
+func (v *trainView) renderCharts() func() {
+	v.mu.Lock()
+	st := v.style
+	v.mu.Unlock()
+	var apply []func()
+	for _, c := range v.cards {
+		h := c.session.History()
+		x, _, ok := h.Last(c.specs[0].series[0])
+		if !ok {
+			x = -1
+		}
+		c.mu.Lock()
+		same := c.drawnFor == h && c.drawnAt == x
+		c.mu.Unlock()
+		if same {
+			continue
+		}
+		imgs := make([]image.Image, len(c.specs))
+		for i, spec := range c.specs {
+			cst := st
+			cst.height = st.height / len(c.specs)
+			imgs[i] = renderChart(h, spec, cst)
+		}
+		c := c
+		c.mu.Lock()
+		c.drawnFor, c.drawnAt = h, x
+		c.mu.Unlock()
+		apply = append(apply, func() {
+			for i, img := range imgs {
+				c.charts[i].Image = img
+				c.charts[i].Refresh()
+			}
+		})
+	}
+	if len(apply) == 0 {
+		return nil
+	}
+	return func() {
+		for _, f := range apply {
+			f()
+		}
+	}
+}

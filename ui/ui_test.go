@@ -1,0 +1,244 @@
+package ui
+
+import (
+	"bytes"
+	"image"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"go.uber.org/goleak"
+
+	"latentlab/app"
+	"latentlab/model"
+	"latentlab/model/dataset"
+)
+
+// testLab returns a lab of small models on a small synthetic data set of
+// 28x28 images; training is not started.
+func testLab(t *testing.T) *app.Lab {
+	t.Helper()
+	mk := func(n, seed int) *dataset.Set {
+		s := &dataset.Set{Rows: 28, Cols: 28, Pixels: make([]float32, n*784), Labels: make([]uint8, n)}
+		for i := range s.Pixels {
+			s.Pixels[i] = float32((i*7+seed)%13) / 12
+		}
+		for i := range s.Labels {
+			s.Labels[i] = uint8(i % 10)
+		}
+		return s
+	}
+	cfgs := map[model.Kind]model.Config{}
+	for _, k := range app.Kinds {
+		c := model.DefaultConfig(k)
+		c.Hidden = []int{16}
+		if k == model.KindGAN {
+			c.Hidden = []int{16, 16}
+		}
+		c.BatchSize = 16
+		c.Epochs = 1000
+		cfgs[k] = c
+	}
+	lab, err := app.NewLab(&app.Data{Train: mk(120, 1), Val: mk(20, 2), Test: mk(60, 3)}, cfgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(lab.Close)
+	return lab
+}
+
+// newTestUI builds the whole window content in a test window.
+func newTestUI(t *testing.T, lab *app.Lab) (*mainUI, fyne.Window) {
+	t.Helper()
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	m := newMainUI(lab, w, nil)
+	w.SetContent(m.content)
+	w.Resize(fyne.NewSize(1400, 950))
+	// Draw the pads' backgrounds once, as the renderer would.
+	if f := m.explore.renderBackgrounds(); f != nil {
+		f()
+	}
+	return m, w
+}
+
+func pixelsOf(img image.Image) []byte {
+	if g, ok := img.(*image.Gray); ok {
+		return append([]byte(nil), g.Pix...)
+	}
+	return nil
+}
+
+func column(m *mainUI, k model.Kind) *padColumn {
+	for _, c := range m.explore.columns {
+		if c.kind == k {
+			return c
+		}
+	}
+	return nil
+}
+
+// dragPad drags across pad from fractions (fu, fv) by (du, dv) in five
+// events, as the desktop driver reports a drag: each event carries the
+// pointer's current position and the delta since the last one.
+func dragPad(pad *LatentPad, fu, fv, du, dv float32) {
+	size := pad.Size()
+	at := func(f float32) fyne.Position {
+		return fyne.NewPos((fu+f*du)*size.Width, (1-(fv+f*dv))*size.Height)
+	}
+	prev := at(0)
+	for i := 1; i <= 5; i++ {
+		pos := at(float32(i) / 5)
+		pad.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: pos}, Dragged: fyne.NewDelta(pos.X-prev.X, pos.Y-prev.Y)})
+		prev = pos
+	}
+	pad.DragEnd()
+}
+
+func TestExplore_DragChangesDecodedDigitAndReadout(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	c := column(m, model.KindVAE)
+	img0, text0 := pixelsOf(c.digit.Image), c.readout.Text
+	dragPad(c.pad, 0.5, 0.5, 0.3, 0.2)
+	u, v := c.pad.Point()
+	if u < 0.75 || v < 0.65 {
+		t.Fatalf("crosshair at (%.2f, %.2f) after dragging to about (0.8, 0.7)", u, v)
+	}
+	if bytes.Equal(img0, pixelsOf(c.digit.Image)) {
+		t.Fatal("the decoded digit did not change")
+	}
+	if c.readout.Text == text0 {
+		t.Fatalf("the z readout did not change: %q", c.readout.Text)
+	}
+	// The readout says the z the crosshair is at.
+	if c.z[0] <= 0 || c.z[1] <= 0 {
+		t.Fatalf("z = %v after dragging up and right of the centre", c.z)
+	}
+}
+
+func TestExplore_SliderMovesCrosshairAndDigit(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	c := column(m, model.KindGAN)
+	img0 := pixelsOf(c.digit.Image)
+	u0, _ := c.pad.Point()
+	c.sliders[0].SetValue(2)
+	u, _ := c.pad.Point()
+	if u <= u0 {
+		t.Fatalf("crosshair u %.2f -> %.2f after moving slider z0 to 2", u0, u)
+	}
+	if bytes.Equal(img0, pixelsOf(c.digit.Image)) {
+		t.Fatal("the decoded digit did not change")
+	}
+}
+
+func TestExplore_LinkedModeDrivesAllThreePads(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	vae, gan, ae := column(m, model.KindVAE), column(m, model.KindGAN), column(m, model.KindAE)
+	ganImg := pixelsOf(gan.digit.Image)
+	dragPad(vae.pad, 0.5, 0.5, -0.3, 0.1)
+	for _, c := range []*padColumn{gan, ae} {
+		if c.z[0] != vae.z[0] || c.z[1] != vae.z[1] {
+			t.Fatalf("%s z = %v, VAE z = %v in linked mode", c.kind, c.z, vae.z)
+		}
+	}
+	if bytes.Equal(ganImg, pixelsOf(gan.digit.Image)) {
+		t.Fatal("the GAN digit did not change with the linked point")
+	}
+	// Unlinked, the others stay where they are.
+	m.explore.linked.SetChecked(false)
+	before := append([]float64(nil), gan.z...)
+	dragPad(vae.pad, 0.5, 0.5, 0.2, -0.2)
+	if gan.z[0] != before[0] || gan.z[1] != before[1] {
+		t.Fatalf("unlinked GAN z moved from %v to %v", before, gan.z)
+	}
+}
+
+func TestTrain_BadSettingsShowErrorAndChangeNothing(t *testing.T) {
+	lab := testLab(t)
+	m, _ := newTestUI(t, lab)
+	s := lab.Session(model.KindVAE)
+	before := s.Config()
+	for _, bad := range []string{"abc", "-1", "NaN", "1e9"} {
+		form := newSettingsForm(before)
+		for i, it := range form.items {
+			if it.Text == "Learning rate" {
+				form.fields[i].entry.SetText(bad)
+			}
+		}
+		if err := m.train.applySettings(s, form); err == nil {
+			t.Errorf("learning rate %q accepted", bad)
+		}
+		if s.Config().LearningRate != before.LearningRate {
+			t.Fatalf("learning rate changed to %v by %q", s.Config().LearningRate, bad)
+		}
+	}
+	// A good value that needs no new graph applies at once.
+	form := newSettingsForm(before)
+	for i, it := range form.items {
+		if it.Text == "Learning rate" {
+			form.fields[i].entry.SetText("0.002")
+		}
+	}
+	if err := m.train.applySettings(s, form); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Config().LearningRate; got != 0.002 {
+		t.Fatalf("learning rate %v after applying 0.002", got)
+	}
+}
+
+func TestTrain_ChartsDrawWhileTraining(t *testing.T) {
+	lab := testLab(t)
+	m, _ := newTestUI(t, lab)
+	lab.StartAll()
+	deadline := time.Now().Add(20 * time.Second)
+	for lab.Session(model.KindGAN).Status().Progress.Step < 10 {
+		if time.Now().After(deadline) {
+			t.Fatal("no training progress")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	f := m.train.renderCharts()
+	if f == nil {
+		t.Fatal("no charts to draw after training steps")
+	}
+	f()
+	for _, card := range m.train.cards {
+		for _, ch := range card.charts {
+			if b := ch.Image.Bounds(); b.Dx() < 100 || b.Dy() < 50 {
+				t.Fatalf("%s chart is %v", card.session.Kind(), b)
+			}
+		}
+	}
+	lab.PauseAll()
+}
+
+func TestBridge_StopsItsGoroutinesWithTheLab(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	lab := testLab(t)
+	m, _ := newTestUI(t, lab)
+	b := startBridge(lab, m.tick, m.render)
+	lab.StartAll()
+	time.Sleep(300 * time.Millisecond)
+	b.Stop()
+	lab.Close()
+}
+
+func TestLatentPad_TestDragReachesThePad(t *testing.T) {
+	test.NewTempApp(t)
+	pad := NewLatentPad()
+	var got [2]float64
+	pad.OnChanged = func(u, v float64) { got = [2]float64{u, v} }
+	w := test.NewTempWindow(t, pad)
+	w.Resize(fyne.NewSize(300, 300))
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(pad)
+	test.Drag(w.Canvas(), pos.Add(fyne.NewPos(pad.Size().Width*0.25, pad.Size().Height*0.25)), 5, 5)
+	if got[0] < 0.2 || got[0] > 0.3 || got[1] < 0.7 || got[1] > 0.8 {
+		t.Fatalf("OnChanged(%.2f, %.2f), want about (0.25, 0.75)", got[0], got[1])
+	}
+	test.TapAt(pad, fyne.NewPos(pad.Size().Width*0.9, pad.Size().Height*0.9))
+	if u, v := pad.Point(); u < 0.85 || v > 0.15 {
+		t.Fatalf("tap moved the point to (%.2f, %.2f), want about (0.9, 0.1)", u, v)
+	}
+}
