@@ -11,8 +11,8 @@ import (
 
 // The bridge's cadences.
 const (
-	frameInterval  = time.Second / 60        // at most 60 UI updates a second
-	renderInterval = 400 * time.Millisecond  // background pictures (charts, manifolds)
+	frameInterval  = time.Second / 60       // at most 60 UI updates a second
+	renderInterval = 400 * time.Millisecond // background pictures (charts, manifolds)
 )
 
 // bridge is the one place where background goroutines reach the UI: it

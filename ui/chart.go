@@ -17,7 +17,7 @@ import (
 // chartStyle is the look of a loss chart, taken from the Fyne theme on the
 // UI goroutine so that charts can be drawn off it.
 type chartStyle struct {
-	bg, fg, grid color.Color
+	bg, fg, grid  color.Color
 	width, height int // pixels
 }
 

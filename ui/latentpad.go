@@ -252,4 +252,3 @@ func clamp01(x float64) float64 {
 	}
 	return math.Min(math.Max(x, 0), 1)
 }
-

@@ -44,7 +44,7 @@ type trainCard struct {
 	startBtn *widget.Button
 
 	mu       sync.Mutex // guards drawnAt, shared with the renderer
-	drawnAt  float64 // newest x the charts were drawn with
+	drawnAt  float64    // newest x the charts were drawn with
 	drawnFor *app.History
 }
 
