@@ -37,6 +37,7 @@ type exploreView struct {
 	layers  [3]*widget.Check // manifold, dots, rings
 	content fyne.CanvasObject
 	dots    *dataset.Set // the test digits drawn on the pads
+	onDrag  func(time.Duration)
 }
 
 // padColumn is one model's pad and everything under it. Its fields belong
@@ -149,6 +150,10 @@ func newPadColumn(v *exploreView, s *app.Session) *padColumn {
 	c.axisY = widget.NewSelect(nil, func(string) { c.axesChanged() })
 	c.axesRow = container.NewHBox(widget.NewLabel("plane:"), c.axisX, widget.NewLabel("×"), c.axisY)
 	c.pad.OnChanged = func(u, vv float64) {
+		start := time.Now()
+		if v.onDrag != nil {
+			defer func() { v.onDrag(time.Since(start)) }()
+		}
 		z := c.plane.At(u, vv)
 		// Off-plane axes keep their slider values.
 		for i := range z {

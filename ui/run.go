@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -17,8 +18,10 @@ import (
 
 // Options configure the desktop app.
 type Options struct {
-	DataDir string // IDX files to use instead of the embedded MNIST
-	Paused  bool   // open without starting training
+	DataDir  string    // IDX files to use instead of the embedded MNIST
+	Paused   bool      // open without starting training
+	Stats    bool      // print responsiveness figures on exit
+	Launched time.Time // when the process started, for the figures
 }
 
 // appID identifies latentlab to Fyne (preferences, storage).
@@ -39,6 +42,10 @@ func Run(opts Options) error {
 		return err
 	}
 	ui := newMainUI(lab, win, a.Preferences())
+	if opts.Launched.IsZero() {
+		opts.Launched = time.Now()
+	}
+	ui.stats = newUIStats(opts.Launched)
 	win.SetContent(ui.content)
 	win.Resize(fyne.NewSize(1480, 960))
 	b := startBridge(lab, ui.tick, ui.render)
@@ -48,6 +55,9 @@ func Run(opts Options) error {
 	win.ShowAndRun()
 	b.Stop()
 	lab.Close()
+	if opts.Stats {
+		ui.stats.report(os.Stderr)
+	}
 	return nil
 }
 
@@ -60,6 +70,7 @@ type mainUI struct {
 	compare *compareView
 	tabs    *container.AppTabs
 	content fyne.CanvasObject
+	stats   *uiStats
 	visible atomic.Int32 // index of the tab on screen, read by the renderer
 	lastBG  atomic.Int64 // unix nanoseconds of the last pad background render
 }
@@ -74,6 +85,11 @@ const (
 func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 	m := &mainUI{lab: lab, win: win}
 	m.explore = newExploreView(lab)
+	m.explore.onDrag = func(d time.Duration) {
+		if m.stats != nil {
+			m.stats.drag(d)
+		}
+	}
 	m.train = newTrainView(lab, win, prefs)
 	m.compare = newCompareView(lab, win)
 	m.tabs = container.NewAppTabs(
@@ -104,6 +120,9 @@ func valLen(d *app.Data) int {
 func (m *mainUI) tick() {
 	m.explore.tick()
 	m.train.tick()
+	if m.stats != nil && m.lab.Session(app.Kinds[0]).Status().Progress.Step > 0 {
+		m.stats.progressShown()
+	}
 }
 
 // padRenderEvery spaces the pads' manifold and dot renders: each costs an

@@ -7,20 +7,23 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"latentlab/app/cli"
 	"latentlab/ui"
 )
 
 func main() {
+	launched := time.Now()
 	args := os.Args[1:]
 	if len(args) > 0 && args[0] != "app" {
 		os.Exit(cli.Run(args, os.Stdout, os.Stderr))
 	}
 	fs := flag.NewFlagSet("app", flag.ContinueOnError)
-	var opts ui.Options
+	opts := ui.Options{Launched: launched}
 	fs.StringVar(&opts.DataDir, "data", "", "directory of IDX files to use instead of the embedded MNIST")
 	fs.BoolVar(&opts.Paused, "paused", false, "open without starting training")
+	fs.BoolVar(&opts.Stats, "stats", false, "print responsiveness figures when the window closes")
 	if len(args) > 0 {
 		if err := fs.Parse(args[1:]); err != nil {
 			os.Exit(2)
