@@ -59,7 +59,16 @@ func newTrainView(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *trainV
 	}
 	startAll := widget.NewButtonWithIcon("Start all", theme.MediaPlayIcon(), func() { lab.StartAll(); v.tick() })
 	pauseAll := widget.NewButtonWithIcon("Pause all", theme.MediaPauseIcon(), func() { go lab.PauseAll() })
-	bar := container.NewHBox(startAll, pauseAll)
+	resetAll := widget.NewButtonWithIcon("Reset all", theme.MediaReplayIcon(), func() {
+		for _, k := range app.Kinds {
+			if err := lab.Session(k).Reset(lab.Session(k).Config()); err != nil {
+				showError(win, err)
+			}
+		}
+		v.tick()
+	})
+	hint := widget.NewLabel("Losses are per image, in nats; dashed: validation. Drag on the Explore tab while the models learn.")
+	bar := container.NewHBox(startAll, pauseAll, resetAll, hint)
 	v.content = container.NewBorder(bar, nil, nil, nil, container.NewGridWithColumns(3, cols...))
 	return v
 }

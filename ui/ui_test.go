@@ -242,3 +242,45 @@ func TestLatentPad_TestDragReachesThePad(t *testing.T) {
 		t.Fatalf("tap moved the point to (%.2f, %.2f), want about (0.9, 0.1)", u, v)
 	}
 }
+
+func TestTrain_StartButtonPausesAndResumes(t *testing.T) {
+	lab := testLab(t)
+	m, _ := newTestUI(t, lab)
+	card := m.train.cards[1] // VAE
+	s := card.session
+	test.Tap(card.startBtn)
+	waitSteps := func(min int64) {
+		deadline := time.Now().Add(20 * time.Second)
+		for s.Status().Progress.Step < min {
+			if time.Now().After(deadline) {
+				t.Fatalf("step %d, waiting for %d", s.Status().Progress.Step, min)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitSteps(5)
+	m.tick()
+	if card.startBtn.Text != "Pause" {
+		t.Fatalf("button says %q while training", card.startBtn.Text)
+	}
+	test.Tap(card.startBtn) // pause
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Status().State != app.Paused {
+		if time.Now().After(deadline) {
+			t.Fatal("did not pause")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	m.tick()
+	if card.startBtn.Text != "Resume" {
+		t.Fatalf("button says %q when paused", card.startBtn.Text)
+	}
+	paused := s.Status().Progress.Step
+	time.Sleep(100 * time.Millisecond)
+	if s.Status().Progress.Step != paused {
+		t.Fatal("steps went on while paused")
+	}
+	test.Tap(card.startBtn) // resume
+	waitSteps(paused + 5)
+	lab.PauseAll()
+}
