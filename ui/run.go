@@ -52,11 +52,18 @@ func Run(opts Options) error {
 	if !opts.Paused {
 		lab.StartAll()
 	}
+	stopSignals := quitOnSignal(a)
 	win.ShowAndRun()
+	stopSignals()
 	b.Stop()
 	lab.Close()
 	if opts.Stats {
 		ui.stats.report(os.Stderr)
+		for _, k := range app.Kinds {
+			p := lab.Session(k).Status().Progress
+			fmt.Fprintf(os.Stderr, "latentlab: %s trained %d images in %.1fs of training time: %.0f images/s while the window was open\n",
+				k, p.Samples, p.TrainSeconds, float64(p.Samples)/max(p.TrainSeconds, 1e-9))
+		}
 	}
 	return nil
 }
