@@ -227,6 +227,7 @@ func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch
 		fakeTerm := weightedSum(G.Must(G.Sum(G.Must(G.Softplus(fakeLogit)), 1)), w)
 		dCost = G.Must(G.Add(realTerm, fakeTerm))
 		disc.output("loss", dCost)
+		disc.output("fake", fake)
 		disc.output("real_logit", realLogit)
 		disc.output("fake_logit", fakeLogit)
 	})
