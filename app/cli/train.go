@@ -33,7 +33,7 @@ func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	d := model.DefaultConfig(model.KindVAE)
 	fs.StringVar(&f.kind, "model", "", "model to train: ae, vae or gan (required)")
-	fs.IntVar(&f.latentDim, "latent-dim", d.LatentDim, "dimension of the latent space z")
+	fs.IntVar(&f.latentDim, "latent-dim", 0, "dimension of the latent space z (default 2 for ae/vae, 16 for gan)")
 	fs.IntVar(&f.epochs, "epochs", d.Epochs, "passes over the training images")
 	fs.Uint64Var(&f.seed, "seed", d.Seed, "seed of every random draw (same seed, same run)")
 	fs.StringVar(&f.out, "out", ".", "directory for the checkpoint, metrics and pictures")
@@ -47,12 +47,12 @@ func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
 	fs.StringVar(&f.schedule, "schedule", string(d.Schedule), "learning-rate decay: constant, step, exp or cosine")
 	fs.Float64Var(&f.decayRate, "decay-rate", d.DecayRate, "factor of the step and exp schedules")
 	fs.IntVar(&f.decayEvery, "decay-every", d.DecayEvery, "epochs between steps of the step schedule")
-	fs.Float64Var(&f.dropout, "dropout", 0, "drop probability on hidden layers (the discriminator's for gan)")
+	fs.Float64Var(&f.dropout, "dropout", 0, "drop probability on hidden layers (default 0; 0.3 on the discriminator's for gan)")
 	fs.Float64Var(&f.weightDecay, "weight-decay", 0, "L2 weight decay on weight matrices")
 	fs.IntVar(&f.patience, "patience", 0, "stop after this many epochs without a better validation loss (0: off; ae/vae)")
 	fs.Float64Var(&f.beta, "beta", d.Beta, "vae: weight of the KL term")
 	fs.Float64Var(&f.warmup, "warmup", 0, "vae: epochs over which the KL weight rises from 0 to --beta")
-	fs.Float64Var(&f.smoothing, "label-smoothing", 0, "gan: real target 1-s for the discriminator")
+	fs.Float64Var(&f.smoothing, "label-smoothing", 0, "gan: real target 1-s for the discriminator (default 0.1)")
 	fs.IntVar(&f.dSteps, "d-steps", d.DSteps, "gan: discriminator steps per generator step")
 	fs.IntVar(&f.validation, "validation", app.ValidationImages, "training images held out for validation (0: none)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
@@ -74,11 +74,20 @@ func (f *trainFlags) config(set map[string]bool) (model.Config, error) {
 		return model.Config{}, usagef("--model: %v", err)
 	}
 	c := model.DefaultConfig(kind)
-	c.LatentDim, c.Epochs, c.Seed = f.latentDim, f.epochs, f.seed
+	c.Epochs, c.Seed = f.epochs, f.seed
+	if set["latent-dim"] {
+		c.LatentDim = f.latentDim
+	}
 	c.Optimizer, c.Schedule = model.Optimizer(strings.ToLower(f.optimizer)), model.Schedule(strings.ToLower(f.schedule))
 	c.Beta2, c.DecayRate, c.DecayEvery = f.beta2, f.decayRate, f.decayEvery
-	c.Dropout, c.WeightDecay, c.Patience = f.dropout, f.weightDecay, f.patience
-	c.Beta, c.WarmupEpochs, c.LabelSmoothing, c.DSteps = f.beta, f.warmup, f.smoothing, f.dSteps
+	c.WeightDecay, c.Patience = f.weightDecay, f.patience
+	c.Beta, c.WarmupEpochs, c.DSteps = f.beta, f.warmup, f.dSteps
+	if set["dropout"] {
+		c.Dropout = f.dropout
+	}
+	if set["label-smoothing"] {
+		c.LabelSmoothing = f.smoothing
+	}
 	if set["batch-size"] {
 		c.BatchSize = f.batch
 	}
