@@ -26,6 +26,7 @@ const (
 	padGrid        = 14   // decoded digits per side of a pad's manifold
 	padDots        = 1500 // encoded test digits drawn on AE and VAE pads
 	digitRedecode  = 100 * time.Millisecond
+	sliderArea     = 90 // pixels of sliders under each pad: two rows, more scroll
 )
 
 // exploreView shows one latent pad per model, side by side, with the digit
@@ -170,11 +171,13 @@ func newPadColumn(v *exploreView, s *app.Session) *padColumn {
 func (c *padColumn) content() fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(modelTitle(c.kind), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	top := container.NewVBox(title, c.status)
+	// The same height in every column, so the pads line up; more axes scroll.
+	sliders := container.NewVScroll(c.sliderUI)
+	sliders.SetMinSize(fyne.NewSize(200, sliderArea))
 	bottom := container.NewVBox(
 		c.readout,
 		container.NewCenter(c.digit),
-		c.axesRow,
-		c.sliderUI,
+		container.NewBorder(c.axesRow, nil, nil, nil, sliders),
 	)
 	return container.NewBorder(top, bottom, nil, nil, newSquare(c.pad))
 }
@@ -214,15 +217,9 @@ func (c *padColumn) reshape(s *model.Snapshot) {
 	c.axisX.Options, c.axisY.Options = opts, opts
 	c.axisX.SetSelectedIndex(0)
 	c.axisY.SetSelectedIndex(y)
-	if d > 2 {
-		c.axesRow.Show()
-	} else {
-		c.axesRow.Hide()
-	}
 	c.sliders, c.values = nil, nil
 	c.sliderUI.RemoveAll()
-	shown := min(d, 8) // past eight axes the column would scroll off; the rest stay at their values
-	for i := 0; i < shown; i++ {
+	for i := 0; i < d; i++ {
 		i := i
 		sl := widget.NewSlider(c.lo[i], c.hi[i])
 		sl.Step = 0.01

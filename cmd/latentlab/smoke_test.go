@@ -103,7 +103,7 @@ func TestSmoke_RealWindowUnderXvfb(t *testing.T) {
 	after := screenshot(t, env)
 
 	// The decoded digit sits under the VAE pad, centred in its column.
-	digit := image.Rect(x0+int(0.46*float64(w)), y0+int(0.73*float64(h)), x0+int(0.54*float64(w)), y0+int(0.86*float64(h)))
+	digit := image.Rect(x0+int(0.46*float64(w)), y0+int(0.68*float64(h)), x0+int(0.54*float64(w)), y0+int(0.80*float64(h)))
 	if changed := changedPixels(before, after, digit); changed < 50 {
 		t.Fatalf("only %d pixels of the decoded digit (%v) changed after the drag", changed, digit)
 	}
