@@ -4,11 +4,15 @@ import (
 	"fmt"
 	"image"
 	"math/rand/v2"
+	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"gonum.org/v1/gonum/mat"
@@ -95,7 +99,8 @@ func newCompareView(lab *app.Lab, win fyne.Window) *compareView {
 			container.NewVBox(bold("Test metrics (per image, nats)"), v.metrics, v.note),
 		),
 	)
-	v.content = container.NewBorder(container.NewHBox(refresh, newPair), nil, nil, nil, container.NewVScroll(rows))
+	export := widget.NewButtonWithIcon("Export pictures…", theme.DocumentSaveIcon(), v.export)
+	v.content = container.NewBorder(container.NewHBox(refresh, newPair, export), nil, nil, nil, container.NewVScroll(rows))
 	v.requested = true
 	return v
 }
@@ -141,13 +146,13 @@ func (v *compareView) render() func() {
 		if err != nil {
 			v.note.SetText(err.Error())
 		}
-		for i := range v.manifolds {
-			setImage(v.manifolds[i], imgs[fmt.Sprint("manifold", i)])
+		for i, k := range app.Kinds {
+			setImage(v.manifolds[i], imgs[string(k)+"-manifold"])
 		}
-		setImage(v.recon, imgs["recon"])
+		setImage(v.recon, imgs["reconstructions"])
 		setImage(v.samples[0], imgs["vae-samples"])
 		setImage(v.samples[1], imgs["gan-samples"])
-		setImage(v.interp, imgs["interp"])
+		setImage(v.interp, imgs["interpolation"])
 		v.metrics.SetText(table)
 		v.mu.Lock()
 		v.images = imgs
@@ -174,13 +179,13 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 		}
 		return img
 	}
-	for i, s := range snaps {
+	for _, s := range snaps {
 		plane, err := model.DefaultPlane(s, test.Head(padDots), 0, min(1, s.LatentDim()-1))
 		if err != nil {
 			return out, "", err
 		}
 		if g, err := s.Manifold(plane, compareGrid); err == nil {
-			out[fmt.Sprint("manifold", i)] = tile(g, compareGrid)
+			out[string(s.Kind())+"-manifold"] = tile(g, compareGrid)
 		}
 	}
 	ae, vae, gan := snaps[0], snaps[1], snaps[2]
@@ -199,7 +204,7 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 		}
 		rows.Slice((r+1)*compareRecons, (r+2)*compareRecons, 0, test.Dim()).(*mat.Dense).Copy(rec)
 	}
-	out["recon"] = tile(rows, compareRecons)
+	out["reconstructions"] = tile(rows, compareRecons)
 	n := compareSamples * compareSamples
 	if m, err := vae.DecodeBatch(model.SamplePrior(n, vae.LatentDim(), seed)); err == nil {
 		out["vae-samples"] = tile(m, compareSamples)
@@ -223,7 +228,7 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 	if m, err := gan.DecodeBatch(lerpRows(z.RawRowView(0), z.RawRowView(1), interpSteps)); err == nil {
 		strip.Slice(2*interpSteps, 3*interpSteps, 0, test.Dim()).(*mat.Dense).Copy(m)
 	}
-	out["interp"] = tile(strip, interpSteps)
+	out["interpolation"] = tile(strip, interpSteps)
 	return out, metricsText(snaps, test.Head(metricsImages)), nil
 }
 
@@ -246,4 +251,39 @@ func lerpRows(a, b []float64, steps int) *mat.Dense {
 		}
 	}
 	return m
+}
+
+// export writes every picture of the view as a PNG into a folder the user
+// picks, each atomically.
+func (v *compareView) export() {
+	v.mu.Lock()
+	imgs := make(map[string]image.Image, len(v.images))
+	for name, img := range v.images {
+		imgs[name] = img
+	}
+	v.mu.Unlock()
+	if len(imgs) == 0 {
+		showError(v.win, fmt.Errorf("nothing to export yet: the pictures are still being drawn"))
+		return
+	}
+	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil {
+			showError(v.win, err)
+			return
+		}
+		if dir == nil {
+			return
+		}
+		var written []string
+		for name, img := range imgs {
+			path := filepath.Join(dir.Path(), "compare-"+name+".png")
+			if err := render.WritePNG(path, img); err != nil {
+				showError(v.win, err)
+				return
+			}
+			written = append(written, filepath.Base(path))
+		}
+		sort.Strings(written)
+		dialog.ShowInformation("Exported", fmt.Sprintf("Wrote %s in %s", strings.Join(written, ", "), dir.Path()), v.win)
+	}, v.win)
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"image"
+	"strings"
 	"testing"
 	"time"
 
@@ -283,4 +284,27 @@ func TestTrain_StartButtonPausesAndResumes(t *testing.T) {
 	test.Tap(card.startBtn) // resume
 	waitSteps(paused + 5)
 	lab.PauseAll()
+}
+
+func TestCompare_DrawsEveryPicture(t *testing.T) {
+	lab := testLab(t)
+	m, _ := newTestUI(t, lab)
+	m.compare.requestRefresh()
+	apply := m.compare.render()
+	if apply == nil {
+		t.Fatal("nothing drawn on request")
+	}
+	apply()
+	for _, name := range []string{"ae-manifold", "vae-manifold", "gan-manifold", "reconstructions", "vae-samples", "gan-samples", "interpolation"} {
+		img := m.compare.images[name]
+		if img == nil || img.Bounds().Dx() < 28 {
+			t.Errorf("picture %s missing", name)
+		}
+	}
+	if !strings.Contains(m.compare.metrics.Text, "VAE") {
+		t.Errorf("metrics table: %q", m.compare.metrics.Text)
+	}
+	if m.compare.render() != nil {
+		t.Error("redrawn with nothing changed")
+	}
 }
