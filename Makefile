@@ -30,7 +30,8 @@ setup-test:
 	@$(call install_debs,$(DEB_TEST_PACKAGES))
 
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./model/...
+	$(GO) test -run '^$$' -bench 'Snapshot' ./model
+	$(GO) test -run '^$$' -bench 'Trainer' -benchtime 100x ./model
 
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./model/safetensors

@@ -1,0 +1,76 @@
+package model
+
+import (
+	"context"
+	"testing"
+)
+
+// benchSnapshot is a default-sized model (784-512-256-z) for kind.
+func benchSnapshot(b *testing.B, kind Kind, latent int) *Snapshot {
+	b.Helper()
+	cfg := DefaultConfig(kind)
+	cfg.LatentDim = latent
+	tr, err := NewTrainer(cfg, syntheticSet(cfg.BatchSize, 28, 28, 1), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(tr.Close)
+	return tr.Snapshot()
+}
+
+func BenchmarkSnapshot_Decode(b *testing.B) {
+	for _, kind := range []Kind{KindVAE, KindGAN} {
+		b.Run(string(kind), func(b *testing.B) {
+			s := benchSnapshot(b, kind, 2)
+			z := []float64{0.5, -1}
+			for b.Loop() {
+				if _, err := s.Decode(z); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSnapshot_Manifold20x20(b *testing.B) {
+	s := benchSnapshot(b, KindVAE, 2)
+	plane := PriorPlane(2, 0, 1)
+	for b.Loop() {
+		if _, err := s.Manifold(plane, 20); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTrainer_Steps measures training throughput per model on batches
+// of the default size; b.N steps, reported as images per second.
+func BenchmarkTrainer_Steps(b *testing.B) {
+	m := mnist(b)
+	for _, kind := range []Kind{KindAE, KindVAE, KindGAN} {
+		b.Run(string(kind), func(b *testing.B) {
+			cfg := DefaultConfig(kind)
+			cfg.Epochs = 1000
+			tr, err := NewTrainer(cfg, m.Train.Head(6400), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tr.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			steps := 0
+			b.ResetTimer()
+			err = tr.Train(ctx, func(e Event) {
+				if e.Kind == EventStep {
+					if steps++; steps >= b.N {
+						cancel()
+					}
+				}
+			})
+			b.StopTimer()
+			if err != nil && ctx.Err() == nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(steps*cfg.BatchSize)/b.Elapsed().Seconds(), "images/s")
+		})
+	}
+}
