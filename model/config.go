@@ -15,15 +15,21 @@ const (
 	KindAE  Kind = "ae"
 	KindVAE Kind = "vae"
 	KindGAN Kind = "gan"
+	// KindClassifier is the digit classifier behind the sample-quality
+	// metrics, not a generative model.
+	KindClassifier Kind = "classifier"
 )
+
+// Classes is the number of digit classes the classifier tells apart.
+const Classes = 10
 
 // ParseKind turns a user's word into a Kind.
 func ParseKind(s string) (Kind, error) {
 	switch k := Kind(strings.ToLower(strings.TrimSpace(s))); k {
-	case KindAE, KindVAE, KindGAN:
+	case KindAE, KindVAE, KindGAN, KindClassifier:
 		return k, nil
 	}
-	return "", fmt.Errorf("unknown model %q (want ae, vae or gan)", s)
+	return "", fmt.Errorf("unknown model %q (want ae, vae, gan or classifier)", s)
 }
 
 // Optimizer names an update rule.
@@ -126,6 +132,11 @@ func DefaultConfig(kind Kind) Config {
 		c.Beta1 = 0.5
 		c.Dropout = 0.3
 		c.LabelSmoothing = 0.1
+	}
+	if kind == KindClassifier {
+		c.LatentDim = Classes
+		c.BatchSize = 128
+		c.Dropout = 0.2
 	}
 	return c
 }

@@ -40,7 +40,8 @@ type Event struct {
 	Elapsed       time.Duration // training time so far in this run of Train
 
 	HasValidation bool
-	Validation    Loss // AE, VAE: validation loss after the epoch
+	Validation    Loss    // AE, VAE: validation loss after the epoch; classifier: cross-entropy
+	ValAccuracy   float64 // classifier: validation accuracy after the epoch
 	Message       string
 	Err           error
 }

@@ -81,3 +81,15 @@ func fillFunc(t *tensor.Dense, f func(i int) float64) {
 		}
 	}
 }
+
+// fillOneHot sets row r of t to the one-hot code of the label of image
+// idx[r]; padding rows are zero.
+func fillOneHot(t *tensor.Dense, set *dataset.Set, idx []int) {
+	fillFunc(t, func(i int) float64 {
+		r, c := i/Classes, i%Classes
+		if r < len(idx) && int(set.Labels[idx[r]]) == c {
+			return 1
+		}
+		return 0
+	})
+}

@@ -19,6 +19,13 @@ func fillAll(s *stepGraph, rng *rand.Rand) {
 			fillFunc(t, func(int) float64 { return rng.Float64() })
 		case name == "w":
 			fillRowWeights(t, 3)
+		case name == "y":
+			fillFunc(t, func(i int) float64 {
+				if i%Classes == (i/Classes*3)%Classes {
+					return 1
+				}
+				return 0
+			})
 		case len(name) > 5 && name[:5] == "mask.":
 			fillFunc(t, func(int) float64 { return float64(2 * rng.IntN(2)) })
 		default:
@@ -94,6 +101,8 @@ func TestGradients_MatchFiniteDifferences(t *testing.T) {
 		{"gan discriminator", KindGAN, 0, func(tr *Trainer) *stepGraph { return tr.disc }},
 		{"gan generator", KindGAN, 0, func(tr *Trainer) *stepGraph { return tr.gen }},
 		{"gan discriminator dropout", KindGAN, 0.5, func(tr *Trainer) *stepGraph { return tr.disc }},
+		{"classifier", KindClassifier, 0, func(tr *Trainer) *stepGraph { return tr.auto }},
+		{"classifier dropout", KindClassifier, 0.5, func(tr *Trainer) *stepGraph { return tr.auto }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -40,7 +40,8 @@ type Metrics struct {
 	SecondsPerEpoch  float64 `json:"seconds_per_epoch,omitempty"`
 	TestImages       int     `json:"test_images"`
 
-	TestLoss  *float64 `json:"test_loss,omitempty"`  // AE: reconstruction; VAE: negative ELBO
+	TestLoss     *float64 `json:"test_loss,omitempty"`     // AE: reconstruction; VAE: negative ELBO; classifier: cross-entropy
+	TestAccuracy *float64 `json:"test_accuracy,omitempty"` // classifier
 	TestRecon *float64 `json:"test_recon,omitempty"` // VAE
 	TestKL    *float64 `json:"test_kl,omitempty"`    // VAE
 
@@ -60,6 +61,14 @@ func Measure(s *Snapshot, test *dataset.Set, stats TrainStats, seed uint64) (Met
 	}
 	if stats.Epochs > 0 {
 		m.SecondsPerEpoch = stats.TrainSeconds / float64(stats.Epochs)
+	}
+	if s.Kind() == KindClassifier {
+		ce, acc, err := s.EvaluateClassifier(test)
+		if err != nil {
+			return m, err
+		}
+		m.TestLoss, m.TestAccuracy = &ce, &acc
+		return m, nil
 	}
 	if s.HasEncoder() {
 		l, err := s.Evaluate(test, seed)

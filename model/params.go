@@ -25,11 +25,12 @@ type architecture struct {
 	Heads   []layerSpec // AE: the code; VAE: mean then log-variance
 	Decoder []layerSpec // hidden layers then the pixel logits
 	Critic  []layerSpec // GAN discriminator: hidden layers then one logit
+	Classes []layerSpec // classifier: hidden layers then one logit per class
 }
 
 func (a architecture) all() []layerSpec {
 	var out []layerSpec
-	for _, part := range [][]layerSpec{a.Encoder, a.Heads, a.Decoder, a.Critic} {
+	for _, part := range [][]layerSpec{a.Encoder, a.Heads, a.Decoder, a.Critic, a.Classes} {
 		out = append(out, part...)
 	}
 	return out
@@ -65,6 +66,8 @@ func archOf(c Config) architecture {
 	case KindGAN:
 		a.Decoder = chain("generator", c.LatentDim, c.Hidden, pixels)
 		a.Critic = chain("discriminator", pixels, reversed, 1)
+	case KindClassifier:
+		a.Classes = chain("classifier", pixels, c.Hidden, Classes)
 	}
 	return a
 }

@@ -25,6 +25,7 @@ type Snapshot struct {
 	heads   []layer // AE: code; VAE: mean, log-variance
 	decoder []layer // decoder or generator: hidden layers, then pixel logits
 	critic  []layer // GAN discriminator
+	classes []layer // classifier
 }
 
 // ErrNoEncoder is returned when a GAN is asked to encode an image.
@@ -42,7 +43,7 @@ func newSnapshot(c Config, p *paramSet, step int64, epoch int) *Snapshot {
 	c.Hidden = append([]int(nil), c.Hidden...)
 	return &Snapshot{config: c, step: step, epoch: epoch,
 		encoder: copyLayers(a.Encoder), heads: copyLayers(a.Heads),
-		decoder: copyLayers(a.Decoder), critic: copyLayers(a.Critic)}
+		decoder: copyLayers(a.Decoder), critic: copyLayers(a.Critic), classes: copyLayers(a.Classes)}
 }
 
 // Config returns the configuration of the run the weights come from.

@@ -273,3 +273,36 @@ func (s *stepGraph) sortedInputs() []string {
 	slices.Sort(names)
 	return names
 }
+
+// buildClassifierStep builds the classifier's training graph: an MLP with
+// ReLU hidden layers and the softmax cross-entropy
+// sum_i w_i [logsumexp_j l_ij - sum_j y_ij l_ij] for one-hot labels y.
+func buildClassifierStep(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch int) (*stepGraph, error) {
+	b := newGraphBuilder(dt, p)
+	s := &stepGraph{b: b, batch: batch, outputs: map[string]*G.Value{}}
+	pixels := c.ImageRows * c.ImageCols
+	var cost *G.Node
+	err := build("classifier", func() {
+		x := b.input("x", batch, pixels)
+		y := b.input("y", batch, Classes)
+		w := b.input("w", batch)
+		logits := b.mlp(x, a.Classes, relu, b.dropoutMasks("classifier", batch, a.Classes, c.Dropout))
+		// logsumexp_j l_ij = m_i + log sum_j exp(l_ij - m_i), m_i = max_j l_ij.
+		// (gorgonia's LogSumExp does not broadcast the max.)
+		m := G.Must(G.Max(logits, 1))
+		shifted := G.Must(G.BroadcastSub(logits, m, nil, []byte{1}))
+		lse := G.Must(G.Add(m, G.Must(G.Log(G.Must(G.Sum(G.Must(G.Exp(shifted)), 1))))))
+		picked := G.Must(G.Sum(G.Must(G.HadamardProd(y, logits)), 1))
+		cost = weightedSum(G.Must(G.Sub(lse, picked)), w)
+		s.output("loss", cost)
+		s.output("logits", logits)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var learn []string
+	for _, l := range a.Classes {
+		learn = append(learn, l.weight(), l.bias())
+	}
+	return s, s.compile(cost, learn)
+}

@@ -113,6 +113,11 @@ func newTrainer(cfg Config, train, val *dataset.Set, dt tensor.Dtype) (*Trainer,
 		}
 		t.optD = newOptimizer(cfg, t.params, t.disc.names)
 		t.optG = newOptimizer(cfg, t.params, t.gen.names)
+	case KindClassifier:
+		if t.auto, err = buildClassifierStep(cfg, t.arch, t.params, dt, cfg.BatchSize); err != nil {
+			return nil, err
+		}
+		t.opt = newOptimizer(cfg, t.params, t.auto.names)
 	default:
 		if t.auto, err = buildAutoencoderStep(cfg, t.arch, t.params, dt, cfg.BatchSize); err != nil {
 			return nil, err
@@ -286,7 +291,15 @@ func (t *Trainer) endEpoch(last Event, sink func(Event)) {
 	ev.Kind = EventEpoch
 	ev.Epoch = t.epoch
 	ev.Batch = 0
-	if t.val != nil && snap.HasEncoder() {
+	if t.val != nil && snap.Kind() == KindClassifier {
+		ce, acc, err := snap.EvaluateClassifier(t.val)
+		if err == nil {
+			ev.HasValidation, ev.Validation, ev.ValAccuracy = true, Loss{Total: ce}, acc
+			t.mu.Lock()
+			t.trackBest(ce)
+			t.mu.Unlock()
+		}
+	} else if t.val != nil && snap.HasEncoder() {
 		vl, err := snap.Evaluate(t.val, t.cfg.Seed)
 		if err == nil {
 			ev.HasValidation = true
@@ -347,9 +360,12 @@ func (t *Trainer) trainStep() (stepEvent, error) {
 	ev := stepEvent{Event: Event{Kind: EventStep, Model: t.cfg.Kind, LearningRate: lr}, samples: len(idx)}
 
 	var err error
-	if t.cfg.Kind == KindGAN {
+	switch t.cfg.Kind {
+	case KindGAN:
 		err = t.ganStep(&ev.Event, idx, rng, lr)
-	} else {
+	case KindClassifier:
+		err = t.classifierStep(&ev.Event, idx, rng, lr)
+	default:
 		err = t.autoencoderStep(&ev.Event, idx, rng, lr, progress)
 	}
 	if err != nil {
@@ -378,6 +394,23 @@ func (t *Trainer) autoencoderStep(ev *Event, idx []int, rng *rand.Rand, lr, prog
 	ev.Loss, ev.Recon, ev.KL, ev.KLWeight = s.scalar("loss"), s.scalar("recon"), s.scalar("kl"), beta
 	if !isFinite(ev.Loss) {
 		return fmt.Errorf("loss is %v (reconstruction %v, KL %v)", ev.Loss, ev.Recon, ev.KL)
+	}
+	return t.opt.step(s, lr)
+}
+
+func (t *Trainer) classifierStep(ev *Event, idx []int, rng *rand.Rand, lr float64) error {
+	s := t.auto
+	fillImages(s.buffer("x"), t.train, idx)
+	fillOneHot(s.buffer("y"), t.train, idx)
+	fillRowWeights(s.buffer("w"), len(idx))
+	fillDropout(s, "mask.", t.cfg.Dropout, rng)
+	if err := s.run(); err != nil {
+		return err
+	}
+	defer s.reset()
+	ev.Loss = s.scalar("loss")
+	if !isFinite(ev.Loss) {
+		return fmt.Errorf("cross-entropy is %v", ev.Loss)
 	}
 	return t.opt.step(s, lr)
 }

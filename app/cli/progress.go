@@ -63,6 +63,9 @@ func (b *progressBar) update(e model.Event) {
 		msg := fmt.Sprintf("epoch %d: %s", e.Epoch, losses(e))
 		if e.HasValidation {
 			msg += fmt.Sprintf("  validation %.2f", e.Validation.Total)
+			if e.Model == model.KindClassifier {
+				msg += fmt.Sprintf(" (accuracy %.2f%%)", 100*e.ValAccuracy)
+			}
 		}
 		fmt.Fprintf(b.w, "%s  %.0f img/s  %s elapsed\n", msg, e.SamplesPerSec, e.Elapsed.Round(time.Second))
 		b.drawn = false

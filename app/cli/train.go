@@ -32,7 +32,7 @@ type trainFlags struct {
 func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	d := model.DefaultConfig(model.KindVAE)
-	fs.StringVar(&f.kind, "model", "", "model to train: ae, vae or gan (required)")
+	fs.StringVar(&f.kind, "model", "", "model to train: ae, vae, gan, or classifier (the digit classifier behind the quality metrics) (required)")
 	fs.IntVar(&f.latentDim, "latent-dim", 0, "dimension of the latent space z (default 2 for ae/vae, 16 for gan)")
 	fs.IntVar(&f.epochs, "epochs", d.Epochs, "passes over the training images")
 	fs.Uint64Var(&f.seed, "seed", d.Seed, "seed of every random draw (same seed, same run)")
@@ -182,11 +182,13 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := writeJSON(metricsPath, metrics); err != nil {
 		return err
 	}
-	pics, err := writePictures(snap, data.Test, f.out, cfg.Seed)
-	if err != nil {
-		return err
+	var pics []string
+	if cfg.Kind != model.KindClassifier {
+		if pics, err = writePictures(snap, data.Test, f.out, cfg.Seed); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(stderr, "wrote %s, %s, %s\n", ckPath, metricsPath, strings.Join(pics, ", "))
+	fmt.Fprintf(stderr, "wrote %s\n", strings.Join(append([]string{ckPath, metricsPath}, pics...), ", "))
 	return printJSON(stdout, metrics)
 }
 

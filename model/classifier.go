@@ -1,0 +1,93 @@
+package model
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"latentlab/model/dataset"
+)
+
+// Classify returns, for each row of x (images with pixels in [0, 1]), the
+// class probabilities p(y|x) (n x Classes) and the activations of the last
+// hidden layer, the features the Fréchet distance compares.
+func (s *Snapshot) Classify(x *mat.Dense) (probs, features *mat.Dense, err error) {
+	if len(s.classes) == 0 {
+		return nil, nil, fmt.Errorf("model: the %s is not a classifier", s.Kind())
+	}
+	if _, c := x.Dims(); c != s.Pixels() {
+		return nil, nil, fmt.Errorf("model: classify: images have %d pixels, the classifier expects %d", c, s.Pixels())
+	}
+	hidden := s.classes[:len(s.classes)-1]
+	features = s.forward(x, hidden, false)
+	logits := s.forward(features, s.classes[len(s.classes)-1:], true)
+	raw := logits.RawMatrix()
+	for r := 0; r < raw.Rows; r++ {
+		softmaxInPlace(raw.Data[r*raw.Stride : r*raw.Stride+raw.Cols])
+	}
+	return logits, features, nil
+}
+
+// softmaxInPlace turns logits into probabilities, stably.
+func softmaxInPlace(v []float64) {
+	m := math.Inf(-1)
+	for _, x := range v {
+		m = math.Max(m, x)
+	}
+	sum := 0.0
+	for i, x := range v {
+		v[i] = math.Exp(x - m)
+		sum += v[i]
+	}
+	for i := range v {
+		v[i] /= sum
+	}
+}
+
+// EvaluateClassifier returns the mean cross-entropy (nats) and the accuracy
+// of the classifier on set.
+func (s *Snapshot) EvaluateClassifier(set *dataset.Set) (crossEntropy, accuracy float64, err error) {
+	if set == nil || set.Len() == 0 {
+		return 0, 0, fmt.Errorf("model: evaluate classifier: no images")
+	}
+	correct := 0
+	for start := 0; start < set.Len(); start += evalBatch {
+		end := min(start+evalBatch, set.Len())
+		probs, _, err := s.Classify(imagesDense(set, start, end))
+		if err != nil {
+			return 0, 0, err
+		}
+		for i := start; i < end; i++ {
+			row := probs.RawRowView(i - start)
+			label := int(set.Labels[i])
+			crossEntropy -= math.Log(math.Max(row[label], 1e-300))
+			if argmax(row) == label {
+				correct++
+			}
+		}
+	}
+	n := float64(set.Len())
+	return crossEntropy / n, float64(correct) / n, nil
+}
+
+// imagesDense copies images [start, end) of set into a matrix, one per row.
+func imagesDense(set *dataset.Set, start, end int) *mat.Dense {
+	d := set.Dim()
+	x := mat.NewDense(end-start, d, nil)
+	raw := x.RawMatrix().Data
+	for i, v := range set.Pixels[start*d : end*d] {
+		raw[i] = float64(v)
+	}
+	return x
+}
+
+func argmax(v []float64) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}
