@@ -13,6 +13,7 @@ var Kinds = []model.Kind{model.KindAE, model.KindVAE, model.KindGAN}
 // says something changed.
 type Lab struct {
 	Data     *Data
+	Monitor  *Monitor // nil when the data cannot be measured by the shipped classifier
 	sessions map[model.Kind]*Session
 	updates  chan struct{}
 }
@@ -21,13 +22,16 @@ type Lab struct {
 // config get the defaults).
 func NewLab(data *Data, configs map[model.Kind]model.Config) (*Lab, error) {
 	l := &Lab{Data: data, sessions: map[model.Kind]*Session{}, updates: make(chan struct{}, 1)}
+	if m, err := NewMonitor(data.Test); err == nil {
+		l.Monitor = m
+	}
 	for _, k := range Kinds {
 		cfg, ok := configs[k]
 		if !ok {
 			cfg = model.DefaultConfig(k)
 		}
 		cfg.Kind = k
-		s, err := newSession(cfg, data, l.signal)
+		s, err := newSession(cfg, data, l.signal, l.Monitor)
 		if err != nil {
 			l.Close()
 			return nil, fmt.Errorf("%s: %w", k, err)

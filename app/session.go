@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,23 +34,29 @@ type Status struct {
 	State    State
 	Progress model.Progress
 	Config   model.Config
-	Err      error         // why it failed
-	Message  string        // the last notable thing that happened (early stop, load, ...)
-	ETA      time.Duration // to the configured epochs at the current speed; 0 if unknown
+	Err      error                // why it failed
+	Message  string               // the last notable thing that happened (early stop, load, ...)
+	Alarm    string               // a collapse found after the last epoch, with what usually helps
+	Quality  *model.SampleQuality // of prior samples after the last epoch
+	ETA      time.Duration        // to the configured epochs at the current speed; 0 if unknown
 }
 
 // Session trains one model. It owns the trainer, the goroutine that runs
 // it and the loss history; all its methods are safe for concurrent use.
 type Session struct {
-	kind   model.Kind
-	data   *Data
-	notify func()
+	kind    model.Kind
+	data    *Data
+	notify  func()
+	monitor *Monitor // nil when the data cannot be measured
 
 	mu      sync.Mutex // guards the fields below; never held while waiting for training to stop
 	cfg     model.Config
 	state   State
 	err     error
 	message string
+	alarm   string
+	quality *model.SampleQuality
+	dLoss   lossMean // GAN: mean D loss over the current epoch
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the training goroutine returns
 
@@ -57,8 +64,8 @@ type Session struct {
 	history atomic.Pointer[History]
 }
 
-func newSession(cfg model.Config, data *Data, notify func()) (*Session, error) {
-	s := &Session{kind: cfg.Kind, data: data, notify: notify}
+func newSession(cfg model.Config, data *Data, notify func(), monitor *Monitor) (*Session, error) {
+	s := &Session{kind: cfg.Kind, data: data, notify: notify, monitor: monitor}
 	if err := s.build(cfg); err != nil {
 		return nil, err
 	}
@@ -76,7 +83,8 @@ func (s *Session) build(cfg model.Config) error {
 	}
 	s.history.Store(NewHistory())
 	s.cfg = tr.Config()
-	s.state, s.err, s.message = Idle, nil, ""
+	s.state, s.err, s.message, s.alarm, s.quality = Idle, nil, "", "", nil
+	s.dLoss = lossMean{}
 	return nil
 }
 
@@ -97,7 +105,7 @@ func (s *Session) Status() Status {
 	tr := s.trainer.Load()
 	p := tr.Progress()
 	s.mu.Lock()
-	st := Status{Kind: s.kind, State: s.state, Progress: p, Config: tr.Config(), Err: s.err, Message: s.message}
+	st := Status{Kind: s.kind, State: s.state, Progress: p, Config: tr.Config(), Err: s.err, Message: s.message, Alarm: s.alarm, Quality: s.quality}
 	s.mu.Unlock()
 	if sps := p.LastEvent.SamplesPerSec; sps > 0 && st.State == Running {
 		left := float64(p.Epochs-p.Epoch)*float64(p.TrainSamples) - float64(p.Batch)/float64(max(p.Batches, 1))*float64(p.TrainSamples)
@@ -149,6 +157,9 @@ func (s *Session) record(h *History, e model.Event) {
 	case model.EventStep:
 		switch e.Model {
 		case model.KindGAN:
+			s.mu.Lock()
+			s.dLoss.add(e.DLoss)
+			s.mu.Unlock()
 			h.Add(SeriesDLoss, x, e.DLoss)
 			h.Add(SeriesGLoss, x, e.GLoss)
 			h.Add(SeriesDReal, x, e.DReal)
@@ -164,6 +175,7 @@ func (s *Session) record(h *History, e model.Event) {
 		if e.HasValidation {
 			h.Add(SeriesValidation, float64(e.Epoch), e.Validation.Total)
 		}
+		s.checkQuality(h, e.Epoch)
 	case model.EventEarlyStop, model.EventFailed:
 		s.mu.Lock()
 		s.message = e.Message
@@ -280,4 +292,47 @@ func (s *Session) LoadCheckpoint(path string) error {
 func (s *Session) Close() {
 	s.Pause()
 	s.trainer.Load().Close()
+}
+
+// checkQuality measures the newest snapshot after an epoch and raises or
+// clears the alarm. It runs in the training goroutine, between epochs.
+func (s *Session) checkQuality(h *History, epoch int) {
+	if s.monitor == nil {
+		return
+	}
+	snap := s.trainer.Load().Snapshot()
+	q, kl, err := s.monitor.Check(snap, monitorSamples, uint64(epoch))
+	if err != nil {
+		return
+	}
+	h.Add(SeriesFrechet, float64(epoch), q.Frechet)
+	h.Add(SeriesCovered, float64(epoch), float64(q.Covered))
+	if kl != nil {
+		h.Add(SeriesActive, float64(epoch), float64(kl.Active))
+	}
+	s.mu.Lock()
+	d := s.dLoss.mean()
+	s.dLoss = lossMean{}
+	s.alarm = alarm(s.kind, q, kl, d)
+	s.quality = &q
+	s.mu.Unlock()
+}
+
+// lossMean averages losses over an epoch.
+type lossMean struct {
+	sum float64
+	n   int
+}
+
+func (m *lossMean) add(v float64) {
+	m.sum += v
+	m.n++
+}
+
+// mean returns the average, or +Inf when nothing was added (no alarm).
+func (m lossMean) mean() float64 {
+	if m.n == 0 {
+		return math.Inf(1)
+	}
+	return m.sum / float64(m.n)
 }

@@ -34,3 +34,12 @@ var iconPNG []byte
 
 // Icon returns the application icon as PNG bytes.
 func Icon() []byte { return iconPNG }
+
+// classifierWeights is the digit classifier behind the sample-quality
+// metrics: `latentlab train --model classifier --epochs 20 --seed 1`.
+//
+//go:embed classifier.safetensors
+var classifierWeights []byte
+
+// Classifier returns the shipped classifier checkpoint (safetensors bytes).
+func Classifier() []byte { return classifierWeights }

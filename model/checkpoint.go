@@ -141,6 +141,20 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	return ck, nil
 }
 
+// ReadCheckpoint reads a checkpoint from r (size bytes), such as weights
+// embedded in the binary; name is used in errors.
+func ReadCheckpoint(r io.ReaderAt, size int64, name string) (*Checkpoint, error) {
+	f, err := safetensors.Read(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("model: read checkpoint %s: %w", name, err)
+	}
+	ck, err := checkpointFrom(f)
+	if err != nil {
+		return nil, fmt.Errorf("model: read checkpoint %s: %w", name, err)
+	}
+	return ck, nil
+}
+
 func checkpointFrom(f *safetensors.File) (*Checkpoint, error) {
 	md := f.Metadata
 	if md["format"] != checkpointFormat {

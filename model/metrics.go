@@ -42,8 +42,8 @@ type Metrics struct {
 
 	TestLoss     *float64 `json:"test_loss,omitempty"`     // AE: reconstruction; VAE: negative ELBO; classifier: cross-entropy
 	TestAccuracy *float64 `json:"test_accuracy,omitempty"` // classifier
-	TestRecon *float64 `json:"test_recon,omitempty"` // VAE
-	TestKL    *float64 `json:"test_kl,omitempty"`    // VAE
+	TestRecon    *float64 `json:"test_recon,omitempty"`    // VAE
+	TestKL       *float64 `json:"test_kl,omitempty"`       // VAE
 
 	DLoss *float64 `json:"d_loss,omitempty"` // GAN: discriminator loss on test images and as many samples
 	GLoss *float64 `json:"g_loss,omitempty"` // GAN: non-saturating generator loss on those samples

@@ -229,7 +229,7 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 		strip.Slice(2*interpSteps, 3*interpSteps, 0, test.Dim()).(*mat.Dense).Copy(m)
 	}
 	out["interpolation"] = tile(strip, interpSteps)
-	return out, metricsText(snaps, test.Head(metricsImages)), nil
+	return out, metricsText(snaps, test.Head(metricsImages)) + "\n\n" + qualityText(v.lab.Monitor, snaps, v.lab.Data), nil
 }
 
 func toDense(pixels []float32, rows, cols int) *mat.Dense {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"latentlab/app"
 	"latentlab/model"
 	"latentlab/model/dataset"
 )
@@ -41,5 +42,56 @@ func metricsText(snaps []*model.Snapshot, test *dataset.Set) string {
 		fmt.Fprintf(&b, "\nGAN epoch %d: D loss %.3f · G loss %.3f · D(x) %.2f · D(G(z)) %.2f\n", s.Epoch(), g.DLoss, g.GLoss, g.DReal, g.DFake)
 	}
 	fmt.Fprintf(&b, "\non %d test images; AE loss is reconstruction, VAE loss is the negative ELBO", test.Len())
+	return b.String()
+}
+
+// Sample-quality settings of the Compare view: smaller than `latentlab eval`
+// (10,000 samples, 100 importance samples on all 10,000 test images) so
+// that the table comes back in seconds while training goes on.
+const (
+	compareQualitySamples = 2000
+	compareIWSamples      = 20
+	compareIWImages       = 300
+)
+
+// qualityText measures the samples of each model with the shipped
+// classifier, with real training digits as the reference line.
+func qualityText(m *app.Monitor, snaps []*model.Snapshot, data *app.Data) string {
+	if m == nil {
+		return "Sample quality needs 28x28 digits for the shipped classifier."
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-9s %8s %6s %7s %8s\n", "samples", "FD", "score", "classes", "entropy")
+	var reals model.SampleQuality
+	for i, s := range snaps {
+		r, err := model.MeasureQuality(s, m.Classifier(), data.Test.Head(compareQualitySamples), data.Train, model.QualityOptions{Samples: compareQualitySamples, Seed: 1})
+		if err != nil {
+			fmt.Fprintf(&b, "%-9s %v\n", strings.ToUpper(string(s.Kind())), err)
+			continue
+		}
+		q := r.Samples
+		fmt.Fprintf(&b, "%-9s %8.2f %6.2f %7d %8.3f\n", strings.ToUpper(string(s.Kind())), q.Frechet, q.Score, q.Covered, q.Entropy)
+		if i == 0 {
+			reals = r.Reference
+		}
+	}
+	fmt.Fprintf(&b, "%-9s %8.2f %6.2f %7d %8.3f\n", "real", reals.Frechet, reals.Score, reals.Covered, reals.Entropy)
+	for _, s := range snaps {
+		if s.Kind() != model.KindVAE {
+			continue
+		}
+		test := data.Test.Head(compareIWImages)
+		kl, err := s.KLPerDimension(test)
+		if err != nil {
+			continue
+		}
+		nll, err := s.ImportanceWeightedNLL(test, compareIWSamples, 1)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(&b, "\nVAE: %d of %d latent dimensions active (KL > %.2f nats); -log p(x) ≈ %.2f nats (k = %d, %d test images)\n",
+			kl.Active, len(kl.PerDim), model.ActiveThreshold, nll, compareIWSamples, compareIWImages)
+	}
+	fmt.Fprintf(&b, "\n%d prior samples each (AE: its decoder on N(0, I) draws) against %d test digits;\nreal: as many training digits. FD: Fréchet distance of classifier features.", compareQualitySamples, compareQualitySamples)
 	return b.String()
 }

@@ -41,6 +41,7 @@ type trainCard struct {
 	progress *widget.ProgressBar
 	status   *widget.Label
 	message  *widget.Label
+	alarm    *widget.Label
 	startBtn *widget.Button
 
 	mu       sync.Mutex // guards drawnAt, shared with the renderer
@@ -83,7 +84,15 @@ func (v *trainView) updateStyle() {
 	v.mu.Unlock()
 }
 
+// qualitySpec charts the sample quality measured after each epoch.
+var qualitySpec = chartSpec{title: "Samples: Fréchet distance to test digits (lower is better)", ylabel: "FD", logY: true,
+	series: []string{app.SeriesFrechet}}
+
 func chartSpecs(k model.Kind) []chartSpec {
+	return append(lossSpecs(k), qualitySpec)
+}
+
+func lossSpecs(k model.Kind) []chartSpec {
 	switch k {
 	case model.KindVAE:
 		return []chartSpec{{title: "VAE: loss = reconstruction + β·KL", ylabel: "nats per image", logY: true,
@@ -112,6 +121,11 @@ func (v *trainView) newCard(s *app.Session) *trainCard {
 	c.message = widget.NewLabel("")
 	c.message.Wrapping = fyne.TextWrapWord
 	c.message.Importance = widget.WarningImportance
+	c.alarm = widget.NewLabel("")
+	c.alarm.Wrapping = fyne.TextWrapWord
+	c.alarm.Importance = widget.DangerImportance
+	c.alarm.TextStyle = fyne.TextStyle{Bold: true}
+	c.alarm.Hide()
 	c.startBtn = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), c.toggle)
 	return c
 }
@@ -133,7 +147,7 @@ func (c *trainCard) content() fyne.CanvasObject {
 	for _, ch := range c.charts {
 		charts.Add(ch)
 	}
-	return container.NewBorder(container.NewVBox(title, c.progress, c.status), container.NewVBox(c.message, buttons), nil, nil, charts)
+	return container.NewBorder(container.NewVBox(title, c.progress, c.status, c.alarm), container.NewVBox(c.message, buttons), nil, nil, charts)
 }
 
 // toggle starts or pauses training.
@@ -176,6 +190,18 @@ func (c *trainCard) tick() {
 	}
 	if msg != c.message.Text {
 		c.message.SetText(msg)
+	}
+	if st.Alarm != c.alarm.Text {
+		c.alarm.SetText(st.Alarm)
+		if st.Alarm == "" {
+			c.alarm.Hide()
+		} else {
+			c.alarm.Show()
+		}
+	}
+	if q := st.Quality; q != nil {
+		line += fmt.Sprintf(" · samples: FD %.1f, %d classes", q.Frechet, q.Covered)
+		c.status.SetText(line)
 	}
 	if st.State == app.Running {
 		c.startBtn.SetText("Pause")

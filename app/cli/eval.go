@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 
 	"latentlab/app"
+	"latentlab/assets"
 	"latentlab/model"
 )
 
@@ -14,8 +16,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	path := fs.String("checkpoint", "", "checkpoint file written by latentlab train (required)")
 	data := fs.String("data", "", "directory of IDX files to test on instead of the embedded MNIST")
+	samples := fs.Int("samples", 10000, "generated digits measured by the classifier (0: skip the sample-quality metrics)")
+	iw := fs.Int("iw-samples", 100, "vae: importance samples per test image for log p(x) (0: skip)")
+	clfPath := fs.String("classifier", "", "classifier checkpoint for the sample-quality metrics (default: the one shipped in latentlab)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: latentlab eval --checkpoint FILE [--data DIR]\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: latentlab eval --checkpoint FILE [--samples N] [--iw-samples K] [--data DIR]\n\nflags:")
 		fs.PrintDefaults()
 	}
 	set, err := parseFlags(fs, args, stderr)
@@ -25,11 +30,17 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !set["checkpoint"] || *path == "" {
 		return usagef("--checkpoint is required")
 	}
+	if *samples < 0 || *samples == 1 || *samples > 1000000 {
+		return usagef("--samples %d: must be 0 (skip) or between 2 and 1000000", *samples)
+	}
+	if *iw < 0 || *iw > 100000 {
+		return usagef("--iw-samples %d: must be between 0 and 100000", *iw)
+	}
 	ck, err := model.LoadCheckpoint(*path)
 	if err != nil {
 		return err
 	}
-	m, err := app.LoadData(*data, 0, 0)
+	m, err := app.LoadData(*data, app.ValidationImages, ck.Config.Seed)
 	if err != nil {
 		return err
 	}
@@ -39,9 +50,48 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	metrics, err := model.Measure(ck.Snapshot(), m.Test, ck.Stats(), ck.Config.Seed)
+	snap := ck.Snapshot()
+	metrics, err := model.Measure(snap, m.Test, ck.Stats(), ck.Config.Seed)
 	if err != nil {
 		return fmt.Errorf("measure %s: %w", *path, err)
 	}
-	return printJSON(stdout, metrics)
+	out := evalOutput{Metrics: metrics}
+	if *samples > 0 && ck.Config.Kind != model.KindClassifier {
+		clf, err := loadClassifier(*clfPath)
+		if err != nil {
+			return err
+		}
+		q, err := model.MeasureQuality(snap, clf, m.Test, m.Train, model.QualityOptions{Samples: *samples, IWSamples: *iw, Seed: ck.Config.Seed})
+		if err != nil {
+			return fmt.Errorf("quality of %s: %w", *path, err)
+		}
+		out.Quality = &q
+	}
+	return printJSON(stdout, out)
+}
+
+// evalOutput is the JSON `latentlab eval` prints: the metrics, and the
+// sample-quality report of a generative model.
+type evalOutput struct {
+	model.Metrics
+	Quality *model.QualityReport `json:"quality,omitempty"`
+}
+
+// loadClassifier reads the classifier at path, or the shipped one.
+func loadClassifier(path string) (*model.Snapshot, error) {
+	var ck *model.Checkpoint
+	var err error
+	if path == "" {
+		b := assets.Classifier()
+		ck, err = model.ReadCheckpoint(bytes.NewReader(b), int64(len(b)), "shipped classifier")
+	} else {
+		ck, err = model.LoadCheckpoint(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ck.Config.Kind != model.KindClassifier {
+		return nil, fmt.Errorf("--classifier %s holds a %s, not a classifier", path, ck.Config.Kind)
+	}
+	return ck.Snapshot(), nil
 }

@@ -1,0 +1,105 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"latentlab/assets"
+	"latentlab/model"
+	"latentlab/model/dataset"
+)
+
+// Quality monitoring during training: after every epoch a session measures
+// its samples with the shipped classifier and raises an alarm on collapse.
+const (
+	monitorSamples = 1000 // generated digits measured after each epoch
+	monitorTest    = 2000 // test digits they are compared with
+	minCovered     = 8    // fewer classes covered than this is mode collapse
+	minDLoss       = 0.05 // a discriminator loss below this has won outright
+	minKL          = 0.05 // a VAE whose KL is below this (nats) has collapsed
+)
+
+// The series of the quality history.
+const (
+	SeriesFrechet = "Fréchet distance"
+	SeriesCovered = "classes covered"
+	SeriesActive  = "active dimensions"
+)
+
+// Monitor measures models with the shipped classifier. It is safe for
+// concurrent use: its fields never change after NewMonitor.
+type Monitor struct {
+	classifier *model.Snapshot
+	test       *dataset.Set
+	reference  model.Features
+}
+
+// NewMonitor loads the shipped classifier and featurizes part of the test
+// set. Data of another image size cannot be measured: it returns an error.
+func NewMonitor(test *dataset.Set) (*Monitor, error) {
+	b := assets.Classifier()
+	ck, err := model.ReadCheckpoint(bytes.NewReader(b), int64(len(b)), "shipped classifier")
+	if err != nil {
+		return nil, err
+	}
+	c := ck.Snapshot()
+	if test.Dim() != c.Pixels() {
+		return nil, fmt.Errorf("the shipped classifier reads %d pixels; these images have %d", c.Pixels(), test.Dim())
+	}
+	head := test.Head(monitorTest)
+	ref, err := c.FeaturizeSet(head)
+	if err != nil {
+		return nil, err
+	}
+	return &Monitor{classifier: c, test: head, reference: ref}, nil
+}
+
+// Classifier returns the classifier snapshot.
+func (m *Monitor) Classifier() *model.Snapshot { return m.classifier }
+
+// Check measures s after an epoch: the quality of n prior samples and, for
+// a VAE, its active dimensions and KL.
+func (m *Monitor) Check(s *model.Snapshot, n int, seed uint64) (model.SampleQuality, *model.LatentKL, error) {
+	gen, err := s.DecodeBatch(model.SamplePrior(n, s.LatentDim(), seed))
+	if err != nil {
+		return model.SampleQuality{}, nil, err
+	}
+	f, err := m.classifier.Featurize(gen)
+	if err != nil {
+		return model.SampleQuality{}, nil, err
+	}
+	q, err := model.Quality(f, m.reference)
+	if err != nil {
+		return q, nil, err
+	}
+	if s.Kind() != model.KindVAE {
+		return q, nil, nil
+	}
+	kl, err := s.KLPerDimension(m.test.Head(500))
+	if err != nil {
+		return q, nil, err
+	}
+	return q, &kl, nil
+}
+
+// alarm says what went wrong and what usually helps, or "" if nothing did.
+func alarm(kind model.Kind, q model.SampleQuality, kl *model.LatentKL, dLoss float64) string {
+	var msgs []string
+	if kind == model.KindGAN && q.Covered < minCovered {
+		msgs = append(msgs, fmt.Sprintf("Mode collapse: the GAN's samples cover %d of 10 digit classes. What usually helps: reset with a lower learning rate, more dropout or label smoothing in D, or another seed.", q.Covered))
+	}
+	if kind == model.KindGAN && dLoss < minDLoss {
+		msgs = append(msgs, fmt.Sprintf("The discriminator has won (D loss %.3f ≈ 0), so the generator gets no useful gradient. What usually helps: label smoothing, dropout in D, a lower learning rate, or fewer D steps.", dLoss))
+	}
+	if kind == model.KindVAE && kl != nil {
+		total := 0.0
+		for _, v := range kl.PerDim {
+			total += v
+		}
+		if kl.Active == 0 || total < minKL {
+			msgs = append(msgs, fmt.Sprintf("Posterior collapse: KL %.3f nats, %d active dimensions; the decoder ignores z. What usually helps: KL warm-up, a smaller β, or a weaker decoder.", total, kl.Active))
+		}
+	}
+	return strings.Join(msgs, " ")
+}

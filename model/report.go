@@ -1,0 +1,85 @@
+package model
+
+import (
+	"fmt"
+
+	"latentlab/model/dataset"
+)
+
+// QualityOptions set how much work a quality report does.
+type QualityOptions struct {
+	Samples   int    // generated digits per path (and real digits for the reference)
+	IWSamples int    // VAE: importance samples per test image for log p(x); 0 skips it
+	Seed      uint64 // noise of the samples, the ELBO and the importance weights
+}
+
+// QualityReport is everything latentlab measures about one model on the
+// test set, with the same measures of real digits as the reference line.
+type QualityReport struct {
+	// Samples measures the model's generated digits: VAE and GAN samples of
+	// the prior, and for an AE its decodes of N(0, I) draws, which show the
+	// holes of a code space nobody shaped.
+	Samples SampleQuality `json:"samples"`
+	// Reference measures real training digits against the test digits.
+	Reference SampleQuality `json:"reference_real"`
+
+	KL     *LatentKL `json:"kl,omitempty"`        // VAE
+	IWNLL  *float64  `json:"iw_nll,omitempty"`    // VAE: -log p(x) per test image, importance weighted
+	IWK    int       `json:"iw_samples,omitempty"`
+	Reason string    `json:"samples_from"`
+}
+
+// MeasureQuality computes the report for model s with classifier c, on test, with
+// real digits drawn from real for the reference.
+func MeasureQuality(s, c *Snapshot, test, real *dataset.Set, o QualityOptions) (QualityReport, error) {
+	var r QualityReport
+	if o.Samples < 2 {
+		return r, fmt.Errorf("model: quality: %d samples, need at least 2", o.Samples)
+	}
+	if c.Pixels() != s.Pixels() || test.Dim() != s.Pixels() {
+		return r, fmt.Errorf("model: quality: the classifier reads %d pixels, the %s makes %d and the test images have %d", c.Pixels(), s.Kind(), s.Pixels(), test.Dim())
+	}
+	ref, err := c.FeaturizeSet(test)
+	if err != nil {
+		return r, err
+	}
+	gen, err := s.DecodeBatch(SamplePrior(o.Samples, s.LatentDim(), o.Seed))
+	if err != nil {
+		return r, err
+	}
+	genF, err := c.Featurize(gen)
+	if err != nil {
+		return r, err
+	}
+	if r.Samples, err = Quality(genF, ref); err != nil {
+		return r, err
+	}
+	r.Reason = map[Kind]string{KindAE: "decoder on N(0, I) draws", KindVAE: "prior N(0, I)", KindGAN: "prior N(0, I)"}[s.Kind()]
+	n := min(o.Samples, real.Len()-1)
+	_, held, err := real.Split(n, o.Seed)
+	if err != nil {
+		return r, err
+	}
+	realF, err := c.FeaturizeSet(held)
+	if err != nil {
+		return r, err
+	}
+	if r.Reference, err = Quality(realF, ref); err != nil {
+		return r, err
+	}
+	if s.Kind() == KindVAE {
+		kl, err := s.KLPerDimension(test)
+		if err != nil {
+			return r, err
+		}
+		r.KL = &kl
+		if o.IWSamples > 0 {
+			nll, err := s.ImportanceWeightedNLL(test, o.IWSamples, o.Seed)
+			if err != nil {
+				return r, err
+			}
+			r.IWNLL, r.IWK = &nll, o.IWSamples
+		}
+	}
+	return r, nil
+}
