@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"latentlab/app"
+	"latentlab/model"
 )
 
 // writeIDX writes a small MNIST-layout data set of n train and n test
@@ -151,5 +154,51 @@ func TestRun_MissingDataDirIsClear(t *testing.T) {
 	code, _, stderr := run("train", "--model", "ae", "--data", "/nonexistent/dir", "--out", t.TempDir())
 	if code == 0 || !strings.Contains(stderr, "/nonexistent/dir") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestRun_EvalReportsSampleQuality(t *testing.T) {
+	data, err := app.LoadData("", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := model.DefaultConfig(model.KindVAE)
+	cfg.Hidden, cfg.Epochs = []int{32}, 1
+	tr, err := model.NewTrainer(cfg, data.Train.Head(2000), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if err := tr.Train(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "vae.safetensors")
+	if err := tr.SaveCheckpoint(path); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run("eval", "--checkpoint", path, "--samples", "500", "--iw-samples", "3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var out struct {
+		TestLoss float64 `json:"test_loss"`
+		Quality  struct {
+			Samples   model.SampleQuality `json:"samples"`
+			Reference model.SampleQuality `json:"reference_real"`
+			KL        model.LatentKL      `json:"kl"`
+			IWNLL     float64             `json:"iw_nll"`
+		} `json:"quality"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	q := out.Quality
+	// Real digits sit close to the test digits and cover every class;
+	// a one-epoch VAE's samples sit further away.
+	if q.Reference.Covered != 10 || q.Reference.Frechet >= q.Samples.Frechet || q.Samples.Images != 500 {
+		t.Fatalf("reference %+v, samples %+v", q.Reference, q.Samples)
+	}
+	if len(q.KL.PerDim) != 2 || q.IWNLL <= 0 || q.IWNLL >= out.TestLoss+1 {
+		t.Fatalf("KL %+v, importance-weighted NLL %v (negative ELBO %v)", q.KL, q.IWNLL, out.TestLoss)
 	}
 }

@@ -40,7 +40,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	m, err := app.LoadData(*data, app.ValidationImages, ck.Config.Seed)
+	m, err := app.LoadData(*data, 0, 0)
 	if err != nil {
 		return err
 	}
@@ -60,6 +60,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		clf, err := loadClassifier(*clfPath)
 		if err != nil {
 			return err
+		}
+		if clf.Pixels() != snap.Pixels() {
+			fmt.Fprintf(stderr, "latentlab eval: no sample-quality metrics: the classifier reads %d pixels, the %s makes %d (give one trained on this data with --classifier)\n", clf.Pixels(), ck.Config.Kind, snap.Pixels())
+			return printJSON(stdout, out)
 		}
 		q, err := model.MeasureQuality(snap, clf, m.Test, m.Train, model.QualityOptions{Samples: *samples, IWSamples: *iw, Seed: ck.Config.Seed})
 		if err != nil {
