@@ -23,8 +23,8 @@ type QualityReport struct {
 	// Reference measures real training digits against the test digits.
 	Reference SampleQuality `json:"reference_real"`
 
-	KL     *LatentKL `json:"kl,omitempty"`        // VAE
-	IWNLL  *float64  `json:"iw_nll,omitempty"`    // VAE: -log p(x) per test image, importance weighted
+	KL     *LatentKL `json:"kl,omitempty"`     // VAE
+	IWNLL  *float64  `json:"iw_nll,omitempty"` // VAE: -log p(x) per test image, importance weighted
 	IWK    int       `json:"iw_samples,omitempty"`
 	Reason string    `json:"samples_from"`
 }
