@@ -36,7 +36,7 @@ var iconPNG []byte
 func Icon() []byte { return iconPNG }
 
 // classifierWeights is the digit classifier behind the sample-quality
-// metrics: `latentlab train --model classifier --epochs 20 --seed 1`.
+// metrics: `latentlab train --model classifier --seed 1` (98.45% on the test set).
 //
 //go:embed classifier.safetensors
 var classifierWeights []byte

@@ -34,7 +34,7 @@ func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
 	d := model.DefaultConfig(model.KindVAE)
 	fs.StringVar(&f.kind, "model", "", "model to train: ae, vae, gan, or classifier (the digit classifier behind the quality metrics) (required)")
 	fs.IntVar(&f.latentDim, "latent-dim", 0, "dimension of the latent space z (default 2 for ae/vae, 16 for gan)")
-	fs.IntVar(&f.epochs, "epochs", d.Epochs, "passes over the training images")
+	fs.IntVar(&f.epochs, "epochs", d.Epochs, "passes over the training images (15 for the classifier)")
 	fs.Uint64Var(&f.seed, "seed", d.Seed, "seed of every random draw (same seed, same run)")
 	fs.StringVar(&f.out, "out", ".", "directory for the checkpoint, metrics and pictures")
 	fs.StringVar(&f.data, "data", "", "directory of IDX files (train-images-idx3-ubyte[.gz], ...) instead of the embedded MNIST")
@@ -44,7 +44,7 @@ func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate (default 1e-3 for ae/vae, 2e-4 for gan)")
 	fs.Float64Var(&f.beta1, "beta1", 0, "Adam's beta1 or SGD's momentum (default 0.9; 0.5 for gan)")
 	fs.Float64Var(&f.beta2, "beta2", d.Beta2, "Adam's beta2 or RMSProp's decay")
-	fs.StringVar(&f.schedule, "schedule", string(d.Schedule), "learning-rate decay: constant, step, exp or cosine")
+	fs.StringVar(&f.schedule, "schedule", string(d.Schedule), "learning-rate decay: constant, step, exp or cosine (cosine for the classifier)")
 	fs.Float64Var(&f.decayRate, "decay-rate", d.DecayRate, "factor of the step and exp schedules")
 	fs.IntVar(&f.decayEvery, "decay-every", d.DecayEvery, "epochs between steps of the step schedule")
 	fs.Float64Var(&f.dropout, "dropout", 0, "drop probability on hidden layers (default 0; 0.3 on the discriminator's for gan)")
@@ -74,11 +74,17 @@ func (f *trainFlags) config(set map[string]bool) (model.Config, error) {
 		return model.Config{}, usagef("--model: %v", err)
 	}
 	c := model.DefaultConfig(kind)
-	c.Epochs, c.Seed = f.epochs, f.seed
+	c.Seed = f.seed
+	if set["epochs"] {
+		c.Epochs = f.epochs
+	}
 	if set["latent-dim"] {
 		c.LatentDim = f.latentDim
 	}
-	c.Optimizer, c.Schedule = model.Optimizer(strings.ToLower(f.optimizer)), model.Schedule(strings.ToLower(f.schedule))
+	c.Optimizer = model.Optimizer(strings.ToLower(f.optimizer))
+	if set["schedule"] {
+		c.Schedule = model.Schedule(strings.ToLower(f.schedule))
+	}
 	c.Beta2, c.DecayRate, c.DecayEvery = f.beta2, f.decayRate, f.decayEvery
 	c.WeightDecay, c.Patience = f.weightDecay, f.patience
 	c.Beta, c.WarmupEpochs, c.DSteps = f.beta, f.warmup, f.dSteps
