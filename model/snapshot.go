@@ -179,7 +179,12 @@ func (s *Snapshot) Discriminate(x *mat.Dense) ([]float64, error) {
 	if _, c := x.Dims(); c != s.Pixels() {
 		return nil, fmt.Errorf("model: discriminate: images have %d pixels, expected %d", c, s.Pixels())
 	}
-	y := s.forward(x, s.critic, true)
+	centred := mat.DenseCopyOf(x)
+	raw := centred.RawMatrix().Data
+	for i, v := range raw {
+		raw[i] = 2*v - 1 // the discriminator reads [-1, 1]
+	}
+	y := s.forward(centred, s.critic, true)
 	return mat.Col(nil, 0, y), nil
 }
 
