@@ -30,11 +30,12 @@ var ErrRunning = errors.New("model: trainer is already training")
 // a source seeded by the Config's seed and the step number, so a run is
 // reproducible from its seed, across pauses and checkpoints.
 type Trainer struct {
-	mu      sync.Mutex // held for each step; checkpoints and settings changes wait for it
-	running atomic.Bool
+	mu         sync.Mutex // held for each step; checkpoints wait for it
+	settingsMu sync.Mutex // guards cfg against readers and pending; never held for long
+	running    atomic.Bool
 
 	cfg        Config
-	pending    *Config // settings waiting for the next step
+	pending    *Config // settings waiting for the next step (settingsMu)
 	arch       architecture
 	dt         tensor.Dtype
 	train, val *dataset.Set
@@ -130,9 +131,10 @@ func newTrainer(cfg Config, train, val *dataset.Set, dt tensor.Dtype) (*Trainer,
 }
 
 // Config returns the trainer's configuration.
+// It never waits for a training step.
 func (t *Trainer) Config() Config {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.settingsMu.Lock()
+	defer t.settingsMu.Unlock()
 	c := t.cfg
 	if t.pending != nil {
 		c = *t.pending
@@ -155,8 +157,8 @@ func (t *Trainer) ParamCount() int { return t.params.count() }
 // warm-up, label smoothing, D steps, patience). It refuses changes that need
 // a new trainer, naming them. The change takes effect before the next step.
 func (t *Trainer) UpdateSettings(next Config) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.settingsMu.Lock()
+	defer t.settingsMu.Unlock()
 	cur := t.cfg
 	if t.pending != nil {
 		cur = *t.pending
@@ -177,8 +179,11 @@ func (t *Trainer) UpdateSettings(next Config) error {
 }
 
 // applyPending makes settings from UpdateSettings current. Called by the
-// training goroutine with t.mu held, so t.cfg only ever changes there.
+// training goroutine with t.mu held, so t.cfg only ever changes there, and
+// under settingsMu, so that Config reads it whole.
 func (t *Trainer) applyPending() {
+	t.settingsMu.Lock()
+	defer t.settingsMu.Unlock()
 	if t.pending == nil {
 		return
 	}

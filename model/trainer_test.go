@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"math/rand/v2"
 
@@ -392,3 +393,41 @@ func TestSnapshot_DecodeChangesWithZAndRejectsBadInput(t *testing.T) {
 }
 
 func rand4() *rand.Rand { return rand.New(rand.NewPCG(4, 4)) }
+
+// Reading the settings must never wait for a training step: the UI reads
+// them every frame.
+func TestTrainer_ConfigDoesNotWaitForAStep(t *testing.T) {
+	tr, err := NewTrainer(smallConfig(KindAE, 4, 4), syntheticSet(8, 4, 4, 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	tr.mu.Lock() // as a training step does
+	defer tr.mu.Unlock()
+	done := make(chan Config)
+	go func() { done <- tr.Config() }()
+	select {
+	case c := <-done:
+		if c.Kind != KindAE {
+			t.Fatalf("config kind %s", c.Kind)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Config blocked while a step held the trainer")
+	}
+	upd := tr.Config()
+	upd.LearningRate = 0.01
+	go func() {
+		if err := tr.UpdateSettings(upd); err != nil {
+			t.Error(err)
+		}
+		done <- tr.Config()
+	}()
+	select {
+	case c := <-done:
+		if c.LearningRate != 0.01 {
+			t.Fatalf("pending learning rate %v", c.LearningRate)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("UpdateSettings blocked while a step held the trainer")
+	}
+}
