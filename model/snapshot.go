@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -130,11 +131,43 @@ func (s *Snapshot) Decode(z []float64) ([]float64, error) {
 			return nil, fmt.Errorf("model: decode: z[%d] = %v is not finite", i, v)
 		}
 	}
-	y, err := s.DecodeBatch(mat.NewDense(1, len(z), append([]float64(nil), z...)))
-	if err != nil {
-		return nil, err
+	x := z
+	for i, l := range s.decoder {
+		x = s.layerVec(x, l, i < len(s.decoder)-1)
 	}
-	return y.RawRowView(0), nil
+	for i, v := range x {
+		x[i] = sigmoid(v)
+	}
+	return x, nil
+}
+
+// layerVec is one layer applied to one vector, on the calling goroutine:
+// y = x·W + b as a sum of rows of W (each a contiguous axpy), then the
+// activation if hidden. Decoding one point this way spawns no goroutines,
+// so it stays fast on a busy UI goroutine.
+func (s *Snapshot) layerVec(x []float64, l layer, hidden bool) []float64 {
+	raw := l.W.RawMatrix()
+	y := append([]float64(nil), l.B...)
+	yv := blas64.Vector{N: raw.Cols, Inc: 1, Data: y}
+	for i, xi := range x {
+		if xi == 0 {
+			continue
+		}
+		row := blas64.Vector{N: raw.Cols, Inc: 1, Data: raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]}
+		blas64.Axpy(xi, row, yv)
+	}
+	if hidden {
+		slope := 0.0
+		if s.config.Kind == KindGAN {
+			slope = leakySlope
+		}
+		for j, v := range y {
+			if v < 0 {
+				y[j] = v * slope
+			}
+		}
+	}
+	return y
 }
 
 // EncodeBatch maps each row of x (n x Pixels, values in [0, 1]) to the mean

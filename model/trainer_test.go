@@ -431,3 +431,24 @@ func TestTrainer_ConfigDoesNotWaitForAStep(t *testing.T) {
 		t.Fatal("UpdateSettings blocked while a step held the trainer")
 	}
 }
+
+// The one-vector decode path must agree with the batched one.
+func TestSnapshot_DecodeMatchesDecodeBatch(t *testing.T) {
+	for _, kind := range []Kind{KindVAE, KindGAN} {
+		tr, err := NewTrainer(smallConfig(kind, 4, 4), syntheticSet(8, 4, 4, 1), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		collect(t, tr)
+		tr.publish()
+		s := tr.Snapshot()
+		z := []float64{0.7, -1.3}
+		one, err := s.Decode(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch, err := s.DecodeBatch(mat.NewDense(1, 2, z))
+		compareTo(t, batch, err, one)
+		tr.Close()
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -30,8 +31,11 @@ type bridge struct {
 // startBridge calls onUpdate on the UI goroutine after the Lab changes
 // (coalesced to one call a frame), and every renderInterval calls render
 // off the UI goroutine, running the function it returns (if any) on it.
+// Neither queues more work while its last call is still waiting for the
+// UI goroutine, so a busy UI never falls behind a growing queue.
 func startBridge(lab *app.Lab, onUpdate func(), render func() func()) *bridge {
 	b := &bridge{stop: make(chan struct{})}
+	var updating, applying atomic.Bool
 	b.wg.Add(2)
 	go func() {
 		defer b.wg.Done()
@@ -45,9 +49,12 @@ func startBridge(lab *app.Lab, onUpdate func(), render func() func()) *bridge {
 			case <-lab.Updates():
 				dirty = true
 			case <-frame.C:
-				if dirty {
+				if dirty && updating.CompareAndSwap(false, true) {
 					dirty = false
-					fyne.Do(onUpdate)
+					fyne.Do(func() {
+						updating.Store(false)
+						onUpdate()
+					})
 				}
 			}
 		}
@@ -57,8 +64,14 @@ func startBridge(lab *app.Lab, onUpdate func(), render func() func()) *bridge {
 		tick := time.NewTicker(renderInterval)
 		defer tick.Stop()
 		for {
-			if apply := render(); apply != nil {
-				fyne.Do(apply)
+			if !applying.Load() {
+				if apply := render(); apply != nil {
+					applying.Store(true)
+					fyne.Do(func() {
+						defer applying.Store(false)
+						apply()
+					})
+				}
 			}
 			select {
 			case <-b.stop:
