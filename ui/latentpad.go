@@ -41,6 +41,7 @@ type LatentPad struct {
 	showDots     bool
 	showRings    bool
 	dotCache     *image.NRGBA
+	layersDirty  bool // pictures or rings changed since the last refresh
 }
 
 var (
@@ -50,7 +51,7 @@ var (
 
 // NewLatentPad returns a pad with its point at the centre.
 func NewLatentPad() *LatentPad {
-	p := &LatentPad{u: 0.5, v: 0.5, showManifold: true, showDots: true, showRings: true}
+	p := &LatentPad{u: 0.5, v: 0.5, showManifold: true, showDots: true, showRings: true, layersDirty: true}
 	p.ExtendBaseWidget(p)
 	return p
 }
@@ -67,12 +68,14 @@ func (p *LatentPad) SetPoint(u, v float64) {
 // SetManifold sets the picture of decoded digits drawn under everything.
 func (p *LatentPad) SetManifold(img image.Image) {
 	p.manifold = img
+	p.layersDirty = true
 	p.Refresh()
 }
 
 // SetDots sets the encoded digits.
 func (p *LatentPad) SetDots(dots []Dot) {
 	p.dots = dots
+	p.layersDirty = true
 	p.dotCache = nil
 	p.Refresh()
 }
@@ -80,12 +83,14 @@ func (p *LatentPad) SetDots(dots []Dot) {
 // SetRings sets the density contours.
 func (p *LatentPad) SetRings(rings []Ring) {
 	p.rings = rings
+	p.layersDirty = true
 	p.Refresh()
 }
 
 // SetLayers chooses what the pad draws.
 func (p *LatentPad) SetLayers(manifold, dots, rings bool) {
 	p.showManifold, p.showDots, p.showRings = manifold, dots, rings
+	p.layersDirty = true
 	p.Refresh()
 }
 
@@ -174,6 +179,16 @@ func (r *padRenderer) MinSize() fyne.Size { return r.pad.MinSize() }
 
 func (r *padRenderer) Refresh() {
 	p := r.pad
+	if !p.layersDirty && len(r.objects) > 0 {
+		// Only the point moved: redraw the crosshair, not the pictures, so
+		// that a drag costs no texture uploads.
+		r.Layout(p.Size())
+		for _, o := range []fyne.CanvasObject{r.hLine, r.vLine, r.mark} {
+			o.Refresh()
+		}
+		return
+	}
+	p.layersDirty = false
 	r.manifold.Image = p.manifold
 	r.manifold.Hidden = !p.showManifold || p.manifold == nil
 	if p.showDots && len(p.dots) > 0 {
