@@ -23,8 +23,9 @@ func showError(win fyne.Window, err error) {
 	}
 }
 
-// saveCheckpoint asks where to save s's model and saves it atomically.
-func saveCheckpoint(win fyne.Window, s *app.Session) {
+// askSavePath asks where to save a file named name and calls save with the
+// chosen path; the callee writes the file itself, atomically.
+func askSavePath(win fyne.Window, name string, save func(path string) error, done string) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			showError(win, err)
@@ -34,15 +35,20 @@ func saveCheckpoint(win fyne.Window, s *app.Session) {
 			return
 		}
 		path := w.URI().Path()
-		w.Close() // the session writes the file itself, atomically
-		if err := s.SaveCheckpoint(path); err != nil {
+		w.Close()
+		if err := save(path); err != nil {
 			showError(win, err)
 			return
 		}
-		dialog.ShowInformation("Saved", fmt.Sprintf("Saved the %s to %s", s.Kind(), path), win)
+		dialog.ShowInformation("Saved", done+" "+path, win)
 	}, win)
-	d.SetFileName(string(s.Kind()) + ".safetensors")
+	d.SetFileName(name)
 	d.Show()
+}
+
+// saveCheckpoint asks where to save s's model and saves it atomically.
+func saveCheckpoint(win fyne.Window, s *app.Session) {
+	askSavePath(win, string(s.Kind())+".safetensors", s.SaveCheckpoint, fmt.Sprintf("Saved the %s to", s.Kind()))
 }
 
 // loadCheckpoint asks for a checkpoint and loads it into s.
@@ -67,24 +73,7 @@ func loadCheckpoint(win fyne.Window, s *app.Session, after func()) {
 
 // exportFile asks for a file name and writes it atomically with write.
 func exportFile(win fyne.Window, name string, write func(w io.Writer) error) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			showError(win, err)
-			return
-		}
-		if w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close()
-		if err := safefile.WriteFile(path, write); err != nil {
-			showError(win, err)
-			return
-		}
-		dialog.ShowInformation("Exported", "Wrote "+path, win)
-	}, win)
-	d.SetFileName(name)
-	d.Show()
+	askSavePath(win, name, func(path string) error { return safefile.WriteFile(path, write) }, "Wrote")
 }
 
 // writeCodesCSV writes the codes of the test set under s (AE, VAE: the
