@@ -49,6 +49,9 @@ type Session struct {
 	notify  func()
 	monitor *Monitor // nil when the data cannot be measured
 
+	ops sync.Mutex // serialises Start, Pause, Reset, LoadCheckpoint and Close, so that none
+	// slips between another's pause and its swap of the trainer and orphans a goroutine
+
 	mu      sync.Mutex // guards the fields below; never held while waiting for training to stop
 	cfg     model.Config
 	state   State
@@ -117,6 +120,8 @@ func (s *Session) Status() Status {
 // Start starts (or resumes) training in a new goroutine. It does nothing
 // if the session is already training or has finished.
 func (s *Session) Start() {
+	s.ops.Lock()
+	defer s.ops.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.state == Running || s.state == Failed {
@@ -199,6 +204,13 @@ const (
 // Pause stops training after the current step and waits for it; Start
 // resumes exactly where it stopped.
 func (s *Session) Pause() {
+	s.ops.Lock()
+	defer s.ops.Unlock()
+	s.pause()
+}
+
+// pause stops training and waits for it; the caller holds s.ops.
+func (s *Session) pause() {
 	s.mu.Lock()
 	cancel, done := s.cancel, s.done
 	s.mu.Unlock()
@@ -216,7 +228,9 @@ func (s *Session) Reset(cfg model.Config) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	s.Pause()
+	s.ops.Lock()
+	defer s.ops.Unlock()
+	s.pause()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.build(cfg); err != nil {
@@ -271,7 +285,9 @@ func (s *Session) LoadCheckpoint(path string) error {
 	if err != nil {
 		return err
 	}
-	s.Pause()
+	s.ops.Lock()
+	defer s.ops.Unlock()
+	s.pause()
 	s.mu.Lock()
 	if old := s.trainer.Swap(tr); old != nil {
 		old.Close()
@@ -290,7 +306,9 @@ func (s *Session) LoadCheckpoint(path string) error {
 
 // Close stops training and releases the model.
 func (s *Session) Close() {
-	s.Pause()
+	s.ops.Lock()
+	defer s.ops.Unlock()
+	s.pause()
 	s.trainer.Load().Close()
 }
 
