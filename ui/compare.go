@@ -46,8 +46,9 @@ type compareView struct {
 	note      *widget.Label
 
 	mu        sync.Mutex // guards the fields below, shared with the renderer
-	requested bool
-	pair      [2]int // test digits interpolated between
+	requested  bool
+	metricsDue bool   // pictures are drawn; the slower metrics table is next
+	pair       [2]int // test digits interpolated between
 	seed      uint64
 	epochs    [3]int // epochs of the snapshots last drawn
 	images    map[string]image.Image
@@ -56,7 +57,7 @@ type compareView struct {
 func newCompareView(lab *app.Lab, win fyne.Window) *compareView {
 	v := &compareView{lab: lab, win: win, pair: [2]int{0, 1}, seed: 1, images: map[string]image.Image{}}
 	img := func(min float32) *canvas.Image {
-		i := canvas.NewImageFromImage(image.NewGray(image.Rect(0, 0, 1, 1)))
+		i := canvas.NewImageFromImage(image.NewNRGBA(image.Rect(0, 0, 1, 1))) // transparent until drawn
 		i.FillMode = canvas.ImageFillContain
 		i.ScaleMode = canvas.ImageScalePixels
 		i.SetMinSize(fyne.NewSize(min, min))
@@ -124,7 +125,9 @@ func (v *compareView) requestRefresh() {
 	v.mu.Unlock()
 }
 
-// render redraws on request and after every epoch, off the UI goroutine.
+// render redraws on request and after every epoch, off the UI goroutine:
+// first the pictures, which take a moment, then on the next call the
+// metrics table, which takes seconds.
 func (v *compareView) render() func() {
 	snaps := make([]*model.Snapshot, len(app.Kinds))
 	var epochs [3]int
@@ -134,14 +137,20 @@ func (v *compareView) render() func() {
 	}
 	v.mu.Lock()
 	if !v.requested && epochs == v.epochs {
+		due := v.metricsDue
+		v.metricsDue = false
 		v.mu.Unlock()
-		return nil
+		if !due {
+			return nil
+		}
+		table := metricsText(snaps, v.lab.Data.Test.Head(metricsImages)) + "\n\n" + qualityText(v.lab.Monitor, snaps, v.lab.Data)
+		return func() { v.metrics.SetText(table) }
 	}
-	v.requested, v.epochs = false, epochs
+	v.requested, v.epochs, v.metricsDue = false, epochs, true
 	pair, seed := v.pair, v.seed
 	v.mu.Unlock()
 
-	imgs, table, err := v.draw(snaps, pair, seed)
+	imgs, err := v.draw(snaps, pair, seed)
 	return func() {
 		if err != nil {
 			v.note.SetText(err.Error())
@@ -153,7 +162,9 @@ func (v *compareView) render() func() {
 		setImage(v.samples[0], imgs["vae-samples"])
 		setImage(v.samples[1], imgs["gan-samples"])
 		setImage(v.interp, imgs["interpolation"])
-		v.metrics.SetText(table)
+		if v.metrics.Text == "" {
+			v.metrics.SetText("measuring…")
+		}
 		v.mu.Lock()
 		v.images = imgs
 		v.mu.Unlock()
@@ -168,8 +179,8 @@ func setImage(c *canvas.Image, img image.Image) {
 	c.Refresh()
 }
 
-// draw renders every picture and the metrics table.
-func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (map[string]image.Image, string, error) {
+// draw renders every picture.
+func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (map[string]image.Image, error) {
 	out := map[string]image.Image{}
 	test := v.lab.Data.Test
 	tile := func(m *mat.Dense, cols int) image.Image {
@@ -182,7 +193,7 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 	for _, s := range snaps {
 		plane, err := model.DefaultPlane(s, test.Head(padDots), 0, min(1, s.LatentDim()-1))
 		if err != nil {
-			return out, "", err
+			return out, err
 		}
 		if g, err := s.Manifold(plane, compareGrid); err == nil {
 			out[string(s.Kind())+"-manifold"] = tile(g, compareGrid)
@@ -196,11 +207,11 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 	for r, s := range []*model.Snapshot{ae, vae} {
 		code, _, err := s.EncodeBatch(x)
 		if err != nil {
-			return out, "", err
+			return out, err
 		}
 		rec, err := s.DecodeBatch(code)
 		if err != nil {
-			return out, "", err
+			return out, err
 		}
 		rows.Slice((r+1)*compareRecons, (r+2)*compareRecons, 0, test.Dim()).(*mat.Dense).Copy(rec)
 	}
@@ -218,7 +229,7 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 	for r, s := range []*model.Snapshot{ae, vae} {
 		code, _, err := s.EncodeBatch(ends)
 		if err != nil {
-			return out, "", err
+			return out, err
 		}
 		if m, err := s.DecodeBatch(lerpRows(code.RawRowView(0), code.RawRowView(1), interpSteps)); err == nil {
 			strip.Slice(r*interpSteps, (r+1)*interpSteps, 0, test.Dim()).(*mat.Dense).Copy(m)
@@ -229,7 +240,7 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 		strip.Slice(2*interpSteps, 3*interpSteps, 0, test.Dim()).(*mat.Dense).Copy(m)
 	}
 	out["interpolation"] = tile(strip, interpSteps)
-	return out, metricsText(snaps, test.Head(metricsImages)) + "\n\n" + qualityText(v.lab.Monitor, snaps, v.lab.Data), nil
+	return out, nil
 }
 
 func toDense(pixels []float32, rows, cols int) *mat.Dense {

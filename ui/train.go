@@ -17,7 +17,7 @@ import (
 )
 
 // chartSize is the pixel size charts are drawn at (they scale to fit).
-var chartSize = fyne.NewSize(560, 300)
+var chartSize = fyne.NewSize(560, 700) // a card's charts together: 560x350 each for two, 560x233 for three
 
 // trainView shows per model its loss charts, progress, controls and
 // settings.
@@ -112,7 +112,7 @@ func (v *trainView) newCard(s *app.Session) *trainCard {
 	for range c.specs {
 		img := canvas.NewImageFromImage(image.NewRGBA(image.Rect(0, 0, 1, 1)))
 		img.FillMode = canvas.ImageFillContain
-		img.SetMinSize(fyne.NewSize(chartSize.Width*0.6, chartSize.Height*0.6/float32(len(c.specs))+40))
+		img.SetMinSize(fyne.NewSize(chartSize.Width*0.6, chartSize.Height*0.3/float32(len(c.specs))))
 		c.charts = append(c.charts, img)
 	}
 	c.progress = widget.NewProgressBar()

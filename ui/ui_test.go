@@ -301,7 +301,12 @@ func TestCompare_DrawsEveryPicture(t *testing.T) {
 			t.Errorf("picture %s missing", name)
 		}
 	}
-	if !strings.Contains(m.compare.metrics.Text, "VAE") {
+	table := m.compare.render() // the metrics come second
+	if table == nil {
+		t.Fatal("no metrics table after the pictures")
+	}
+	table()
+	if !strings.Contains(m.compare.metrics.Text, "VAE") || !strings.Contains(m.compare.metrics.Text, "real") {
 		t.Errorf("metrics table: %q", m.compare.metrics.Text)
 	}
 	if m.compare.render() != nil {
