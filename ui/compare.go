@@ -45,13 +45,13 @@ type compareView struct {
 	metrics   *widget.Label
 	note      *widget.Label
 
-	mu        sync.Mutex // guards the fields below, shared with the renderer
+	mu         sync.Mutex // guards the fields below, shared with the renderer
 	requested  bool
 	metricsDue bool   // pictures are drawn; the slower metrics table is next
 	pair       [2]int // test digits interpolated between
-	seed      uint64
-	epochs    [3]int // epochs of the snapshots last drawn
-	images    map[string]image.Image
+	seed       uint64
+	epochs     [3]int // epochs of the snapshots last drawn
+	images     map[string]image.Image
 }
 
 func newCompareView(lab *app.Lab, win fyne.Window) *compareView {
