@@ -69,24 +69,31 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle) image.Image {
 		if len(pts) == 0 {
 			continue
 		}
-		line, err := plotter.NewLine(pts)
+		line, points, err := plotter.NewLinePoints(pts)
 		if err != nil {
 			continue
 		}
-		line.Color = seriesColors[i%len(seriesColors)]
+		col := seriesColors[i%len(seriesColors)]
+		line.Color = col
 		line.Width = vg.Points(1.5)
 		if s.Name == app.SeriesValidation {
 			line.Width = vg.Points(2.5)
 			line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 		}
 		p.Add(line)
+		// Per-epoch series are short: mark their points so that one
+		// epoch's value already shows.
+		if len(pts) <= 60 {
+			points.Color, points.Shape, points.Radius = col, draw.CircleGlyph{}, vg.Points(2.5)
+			p.Add(points)
+		}
 		p.Legend.Add(s.Name, line)
 		drawn++
 	}
 	if drawn == 0 {
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 		p.Title.Text = spec.title + " (waiting for training)"
-	} else if spec.logY && hi/lo > 3 {
+	} else if spec.logY && hi/lo > 20 { // log ticks are labelled per decade: only worth it across two
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	}
