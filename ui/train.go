@@ -201,6 +201,9 @@ func (c *trainCard) tick() {
 	}
 	if q := st.Quality; q != nil {
 		line += fmt.Sprintf(" · samples: FD %.1f, %d classes", q.Frechet, q.Covered)
+		if _, active, ok := c.session.History().Last(app.SeriesActive); ok {
+			line += fmt.Sprintf(", %.0f active dims", active)
+		}
 		c.status.SetText(line)
 	}
 	if st.State == app.Running {
