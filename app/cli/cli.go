@@ -27,6 +27,7 @@ usage:
                                  open the desktop app on other data, or without training
   latentlab train [flags]        train one model headless (see latentlab train -h)
   latentlab eval --checkpoint F  print the metrics of a saved model as JSON
+  latentlab soak [--minutes N]   train all three with synthetic drags; report memory and goroutines
   latentlab help                 show this text
 `
 
@@ -51,6 +52,8 @@ func RunContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		err = runTrain(ctx, args[1:], stdout, stderr)
 	case "eval":
 		err = runEval(ctx, args[1:], stdout, stderr)
+	case "soak":
+		err = runSoak(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
