@@ -192,3 +192,47 @@ func same(a, b []float64) bool {
 	}
 	return true
 }
+
+func TestSession_DivergenceFailsAndResetRecovers(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	cfgs := tinyConfigs()
+	bad := cfgs[model.KindAE]
+	bad.Optimizer, bad.LearningRate = model.SGD, 10
+	cfgs[model.KindAE] = bad
+	lab, err := NewLab(tinyData(t), cfgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lab.Close()
+	s := lab.Session(model.KindAE)
+	s.Start()
+	waitFor(t, "the run to fail", func() bool { return s.Status().State == Failed })
+	st := s.Status()
+	if st.Err == nil || !strings.Contains(st.Err.Error(), "step") {
+		t.Fatalf("failure %v does not name the step", st.Err)
+	}
+	// The last good snapshot still decodes to finite pixels.
+	img, err := s.Snapshot().Decode([]float64{0.2, 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range img {
+		if v != v {
+			t.Fatalf("pixel %d is NaN", i)
+		}
+	}
+	s.Start() // refused while failed
+	if s.Status().State != Failed {
+		t.Fatal("a failed session started again without a reset")
+	}
+	good := s.Config()
+	good.Optimizer, good.LearningRate = model.Adam, 1e-3
+	if err := s.Reset(good); err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	waitFor(t, "training after the reset", func() bool { return s.Status().Progress.Step > 20 })
+	if st := s.Status(); st.State == Failed || st.Err != nil {
+		t.Fatalf("after reset: %v, %v", st.State, st.Err)
+	}
+}

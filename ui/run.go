@@ -34,6 +34,12 @@ func Run(opts Options) error {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
 	win := a.NewWindow("latentlab — AE · VAE · GAN latent explorer")
 	data, err := app.LoadData(opts.DataDir, app.ValidationImages, 1)
+	var dataErr error
+	if err != nil && opts.DataDir != "" {
+		// Keep running on the embedded digits and say why in a dialog.
+		dataErr = fmt.Errorf("%w\n\nShowing the embedded MNIST instead", err)
+		data, err = app.LoadData("", app.ValidationImages, 1)
+	}
 	if err != nil {
 		return err
 	}
@@ -53,6 +59,9 @@ func Run(opts Options) error {
 		lab.StartAll()
 	}
 	stopSignals := quitOnSignal(a)
+	if dataErr != nil {
+		showError(win, dataErr)
+	}
 	win.ShowAndRun()
 	stopSignals()
 	b.Stop()

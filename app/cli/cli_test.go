@@ -202,3 +202,26 @@ func TestRun_EvalReportsSampleQuality(t *testing.T) {
 		t.Fatalf("KL %+v, importance-weighted NLL %v (negative ELBO %v)", q.KL, q.IWNLL, out.TestLoss)
 	}
 }
+
+func TestRun_SoakReportsMemoryAndGoroutines(t *testing.T) {
+	code, stdout, stderr := run("soak", "--minutes", "0.05", "--every", "500ms")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep soakReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Samples) < 3 || rep.Decodes == 0 || rep.PeakHeapMB <= 0 || rep.GoroutinesMinMax[1] > 100 {
+		t.Fatalf("soak report %+v", rep)
+	}
+	last := rep.Samples[len(rep.Samples)-1]
+	for i, s := range last.Steps {
+		if s == 0 {
+			t.Errorf("model %d never trained", i)
+		}
+	}
+	if code, _, stderr := run("soak", "--minutes", "0"); code != 2 || !strings.Contains(stderr, "--minutes") {
+		t.Fatalf("--minutes 0: exit %d, %q", code, stderr)
+	}
+}
