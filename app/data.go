@@ -28,7 +28,7 @@ func LoadData(dir string, holdout int, seed uint64) (*Data, error) {
 			return nil, fmt.Errorf("embedded MNIST: %w", err)
 		}
 	} else if m, err = dataset.LoadDir(dir); err != nil {
-		return nil, fmt.Errorf("data %s: %w", dir, err)
+		return nil, err // it names the directory and the file
 	}
 	return SplitData(m, holdout, seed)
 }

@@ -225,3 +225,47 @@ func TestRun_SoakReportsMemoryAndGoroutines(t *testing.T) {
 		t.Fatalf("--minutes 0: exit %d, %q", code, stderr)
 	}
 }
+
+// Every kind of bad data file ends `latentlab train --data` with a non-zero
+// exit and a message naming the file and what is wrong.
+func TestRun_BadDataFilesAreRefusedClearly(t *testing.T) {
+	cases := []struct {
+		name   string
+		file   string // which file to spoil
+		spoil  func(good []byte) []byte
+		expect string
+	}{
+		{"empty file", "train-images-idx3-ubyte", func([]byte) []byte { return nil }, "train-images-idx3-ubyte"},
+		{"wrong magic", "train-labels-idx1-ubyte", func(b []byte) []byte { c := append([]byte(nil), b...); c[3] = 0x99; return c }, "magic"},
+		{"truncated", "t10k-images-idx3-ubyte", func(b []byte) []byte { return b[:len(b)/2] }, "t10k-images-idx3-ubyte"},
+		{"label out of range", "t10k-labels-idx1-ubyte", func(b []byte) []byte { c := append([]byte(nil), b...); c[len(c)-1] = 42; return c }, "42"},
+		{"counts disagree", "train-labels-idx1-ubyte", func(b []byte) []byte { c := append([]byte(nil), b[:len(b)-1]...); c[7]--; return c }, "train"},
+		{"claims 2 GB, has 10 bytes", "train-images-idx3-ubyte", func(b []byte) []byte {
+			return append([]byte{0, 0, 8, 3, 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 28, 0, 0, 0, 28}, make([]byte, 10)...)
+		}, "train-images-idx3-ubyte"},
+		{"gzip that is not gzip", "train-images-idx3-ubyte.gz", func(b []byte) []byte { return append([]byte{0x1f, 0x8b}, b[2:40]...) }, "gzip"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeIDX(t, dir, 60)
+			path := filepath.Join(dir, strings.TrimSuffix(c.file, ".gz"))
+			good, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasSuffix(c.file, ".gz") {
+				os.Remove(path)
+				path += ".gz"
+			}
+			if err := os.WriteFile(path, c.spoil(good), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, _, stderr := run("train", "--model", "ae", "--data", dir, "--out", t.TempDir(), "--quiet")
+			if code == 0 || !strings.Contains(stderr, c.expect) || strings.Contains(stderr, "goroutine ") {
+				t.Fatalf("exit %d, stderr %q: want non-zero and %q", code, stderr, c.expect)
+			}
+			t.Logf("exit %d: %s", code, strings.TrimSpace(stderr))
+		})
+	}
+}
