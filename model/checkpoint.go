@@ -301,3 +301,26 @@ func NewTrainerFromCheckpoint(ck *Checkpoint, train, val *dataset.Set) (*Trainer
 	t.setProgress(Event{Model: t.cfg.Kind, Step: t.step, Epoch: t.epoch, Batch: t.batch, Batches: t.batches()})
 	return t, nil
 }
+
+// SaveWeights writes the checkpoint without its optimizer moments: a third
+// of the size, enough to decode, evaluate and classify, not to resume
+// training exactly. The write is atomic.
+func (ck *Checkpoint) SaveWeights(path string) error {
+	f := &safetensors.File{Metadata: map[string]string{}}
+	for _, l := range archOf(ck.Config).all() {
+		for _, name := range []string{l.weight(), l.bias()} {
+			f.Tensors = append(f.Tensors, *ck.tensors[name])
+		}
+	}
+	cfg, _ := json.Marshal(ck.Config)
+	state, _ := json.Marshal(ck.state)
+	f.Metadata["format"] = checkpointFormat
+	f.Metadata["format_version"] = strconv.Itoa(checkpointVersion)
+	f.Metadata["config"] = string(cfg)
+	f.Metadata["state"] = string(state)
+	f.Metadata["weights_only"] = "true"
+	if err := safefile.WriteFile(path, func(w io.Writer) error { return safetensors.Write(w, f) }); err != nil {
+		return fmt.Errorf("model: save weights %s: %w", path, err)
+	}
+	return nil
+}
