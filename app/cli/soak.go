@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"latentlab/app"
+	"latentlab/model"
 )
 
 // soakSample is one reading of the process during a soak.
@@ -60,7 +61,15 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	lab, err := app.NewLab(data, nil)
+	// Default models that never run out of epochs, so the load stays the
+	// same for the whole soak.
+	configs := map[model.Kind]model.Config{}
+	for _, k := range app.Kinds {
+		c := model.DefaultConfig(k)
+		c.Epochs = 1000
+		configs[k] = c
+	}
+	lab, err := app.NewLab(data, configs)
 	if err != nil {
 		return err
 	}
