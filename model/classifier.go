@@ -54,7 +54,7 @@ func (s *Snapshot) EvaluateClassifier(set *dataset.Set) (crossEntropy, accuracy 
 	correct := 0
 	for start := 0; start < set.Len(); start += evalBatch {
 		end := min(start+evalBatch, set.Len())
-		probs, _, err := s.Classify(imagesDense(set, start, end))
+		probs, _, err := s.Classify(ImageMatrix(set, start, end))
 		if err != nil {
 			return 0, 0, err
 		}
@@ -71,8 +71,9 @@ func (s *Snapshot) EvaluateClassifier(set *dataset.Set) (crossEntropy, accuracy 
 	return crossEntropy / n, float64(correct) / n, nil
 }
 
-// imagesDense copies images [start, end) of set into a matrix, one per row.
-func imagesDense(set *dataset.Set, start, end int) *mat.Dense {
+// ImageMatrix copies images [start, end) of set into a matrix of float64
+// pixels, one image per row: the input of the snapshot's forward passes.
+func ImageMatrix(set *dataset.Set, start, end int) *mat.Dense {
 	d := set.Dim()
 	x := mat.NewDense(end-start, d, nil)
 	raw := x.RawMatrix().Data

@@ -37,17 +37,10 @@ func (s *Snapshot) Evaluate(set *dataset.Set, seed uint64) (Loss, error) {
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xe7a1))
 	var sumRecon, sumKL float64
-	pixels := s.Pixels()
 	for start := 0; start < n; start += evalBatch {
 		end := min(start+evalBatch, n)
-		x := mat.NewDense(end-start, pixels, nil)
+		x := ImageMatrix(set, start, end)
 		raw := x.RawMatrix()
-		for i := start; i < end; i++ {
-			row := raw.Data[(i-start)*raw.Stride:]
-			for j, v := range set.Image(i) {
-				row[j] = float64(v)
-			}
-		}
 		mean, logVar, err := s.EncodeBatch(x)
 		if err != nil {
 			return Loss{}, err

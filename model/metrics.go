@@ -107,12 +107,7 @@ func (s *Snapshot) EvaluateGAN(set *dataset.Set, seed uint64) (GANLoss, error) {
 	if n == 0 || set.Dim() != s.Pixels() {
 		return GANLoss{}, fmt.Errorf("model: evaluate: want images of %d pixels, got %d images of %d", s.Pixels(), n, set.Dim())
 	}
-	x := mat.NewDense(n, set.Dim(), nil)
-	raw := x.RawMatrix()
-	for i, v := range set.Pixels {
-		raw.Data[i] = float64(v)
-	}
-	realLogits, err := s.Discriminate(x)
+	realLogits, err := s.Discriminate(ImageMatrix(set, 0, n))
 	if err != nil {
 		return GANLoss{}, err
 	}

@@ -122,12 +122,7 @@ func EncodeSet(s *Snapshot, set *dataset.Set) (*mat.Dense, error) {
 	if set == nil || set.Len() == 0 {
 		return nil, fmt.Errorf("model: encode: no images")
 	}
-	x := mat.NewDense(set.Len(), set.Dim(), nil)
-	raw := x.RawMatrix()
-	for i, v := range set.Pixels {
-		raw.Data[i] = float64(v)
-	}
-	mean, _, err := s.EncodeBatch(x)
+	mean, _, err := s.EncodeBatch(ImageMatrix(set, 0, set.Len()))
 	return mean, err
 }
 

@@ -65,7 +65,7 @@ func (c *Snapshot) FeaturizeSet(set *dataset.Set) (Features, error) {
 	if set == nil || set.Len() == 0 {
 		return Features{}, errors.New("model: featurize: no images")
 	}
-	return c.Featurize(imagesDense(set, 0, set.Len()))
+	return c.Featurize(ImageMatrix(set, 0, set.Len()))
 }
 
 func stack(parts []*mat.Dense) *mat.Dense {
@@ -246,7 +246,7 @@ func (s *Snapshot) KLPerDimension(set *dataset.Set) (LatentKL, error) {
 	out := LatentKL{PerDim: make([]float64, s.LatentDim())}
 	for start := 0; start < set.Len(); start += evalBatch {
 		end := min(start+evalBatch, set.Len())
-		mean, logVar, err := s.EncodeBatch(imagesDense(set, start, end))
+		mean, logVar, err := s.EncodeBatch(ImageMatrix(set, start, end))
 		if err != nil {
 			return out, err
 		}
@@ -282,7 +282,7 @@ func (s *Snapshot) ImportanceWeightedNLL(set *dataset.Set, k int, seed uint64) (
 	total := 0.0
 	logW := make([]float64, k)
 	for i := 0; i < set.Len(); i++ {
-		x := imagesDense(set, i, i+1)
+		x := ImageMatrix(set, i, i+1)
 		mean, logVar, err := s.EncodeBatch(x)
 		if err != nil {
 			return 0, err

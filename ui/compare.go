@@ -201,7 +201,7 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 	}
 	ae, vae, gan := snaps[0], snaps[1], snaps[2]
 	// Reconstructions: originals, AE, VAE (posterior means).
-	x := toDense(test.Head(compareRecons).Pixels, compareRecons, test.Dim())
+	x := model.ImageMatrix(test, 0, compareRecons)
 	rows := mat.NewDense(3*compareRecons, test.Dim(), nil)
 	rows.Slice(0, compareRecons, 0, test.Dim()).(*mat.Dense).Copy(x)
 	for r, s := range []*model.Snapshot{ae, vae} {
@@ -225,7 +225,7 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 	}
 	// Interpolations.
 	strip := mat.NewDense(3*interpSteps, test.Dim(), nil)
-	ends := toDense(append(append([]float32(nil), test.Image(pair[0])...), test.Image(pair[1])...), 2, test.Dim())
+	ends := model.ImageMatrix(test.Subset(pair[:]), 0, 2)
 	for r, s := range []*model.Snapshot{ae, vae} {
 		code, _, err := s.EncodeBatch(ends)
 		if err != nil {
@@ -241,14 +241,6 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 	}
 	out["interpolation"] = tile(strip, interpSteps)
 	return out, nil
-}
-
-func toDense(pixels []float32, rows, cols int) *mat.Dense {
-	m := mat.NewDense(rows, cols, nil)
-	for i, v := range pixels[:rows*cols] {
-		m.RawMatrix().Data[i] = float64(v)
-	}
-	return m
 }
 
 // lerpRows returns steps points evenly spaced from a to b, one per row.

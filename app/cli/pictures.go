@@ -59,11 +59,7 @@ func writePictures(s *model.Snapshot, test *dataset.Set, dir string, seed uint64
 // of ten: originals, then their reconstructions, and so on.
 func reconstructions(s *model.Snapshot, test *dataset.Set, n int) (*mat.Dense, error) {
 	n = min(n, test.Len())
-	head := test.Head(n)
-	x := mat.NewDense(n, head.Dim(), nil)
-	for i, v := range head.Pixels {
-		x.RawMatrix().Data[i] = float64(v)
-	}
+	x := model.ImageMatrix(test, 0, n)
 	code, _, err := s.EncodeBatch(x)
 	if err != nil {
 		return nil, err
@@ -72,7 +68,7 @@ func reconstructions(s *model.Snapshot, test *dataset.Set, n int) (*mat.Dense, e
 	if err != nil {
 		return nil, err
 	}
-	out := mat.NewDense(2*n, head.Dim(), nil)
+	out := mat.NewDense(2*n, test.Dim(), nil)
 	for i := 0; i < n; i++ {
 		block, col := i/10, i%10
 		out.SetRow(block*20+col, x.RawRowView(i))
