@@ -55,21 +55,36 @@ func NewMonitor(test *dataset.Set) (*Monitor, error) {
 	return &Monitor{classifier: c, test: head, reference: ref}, nil
 }
 
+// TestImages returns how many test digits the monitor compares with.
+func (m *Monitor) TestImages() int { return m.test.Len() }
+
 // Classifier returns the classifier snapshot.
 func (m *Monitor) Classifier() *model.Snapshot { return m.classifier }
+
+// Samples measures n prior samples of s (seeded by seed) against the
+// monitor's test digits.
+func (m *Monitor) Samples(s *model.Snapshot, n int, seed uint64) (model.SampleQuality, error) {
+	f, err := model.SampleFeatures(s, m.classifier, n, seed)
+	if err != nil {
+		return model.SampleQuality{}, err
+	}
+	return model.Quality(f, m.reference)
+}
+
+// Real measures n real digits held out of set (seeded by seed) against the
+// monitor's test digits: the reference line for Samples.
+func (m *Monitor) Real(set *dataset.Set, n int, seed uint64) (model.SampleQuality, error) {
+	f, err := model.RealFeatures(m.classifier, set, n, seed)
+	if err != nil {
+		return model.SampleQuality{}, err
+	}
+	return model.Quality(f, m.reference)
+}
 
 // Check measures s after an epoch: the quality of n prior samples and, for
 // a VAE, its active dimensions and KL.
 func (m *Monitor) Check(s *model.Snapshot, n int, seed uint64) (model.SampleQuality, *model.LatentKL, error) {
-	gen, err := s.DecodeBatch(model.SamplePrior(n, s.LatentDim(), seed))
-	if err != nil {
-		return model.SampleQuality{}, nil, err
-	}
-	f, err := m.classifier.Featurize(gen)
-	if err != nil {
-		return model.SampleQuality{}, nil, err
-	}
-	q, err := model.Quality(f, m.reference)
+	q, err := m.Samples(s, n, seed)
 	if err != nil {
 		return q, nil, err
 	}

@@ -43,11 +43,7 @@ func MeasureQuality(s, c *Snapshot, test, real *dataset.Set, o QualityOptions) (
 	if err != nil {
 		return r, err
 	}
-	gen, err := s.DecodeBatch(SamplePrior(o.Samples, s.LatentDim(), o.Seed))
-	if err != nil {
-		return r, err
-	}
-	genF, err := c.Featurize(gen)
+	genF, err := SampleFeatures(s, c, o.Samples, o.Seed)
 	if err != nil {
 		return r, err
 	}
@@ -55,12 +51,7 @@ func MeasureQuality(s, c *Snapshot, test, real *dataset.Set, o QualityOptions) (
 		return r, err
 	}
 	r.Reason = map[Kind]string{KindAE: "decoder on N(0, I) draws", KindVAE: "prior N(0, I)", KindGAN: "prior N(0, I)"}[s.Kind()]
-	n := min(o.Samples, real.Len()-1)
-	_, held, err := real.Split(n, o.Seed)
-	if err != nil {
-		return r, err
-	}
-	realF, err := c.FeaturizeSet(held)
+	realF, err := RealFeatures(c, real, o.Samples, o.Seed)
 	if err != nil {
 		return r, err
 	}
@@ -82,4 +73,24 @@ func MeasureQuality(s, c *Snapshot, test, real *dataset.Set, o QualityOptions) (
 		}
 	}
 	return r, nil
+}
+
+// SampleFeatures decodes n draws of N(0, I) (seeded by seed) with s and
+// runs classifier c over them: the generated side of every quality measure.
+func SampleFeatures(s, c *Snapshot, n int, seed uint64) (Features, error) {
+	gen, err := s.DecodeBatch(SamplePrior(n, s.LatentDim(), seed))
+	if err != nil {
+		return Features{}, err
+	}
+	return c.Featurize(gen)
+}
+
+// RealFeatures runs classifier c over n real digits held out of real by a
+// split seeded by seed (at most all but one): the reference line.
+func RealFeatures(c *Snapshot, real *dataset.Set, n int, seed uint64) (Features, error) {
+	_, held, err := real.Split(min(n, real.Len()-1), seed)
+	if err != nil {
+		return Features{}, err
+	}
+	return c.FeaturizeSet(held)
 }

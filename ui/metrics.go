@@ -62,20 +62,19 @@ func qualityText(m *app.Monitor, snaps []*model.Snapshot, data *app.Data) string
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-9s %8s %6s %7s %8s\n", "samples", "FD", "score", "classes", "entropy")
-	var reals model.SampleQuality
-	for i, s := range snaps {
-		r, err := model.MeasureQuality(s, m.Classifier(), data.Test.Head(compareQualitySamples), data.Train, model.QualityOptions{Samples: compareQualitySamples, Seed: 1})
+	for _, s := range snaps {
+		q, err := m.Samples(s, compareQualitySamples, 1)
 		if err != nil {
 			fmt.Fprintf(&b, "%-9s %v\n", strings.ToUpper(string(s.Kind())), err)
 			continue
 		}
-		q := r.Samples
 		fmt.Fprintf(&b, "%-9s %8.2f %6.2f %7d %8.3f\n", strings.ToUpper(string(s.Kind())), q.Frechet, q.Score, q.Covered, q.Entropy)
-		if i == 0 {
-			reals = r.Reference
-		}
 	}
-	fmt.Fprintf(&b, "%-9s %8.2f %6.2f %7d %8.3f\n", "real", reals.Frechet, reals.Score, reals.Covered, reals.Entropy)
+	if reals, err := m.Real(data.Train, compareQualitySamples, 1); err != nil {
+		fmt.Fprintf(&b, "%-9s %v\n", "real", err)
+	} else {
+		fmt.Fprintf(&b, "%-9s %8.2f %6.2f %7d %8.3f\n", "real", reals.Frechet, reals.Score, reals.Covered, reals.Entropy)
+	}
 	for _, s := range snaps {
 		if s.Kind() != model.KindVAE {
 			continue
@@ -92,6 +91,6 @@ func qualityText(m *app.Monitor, snaps []*model.Snapshot, data *app.Data) string
 		fmt.Fprintf(&b, "\nVAE: %d of %d latent dimensions active (KL > %.2f nats); -log p(x) ≈ %.2f nats (k = %d, %d test images)\n",
 			kl.Active, len(kl.PerDim), model.ActiveThreshold, nll, compareIWSamples, compareIWImages)
 	}
-	fmt.Fprintf(&b, "\n%d prior samples each (AE: its decoder on N(0, I) draws) against %d test digits;\nreal: as many training digits. FD: Fréchet distance of classifier features.", compareQualitySamples, compareQualitySamples)
+	fmt.Fprintf(&b, "\n%d prior samples each (AE: its decoder on N(0, I) draws) against %d test digits;\nreal: as many training digits. FD: Fréchet distance of classifier features.", compareQualitySamples, m.TestImages())
 	return b.String()
 }
