@@ -67,7 +67,7 @@ func (t *Trainer) SaveCheckpoint(path string) error {
 	t.mu.Lock()
 	f := t.checkpointFile()
 	t.mu.Unlock()
-	if err := safefile.WriteFile(path, func(w io.Writer) error { return safetensors.Write(w, f) }); err != nil {
+	if err := writeCheckpointFile(path, f); err != nil {
 		return fmt.Errorf("model: save %s checkpoint: %w", t.cfg.Kind, err)
 	}
 	return nil
@@ -94,14 +94,26 @@ func (t *Trainer) checkpointFile() *safetensors.File {
 			}
 		}
 	}
-	cfg, _ := json.Marshal(t.cfg) // a Config always marshals
-	state, _ := json.Marshal(st)
-	f.Metadata["format"] = checkpointFormat
-	f.Metadata["format_version"] = strconv.Itoa(checkpointVersion)
-	f.Metadata["config"] = string(cfg)
-	f.Metadata["state"] = string(state)
-	f.Metadata["weight_layout"] = "weight [in, out] (the transpose of torch.nn.Linear.weight), bias [out]"
+	f.Metadata = checkpointMetadata(t.cfg, st)
 	return f
+}
+
+// checkpointMetadata is the safetensors metadata of every checkpoint.
+func checkpointMetadata(c Config, st trainState) map[string]string {
+	cfg, _ := json.Marshal(c) // a Config and a trainState always marshal
+	state, _ := json.Marshal(st)
+	return map[string]string{
+		"format":         checkpointFormat,
+		"format_version": strconv.Itoa(checkpointVersion),
+		"config":         string(cfg),
+		"state":          string(state),
+		"weight_layout":  "weight [in, out] (the transpose of torch.nn.Linear.weight), bias [out]",
+	}
+}
+
+// writeCheckpointFile writes f to path atomically.
+func writeCheckpointFile(path string, f *safetensors.File) error {
+	return safefile.WriteFile(path, func(w io.Writer) error { return safetensors.Write(w, f) })
 }
 
 // optimizers names the trainer's optimizers by role.
@@ -306,20 +318,14 @@ func NewTrainerFromCheckpoint(ck *Checkpoint, train, val *dataset.Set) (*Trainer
 // of the size, enough to decode, evaluate and classify, not to resume
 // training exactly. The write is atomic.
 func (ck *Checkpoint) SaveWeights(path string) error {
-	f := &safetensors.File{Metadata: map[string]string{}}
+	f := &safetensors.File{Metadata: checkpointMetadata(ck.Config, ck.state)}
+	f.Metadata["weights_only"] = "true"
 	for _, l := range archOf(ck.Config).all() {
 		for _, name := range []string{l.weight(), l.bias()} {
 			f.Tensors = append(f.Tensors, *ck.tensors[name])
 		}
 	}
-	cfg, _ := json.Marshal(ck.Config)
-	state, _ := json.Marshal(ck.state)
-	f.Metadata["format"] = checkpointFormat
-	f.Metadata["format_version"] = strconv.Itoa(checkpointVersion)
-	f.Metadata["config"] = string(cfg)
-	f.Metadata["state"] = string(state)
-	f.Metadata["weights_only"] = "true"
-	if err := safefile.WriteFile(path, func(w io.Writer) error { return safetensors.Write(w, f) }); err != nil {
+	if err := writeCheckpointFile(path, f); err != nil {
 		return fmt.Errorf("model: save weights %s: %w", path, err)
 	}
 	return nil

@@ -75,10 +75,7 @@ func (s *Snapshot) HasEncoder() bool { return len(s.heads) > 0 }
 // forward applies layers to the rows of x; hidden layers use the model's
 // activation and the last layer is linear.
 func (s *Snapshot) forward(x *mat.Dense, layers []layer, linearLast bool) *mat.Dense {
-	slope := 0.0
-	if s.config.Kind == KindGAN {
-		slope = leakySlope
-	}
+	slope := s.hiddenSlope()
 	for i, l := range layers {
 		var y mat.Dense
 		y.Mul(x, l.W)
@@ -157,10 +154,7 @@ func (s *Snapshot) layerVec(x []float64, l layer, hidden bool) []float64 {
 		blas64.Axpy(xi, row, yv)
 	}
 	if hidden {
-		slope := 0.0
-		if s.config.Kind == KindGAN {
-			slope = leakySlope
-		}
+		slope := s.hiddenSlope()
 		for j, v := range y {
 			if v < 0 {
 				y[j] = v * slope
@@ -232,4 +226,13 @@ func sigmoid(x float64) float64 {
 // softplus is log(1 + exp(x)), computed without overflow.
 func softplus(x float64) float64 {
 	return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
+}
+
+// hiddenSlope is the negative slope of the hidden layers' activation: 0 for
+// the ReLU of the AE, VAE and classifier, 0.2 for the GAN's LeakyReLU.
+func (s *Snapshot) hiddenSlope() float64 {
+	if s.config.Kind == KindGAN {
+		return leakySlope
+	}
+	return 0
 }
