@@ -65,10 +65,10 @@ func (c *Checkpoint) Samples() int64 { return c.state.Samples }
 // file intact. It waits for the current training step to finish.
 func (t *Trainer) SaveCheckpoint(path string) error {
 	t.mu.Lock()
-	f := t.checkpointFile()
+	f, kind := t.checkpointFile(), t.cfg.Kind
 	t.mu.Unlock()
 	if err := writeCheckpointFile(path, f); err != nil {
-		return fmt.Errorf("model: save %s checkpoint: %w", t.cfg.Kind, err)
+		return fmt.Errorf("model: save %s checkpoint: %w", kind, err)
 	}
 	return nil
 }
