@@ -72,13 +72,11 @@ type padColumn struct {
 	rendered renderKey
 }
 
-// renderKey says what a pad's background was drawn for.
+// renderKey says what a pad's background was drawn for: a snapshot (which
+// fixes the step and the latent dimension) and a plane.
 type renderKey struct {
-	step  int64
-	epoch int
-	axes  [2]int
-	dim   int
-	ptr   *model.Snapshot
+	snap *model.Snapshot
+	axes [2]int
 }
 
 func newExploreView(lab *app.Lab) *exploreView {
@@ -350,7 +348,7 @@ func (c *padColumn) renderBackground() *padBackground {
 	if axes[0] >= d || axes[1] >= d {
 		axes = [2]int{0, min(1, d-1)}
 	}
-	key := renderKey{step: s.Step(), epoch: s.Epoch(), axes: axes, dim: d, ptr: s}
+	key := renderKey{snap: s, axes: axes}
 	if key == done {
 		return nil
 	}
@@ -404,7 +402,7 @@ func (c *padColumn) renderBackground() *padBackground {
 
 // applyBackground installs a rendered background; on the UI goroutine.
 func (c *padColumn) applyBackground(bg *padBackground) {
-	if bg == nil || bg.key.dim != c.dim {
+	if bg == nil || bg.key.snap.LatentDim() != c.dim {
 		return
 	}
 	c.mu.Lock()
