@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	G "gorgonia.org/gorgonia"
@@ -12,14 +13,15 @@ import (
 // gradient it computes, the parameters it trains and named outputs to read
 // after a run. One goroutine owns it.
 type stepGraph struct {
-	b       *graphBuilder
-	vm      G.VM
-	batch   int
-	cost    *G.Node
-	learn   []*G.Node
-	names   []string                 // parameter names of learn, in order
-	outputs map[string]*G.Value      // copies of node values, made by read instructions during a run
-	buffers map[string]*tensor.Dense // one reusable tensor per non-scalar input
+	b          *graphBuilder
+	vm         G.VM
+	batch      int
+	cost       *G.Node
+	learn      []*G.Node
+	names      []string                 // parameter names of learn, in order
+	outputs    map[string]*G.Value      // copies of node values, made by read instructions during a run
+	buffers    map[string]*tensor.Dense // one reusable tensor per non-scalar input
+	inputOrder []string                 // names of buffers, sorted; fixed at compile
 }
 
 // compile adds the gradient of cost with respect to the named parameters and
@@ -40,6 +42,7 @@ func (s *stepGraph) compile(cost *G.Node, learn []string) error {
 		}
 		s.buffers[name] = tensor.New(tensor.Of(s.b.dt), tensor.WithShape(n.Shape().Clone()...))
 	}
+	s.inputOrder = slices.Sorted(maps.Keys(s.buffers))
 	s.vm = G.NewTapeMachine(s.b.g, G.BindDualValues(s.learn...))
 	return nil
 }
@@ -265,14 +268,7 @@ func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch
 
 // sortedInputs returns the names of the non-scalar inputs in a fixed order,
 // so that random draws fill them reproducibly.
-func (s *stepGraph) sortedInputs() []string {
-	names := make([]string, 0, len(s.buffers))
-	for name := range s.buffers {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
-}
+func (s *stepGraph) sortedInputs() []string { return s.inputOrder }
 
 // buildClassifierStep builds the classifier's training graph: an MLP with
 // ReLU hidden layers and the softmax cross-entropy
