@@ -53,7 +53,6 @@ type Session struct {
 	// slips between another's pause and its swap of the trainer and orphans a goroutine
 
 	mu      sync.Mutex // guards the fields below; never held while waiting for training to stop
-	cfg     model.Config
 	state   State
 	err     error
 	message string
@@ -85,7 +84,6 @@ func (s *Session) build(cfg model.Config) error {
 		old.Close()
 	}
 	s.history.Store(NewHistory())
-	s.cfg = tr.Config()
 	s.state, s.err, s.message, s.alarm, s.quality = Idle, nil, "", "", nil
 	s.dLoss = lossMean{}
 	return nil
@@ -250,7 +248,7 @@ func (s *Session) Apply(cfg model.Config) (reset bool, err error) {
 	}
 	cur := s.Config()
 	cfg.ImageRows, cfg.ImageCols = cur.ImageRows, cur.ImageCols
-	if cur.NeedsRebuild(cfg) || cur.Optimizer != cfg.Optimizer {
+	if cur.NeedsRebuild(cfg) {
 		return true, s.Reset(cfg)
 	}
 	if err := s.trainer.Load().UpdateSettings(cfg); err != nil {
@@ -293,7 +291,6 @@ func (s *Session) LoadCheckpoint(path string) error {
 		old.Close()
 	}
 	s.history.Store(NewHistory())
-	s.cfg = tr.Config()
 	s.state, s.err = Paused, nil
 	if tr.Progress().Finished {
 		s.state = Finished

@@ -229,11 +229,12 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// NeedsRebuild reports whether moving from c to next needs a new graph (and
-// so new weights), rather than a change of settings on the running one.
+// NeedsRebuild reports whether moving from c to next needs a new trainer
+// (a new graph, new weights or new optimizer state), rather than a change
+// of settings on the running one.
 func (c Config) NeedsRebuild(next Config) bool {
 	if c.Kind != next.Kind || c.ImageRows != next.ImageRows || c.ImageCols != next.ImageCols || c.LatentDim != next.LatentDim || c.BatchSize != next.BatchSize ||
-		c.Dropout != next.Dropout || c.Seed != next.Seed || len(c.Hidden) != len(next.Hidden) {
+		c.Dropout != next.Dropout || c.Seed != next.Seed || c.Optimizer != next.Optimizer || len(c.Hidden) != len(next.Hidden) {
 		return true
 	}
 	for i := range c.Hidden {

@@ -165,10 +165,7 @@ func (t *Trainer) UpdateSettings(next Config) error {
 	}
 	next.ImageRows, next.ImageCols = cur.ImageRows, cur.ImageCols
 	if cur.NeedsRebuild(next) {
-		return fmt.Errorf("model: kind, image size, latent dimension, hidden layers, batch size, dropout and seed need a reset to change")
-	}
-	if next.Optimizer != cur.Optimizer {
-		return fmt.Errorf("model: a change of optimizer (%s to %s) needs a reset", cur.Optimizer, next.Optimizer)
+		return fmt.Errorf("model: kind, image size, latent dimension, hidden layers, batch size, dropout, optimizer and seed need a reset to change")
 	}
 	if err := next.Validate(); err != nil {
 		return err

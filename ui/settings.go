@@ -170,7 +170,7 @@ func (v *trainView) applySettings(s *app.Session, form *settingsForm) error {
 		return nil
 	}
 	next.ImageRows, next.ImageCols = cur.ImageRows, cur.ImageCols
-	if cur.NeedsRebuild(next) || cur.Optimizer != next.Optimizer {
+	if cur.NeedsRebuild(next) {
 		dialog.ShowConfirm("Reset needed",
 			"Latent dimension, hidden layers, batch size, dropout, optimizer and seed need new weights.\nReset the "+strings.ToUpper(string(s.Kind()))+" and start over from the seed?",
 			func(yes bool) {
