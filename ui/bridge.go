@@ -1,11 +1,8 @@
 package ui
 
 import (
-	"os"
-	"os/signal"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -87,24 +84,4 @@ func startBridge(lab *app.Lab, onUpdate func(), render func() func()) *bridge {
 func (b *bridge) Stop() {
 	close(b.stop)
 	b.wg.Wait()
-}
-
-// quitOnSignal quits the app on SIGINT or SIGTERM, so that a terminal's
-// Ctrl-C closes the window and stops training cleanly. The returned
-// function stops listening.
-func quitOnSignal(a fyne.App) (stop func()) {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-sigs:
-			fyne.Do(a.Quit)
-		case <-done:
-		}
-	}()
-	return func() {
-		signal.Stop(sigs)
-		close(done)
-	}
 }

@@ -58,12 +58,11 @@ func Run(opts Options) error {
 	if !opts.Paused {
 		lab.StartAll()
 	}
-	stopSignals := quitOnSignal(a)
+	// Fyne's desktop driver already quits on SIGINT and SIGTERM.
 	if dataErr != nil {
 		showError(win, dataErr)
 	}
 	win.ShowAndRun()
-	stopSignals()
 	b.Stop()
 	lab.Close()
 	if opts.Stats {
