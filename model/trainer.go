@@ -106,28 +106,45 @@ func newTrainer(cfg Config, train, val *dataset.Set, dt tensor.Dtype) (*Trainer,
 	}
 	t := &Trainer{cfg: cfg, arch: archOf(cfg), dt: dt, train: train, val: val, permFor: -1, bestVal: math.Inf(1)}
 	t.params = newParamSet(t.arch, dt, cfg.Seed)
+	if err := t.buildGraphs(); err != nil {
+		return nil, err
+	}
+	t.publish()
+	t.setProgress(Event{Model: cfg.Kind, Batches: t.batches()})
+	return t, nil
+}
+
+// graphConstruction serialises the building of gorgonia graphs: gorgonia's
+// node constructors share package state without a lock (the counter of
+// internal/encoding.NewGroup), so two trainers built at once race. Running
+// graphs that are built is safe in parallel.
+var graphConstruction sync.Mutex
+
+// buildGraphs builds the training graphs of t's kind and their optimizers.
+func (t *Trainer) buildGraphs() error {
+	graphConstruction.Lock()
+	defer graphConstruction.Unlock()
+	cfg, dt := t.cfg, t.dt
 	var err error
 	switch cfg.Kind {
 	case KindGAN:
 		if t.disc, t.gen, err = buildGANSteps(cfg, t.arch, t.params, dt, cfg.BatchSize); err != nil {
-			return nil, err
+			return err
 		}
 		t.optD = newOptimizer(cfg, t.params, t.disc.names)
 		t.optG = newOptimizer(cfg, t.params, t.gen.names)
 	case KindClassifier:
 		if t.auto, err = buildClassifierStep(cfg, t.arch, t.params, dt, cfg.BatchSize); err != nil {
-			return nil, err
+			return err
 		}
 		t.opt = newOptimizer(cfg, t.params, t.auto.names)
 	default:
 		if t.auto, err = buildAutoencoderStep(cfg, t.arch, t.params, dt, cfg.BatchSize); err != nil {
-			return nil, err
+			return err
 		}
 		t.opt = newOptimizer(cfg, t.params, t.auto.names)
 	}
-	t.publish()
-	t.setProgress(Event{Model: cfg.Kind, Batches: t.batches()})
-	return t, nil
+	return nil
 }
 
 // Config returns the trainer's configuration.

@@ -452,3 +452,25 @@ func TestSnapshot_DecodeMatchesDecodeBatch(t *testing.T) {
 		tr.Close()
 	}
 }
+
+// Trainers may be built from several goroutines at once (the app resets
+// one model while another loads); under -race this shows gorgonia's
+// unguarded construction state is kept to one builder at a time.
+func TestNewTrainer_ConcurrentBuildsAreSafe(t *testing.T) {
+	done := make(chan error, 6)
+	for i := 0; i < 6; i++ {
+		go func(i int) {
+			kind := []Kind{KindAE, KindVAE, KindGAN}[i%3]
+			tr, err := NewTrainer(smallConfig(kind, 4, 4), syntheticSet(8, 4, 4, 1), nil)
+			if err == nil {
+				tr.Close()
+			}
+			done <- err
+		}(i)
+	}
+	for i := 0; i < 6; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
