@@ -1,8 +1,8 @@
 # latentlab: `make run` sets up and opens the app; `make test` sets up and runs the tests.
 SHELL := /bin/bash
 GO ?= go
-# Debian packages: a C compiler for cgo, and the OpenGL and X11 headers Fyne builds against.
-DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev
+# Debian packages: a C compiler for cgo, the OpenGL and X11 headers Fyne builds against, and OpenBLAS for matrix products.
+DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev libopenblas-dev
 # Extra packages for the real-window smoke test (virtual X server, screenshots, synthetic input).
 DEB_TEST_PACKAGES := xvfb imagemagick xdotool
 GOFLAGS_APP := -tags migrated_fynedo

@@ -13,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"latentlab/model/dataset"
+	"latentlab/model/openblas"
 )
 
 // snapshotEvery is how often, in training time, a new Snapshot is published.
@@ -90,6 +91,7 @@ func NewTrainer(cfg Config, train, val *dataset.Set) (*Trainer, error) {
 }
 
 func newTrainer(cfg Config, train, val *dataset.Set, dt tensor.Dtype) (*Trainer, error) {
+	openblas.Install()
 	if train == nil || train.Len() == 0 {
 		return nil, fmt.Errorf("model: new trainer: no training images")
 	}
