@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gorgonia.org/tensor"
+
+	"latentlab/model/kernel"
 )
 
 // optimizer updates parameters in place from the gradients left by a graph
@@ -50,7 +52,7 @@ func (o *optimizer) step(s *stepGraph, lr float64) error {
 		if err != nil {
 			return err
 		}
-		if j := firstNonFinite(g.Data()); j >= 0 {
+		if j := firstNonFinite(g.Data()); j >= 0 { // before any weight changes
 			return fmt.Errorf("gradient of %s is not finite at element %d", s.names[i], j)
 		}
 		grads[i] = g
@@ -68,15 +70,15 @@ func (o *optimizer) step(s *stepGraph, lr float64) error {
 		}
 		var ok bool
 		switch wd := w.Data().(type) {
-		case []float32:
-			ok = update(h, wd, grads[i].Data().([]float32), o.m[name].Data().([]float32), o.v[name].Data().([]float32))
-		case []float64:
+		case []float32: // the training dtype: one fused, vectorised pass that also zeroes the gradient
+			ok = updateFloat32(h, wd, grads[i].Data().([]float32), o.m[name].Data().([]float32), o.v[name].Data().([]float32))
+		case []float64: // gradient checks against finite differences
 			ok = update(h, wd, grads[i].Data().([]float64), o.m[name].Data().([]float64), o.v[name].Data().([]float64))
+			grads[i].Zero()
 		}
 		if !ok {
 			bad = append(bad, name)
 		}
-		grads[i].Zero()
 	}
 	if len(bad) > 0 {
 		return fmt.Errorf("update left non-finite weights in %v (learning rate %g too high?)", bad, lr)
@@ -87,6 +89,21 @@ func (o *optimizer) step(s *stepGraph, lr float64) error {
 type hyper struct {
 	rule                     Optimizer
 	lr, b1, b2, bc1, bc2, wd float64
+}
+
+// updateFloat32 applies one step of h.rule to w in place with package
+// kernel's fused loops (the same arithmetic as update), zeroes g and reports
+// whether every new weight is finite.
+func updateFloat32(h hyper, w, g, m, v []float32) bool {
+	switch h.rule {
+	case Adam:
+		return kernel.Adam(kernel.AdamHyper{Step: float32(h.lr / h.bc1), Beta1: float32(h.b1), Beta2: float32(h.b2),
+			InvBC2: float32(1 / h.bc2), Eps: optimizerEpsilon, WeightDecay: float32(h.wd)}, w, g, m, v)
+	case RMSProp:
+		return kernel.RMSProp(float32(h.lr), float32(h.b2), optimizerEpsilon, float32(h.wd), w, g, v)
+	default:
+		return kernel.SGD(float32(h.lr), float32(h.b1), float32(h.wd), w, g, m)
+	}
 }
 
 // update applies one step of h.rule to w in place and reports whether every
@@ -132,11 +149,7 @@ func update[T float32 | float64](h hyper, w, g, m, v []T) bool {
 func firstNonFinite(data any) int {
 	switch d := data.(type) {
 	case []float32:
-		for i, x := range d {
-			if x-x != 0 {
-				return i
-			}
-		}
+		return kernel.FirstNonFinite(d)
 	case []float64:
 		for i, x := range d {
 			if x-x != 0 {

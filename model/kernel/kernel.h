@@ -1,0 +1,14 @@
+// Fused float32 loops for latentlab's training step, vectorised with
+// AVX2 where the CPU has it; see kernel.c for why results match on every
+// CPU.
+#ifndef LATENTLAB_KERNEL_H
+#define LATENTLAB_KERNEL_H
+
+long ll_first_nonfinite(const float *x, long n);
+int ll_adam(float *restrict w, float *restrict g, float *restrict m, float *restrict v, long n,
+            float step, float b1, float b2, float inv_bc2, float eps, float wd);
+int ll_rmsprop(float *restrict w, float *restrict g, float *restrict v, long n,
+               float lr, float b2, float eps, float wd);
+int ll_sgd(float *restrict w, float *restrict g, float *restrict m, long n, float lr, float momentum, float wd);
+
+#endif
