@@ -65,32 +65,35 @@ func (b *graphBuilder) constant(v float64) *G.Node {
 	return G.NewConstant(v)
 }
 
-// dense is x·W + b.
-func (b *graphBuilder) dense(x *G.Node, l layerSpec) *G.Node {
+// activation is a layer's non-linearity, given by its negative slope:
+// act(v) = v for v > 0 and slope*v otherwise.
+type activation float64
+
+const (
+	relu      activation = 0
+	leakyReLU activation = 0.2 // the GAN's (Radford et al. 2016)
+	linear    activation = 1
+)
+
+// leakySlope is the GAN's LeakyReLU slope as a number, for the snapshot's
+// forward pass.
+const leakySlope = float64(leakyReLU)
+
+// dense is act(x·W + b), the bias and activation fused into one op.
+func (b *graphBuilder) dense(x *G.Node, l layerSpec, act activation) *G.Node {
 	xw := G.Must(G.Mul(x, b.param(l.weight())))
-	return G.Must(G.BroadcastAdd(xw, b.param(l.bias()), nil, []byte{0}))
+	return fusedBiasAct(xw, b.param(l.bias()), float64(act))
 }
-
-// activation is a hidden layer's non-linearity.
-type activation func(*G.Node) *G.Node
-
-func relu(x *G.Node) *G.Node { return G.Must(G.Rectify(x)) }
-
-func leakyReLU(x *G.Node) *G.Node { return G.Must(G.LeakyRelu(x, leakySlope)) }
-
-// leakySlope is the negative slope of the GAN's LeakyReLU (Radford et al. 2016).
-const leakySlope = 0.2
 
 // mlp runs x through layers: every layer but the last is followed by act
 // and, where masks[i] is not nil, multiplied by the dropout mask masks[i]
 // (entries 0 or 1/(1-p): inverted dropout). The last layer is linear.
 func (b *graphBuilder) mlp(x *G.Node, layers []layerSpec, act activation, masks []*G.Node) *G.Node {
 	for i, l := range layers {
-		x = b.dense(x, l)
 		if i == len(layers)-1 {
-			break
+			return b.dense(x, l, linear)
 		}
-		x = act(x)
+		x = b.dense(x, l, act)
 		if i < len(masks) && masks[i] != nil {
 			x = G.Must(G.HadamardProd(x, masks[i]))
 		}
@@ -114,9 +117,7 @@ func (b *graphBuilder) dropoutMasks(prefix string, batch int, layers []layerSpec
 // cross-entropy of targets t in [0,1] against sigmoid(l), in nats, computed
 // from logits for stability.
 func (b *graphBuilder) bceWithLogits(logits, target *G.Node) *G.Node {
-	sp := G.Must(G.Softplus(logits))
-	tl := G.Must(G.HadamardProd(target, logits))
-	return G.Must(G.Sum(G.Must(G.Sub(sp, tl)), 1))
+	return fusedBCERows(logits, target)
 }
 
 // weightedSum is sum_i w_i v_i for a per-row vector v and row weights w.

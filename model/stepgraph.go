@@ -157,17 +157,17 @@ func buildAutoencoderStep(c Config, a architecture, p *paramSet, dt tensor.Dtype
 		decMasks := b.dropoutMasks("decoder", batch, a.Decoder, c.Dropout)
 		h := x
 		for i, l := range a.Encoder {
-			h = relu(b.dense(h, l))
+			h = b.dense(h, l, relu)
 			if encMasks != nil {
 				h = G.Must(G.HadamardProd(h, encMasks[i]))
 			}
 		}
 		var z *G.Node
 		if c.Kind == KindAE {
-			z = b.dense(h, a.Heads[0])
+			z = b.dense(h, a.Heads[0], linear)
 		} else {
-			mu := b.dense(h, a.Heads[0])
-			logvar := b.dense(h, a.Heads[1])
+			mu := b.dense(h, a.Heads[0], linear)
+			logvar := b.dense(h, a.Heads[1], linear)
 			eps := b.input("eps", batch, c.LatentDim)
 			std := G.Must(G.Exp(G.Must(G.Mul(logvar, b.constant(0.5)))))
 			z = G.Must(G.Add(mu, G.Must(G.HadamardProd(std, eps))))

@@ -7,7 +7,7 @@ package kernel
 
 /*
 #cgo CFLAGS: -O3
-#cgo LDFLAGS: -lm
+#cgo LDFLAGS: -lmvec -lm
 #include "kernel.h"
 */
 import "C"

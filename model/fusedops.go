@@ -1,0 +1,113 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"hash"
+	"hash/fnv"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Fused gorgonia ops for the training graphs. Each replaces a chain of
+// gorgonia's element-wise nodes (and their gradient nodes) with one pass:
+// float32 through package kernel's vectorised loops, float64 (for gradient
+// checks) through plain Go loops with the same meaning.
+//
+//	biasAct(xw, b)       = act(xw + b), act(v) = v > 0 ? v : slope*v
+//	actGrad(out, g)      = g where out > 0, slope*g elsewhere
+//	colSums(x)           = sum over rows of x
+//	bceRows(l, t)        = sum_j softplus(l_j) - t_j l_j, per row
+//	bceGrad(l, t, g)     = g_row (sigmoid(l) - t)
+
+// fusedBiasAct returns act(x + b) for a batch x (rows) and a bias b.
+func fusedBiasAct(x, b *G.Node, slope float64) *G.Node {
+	return G.Must(G.ApplyOp(newBiasActOp(slope), x, b))
+}
+
+// fusedBCERows returns each row's summed binary cross-entropy of
+// sigmoid(logits) against target.
+func fusedBCERows(logits, target *G.Node) *G.Node {
+	return G.Must(G.ApplyOp(bceRowsOp{opBase{"BCERows"}}, logits, target))
+}
+
+var (
+	matrixType = G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}
+	vectorType = G.TensorType{Dims: 1, Of: hm.TypeVariable('a')}
+)
+
+// opBase holds what the fused ops share: hashing by name (which includes
+// any parameter), no in-place writes, no pointers returned, and no second
+// derivative (the ops that have a first derivative override DiffWRT and
+// SymDiff).
+type opBase struct{ name string }
+
+func (o opBase) String() string        { return o.name }
+func (o opBase) WriteHash(h hash.Hash) { fmt.Fprint(h, o.name) }
+func (o opBase) Hashcode() uint32      { h := fnv.New32a(); o.WriteHash(h); return h.Sum32() }
+func (o opBase) ReturnsPtr() bool      { return false }
+func (o opBase) CallsExtern() bool     { return false }
+func (o opBase) OverwritesInput() int  { return -1 }
+func (o opBase) DiffWRT(n int) []bool  { return make([]bool, n) }
+func (o opBase) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("%s has no second derivative", o.name)
+}
+
+// shapes returns the input shapes, checking their count and ranks.
+func shapes(op string, in []G.DimSizer, ranks ...int) ([]tensor.Shape, error) {
+	if len(in) != len(ranks) {
+		return nil, fmt.Errorf("%s: %d inputs, want %d", op, len(in), len(ranks))
+	}
+	out := make([]tensor.Shape, len(in))
+	for i, d := range in {
+		s, ok := d.(tensor.Shape)
+		if !ok || len(s) != ranks[i] {
+			return nil, fmt.Errorf("%s: input %d has shape %v, want rank %d", op, i, d, ranks[i])
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// denses returns the values as dense tensors of one dtype.
+func denses(op string, vs []G.Value, n int) ([]*tensor.Dense, error) {
+	if len(vs) != n {
+		return nil, fmt.Errorf("%s: %d inputs, want %d", op, len(vs), n)
+	}
+	out := make([]*tensor.Dense, n)
+	for i, v := range vs {
+		d, ok := v.(*tensor.Dense)
+		if !ok {
+			return nil, fmt.Errorf("%s: input %d is %T, not a dense tensor", op, i, v)
+		}
+		if i > 0 && d.Dtype() != out[0].Dtype() {
+			return nil, fmt.Errorf("%s: input %d is %v, input 0 is %v", op, i, d.Dtype(), out[0].Dtype())
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// newLike allocates a tensor of dtype dt and the given shape.
+func newLike(dt tensor.Dtype, shape ...int) *tensor.Dense {
+	return tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+}
+
+// doWith allocates the output and runs the op's UsePreallocDo.
+func doWith(p G.UsePreallocDoer, dt tensor.Dtype, shape tensor.Shape, vs []G.Value) (G.Value, error) {
+	return p.UsePreallocDo(newLike(dt, shape...), vs...)
+}
+
+// target returns prealloc as a dense tensor of the wanted dtype and size.
+func target(op string, prealloc G.Value, dt tensor.Dtype, size int) (*tensor.Dense, error) {
+	d, ok := prealloc.(*tensor.Dense)
+	if !ok || d.Dtype() != dt || d.Size() != size {
+		return nil, fmt.Errorf("%s: preallocated value %v does not fit (%v, %d elements)", op, prealloc, dt, size)
+	}
+	return d, nil
+}
+
+// errDtype is returned for tensors that are neither float32 nor float64.
+var errDtype = errors.New("fused ops take float32 or float64 tensors")

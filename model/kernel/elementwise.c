@@ -1,0 +1,126 @@
+#include <immintrin.h>
+#include <math.h>
+#include "kernel.h"
+
+// Element-wise loops of the training graphs. The transcendental ones use
+// glibc's libmvec (8-wide AVX2 expf and log1pf, within 4 ulp) where the CPU
+// has AVX2, and scalar expf and log1pf elsewhere and in the tails.
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HAVE_AVX2_PATH 1
+#define VARIANTS __attribute__((target_clones("avx2", "default")))
+__m256 _ZGVdN8v_expf(__m256 x);
+__m256 _ZGVdN8v_log1pf(__m256 x);
+#else
+#define VARIANTS
+#endif
+
+static inline float softplus(float l) { return fmaxf(l, 0) + log1pf(expf(-fabsf(l))); }
+static inline float sigmoid(float l) { return 1 / (1 + expf(-l)); }
+
+static void bce_rows_scalar(const float *logits, const float *target, long rows, long cols, float *out) {
+	for (long r = 0; r < rows; r++) {
+		const float *l = logits + r * cols, *t = target + r * cols;
+		float sum = 0;
+		for (long j = 0; j < cols; j++)
+			sum += softplus(l[j]) - t[j] * l[j];
+		out[r] = sum;
+	}
+}
+
+static void bce_grad_scalar(const float *logits, const float *target, const float *upstream, long from, long n,
+                            long cols, float *out) {
+	for (long i = from; i < n; i++)
+		out[i] = upstream[i / cols] * (sigmoid(logits[i]) - target[i]);
+}
+
+#ifdef HAVE_AVX2_PATH
+__attribute__((target("avx2"))) static void bce_rows_avx2(const float *logits, const float *target, long rows,
+                                                          long cols, float *out) {
+	const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
+	for (long r = 0; r < rows; r++) {
+		const float *l = logits + r * cols, *t = target + r * cols;
+		__m256 acc = zero;
+		long j = 0;
+		for (; j + 8 <= cols; j += 8) {
+			__m256 lj = _mm256_loadu_ps(l + j);
+			__m256 e = _ZGVdN8v_expf(_mm256_or_ps(lj, sign)); // exp(-|l|)
+			__m256 sp = _mm256_add_ps(_mm256_max_ps(lj, zero), _ZGVdN8v_log1pf(e));
+			acc = _mm256_add_ps(acc, _mm256_sub_ps(sp, _mm256_mul_ps(_mm256_loadu_ps(t + j), lj)));
+		}
+		float lanes[8], sum = 0;
+		_mm256_storeu_ps(lanes, acc);
+		for (int k = 0; k < 8; k++)
+			sum += lanes[k];
+		for (; j < cols; j++)
+			sum += softplus(l[j]) - t[j] * l[j];
+		out[r] = sum;
+	}
+}
+
+__attribute__((target("avx2"))) static void bce_grad_avx2(const float *logits, const float *target,
+                                                          const float *upstream, long rows, long cols, float *out) {
+	const __m256 one = _mm256_set1_ps(1), sign = _mm256_set1_ps(-0.0f);
+	for (long r = 0; r < rows; r++) {
+		const float *l = logits + r * cols, *t = target + r * cols;
+		float *o = out + r * cols;
+		const __m256 up = _mm256_set1_ps(upstream[r]);
+		long j = 0;
+		for (; j + 8 <= cols; j += 8) {
+			__m256 e = _ZGVdN8v_expf(_mm256_xor_ps(_mm256_loadu_ps(l + j), sign)); // exp(-l)
+			__m256 s = _mm256_div_ps(one, _mm256_add_ps(one, e));
+			_mm256_storeu_ps(o + j, _mm256_mul_ps(up, _mm256_sub_ps(s, _mm256_loadu_ps(t + j))));
+		}
+		bce_grad_scalar(logits, target, upstream, r * cols + j, (r + 1) * cols, cols, out);
+	}
+}
+#endif
+
+void ll_bce_rows(const float *logits, const float *target, long rows, long cols, float *out) {
+#ifdef HAVE_AVX2_PATH
+	if (__builtin_cpu_supports("avx2")) {
+		bce_rows_avx2(logits, target, rows, cols, out);
+		return;
+	}
+#endif
+	bce_rows_scalar(logits, target, rows, cols, out);
+}
+
+void ll_bce_grad(const float *logits, const float *target, const float *upstream, long rows, long cols,
+                 float *out) {
+#ifdef HAVE_AVX2_PATH
+	if (__builtin_cpu_supports("avx2")) {
+		bce_grad_avx2(logits, target, upstream, rows, cols, out);
+		return;
+	}
+#endif
+	bce_grad_scalar(logits, target, upstream, 0, rows * cols, cols, out);
+}
+
+VARIANTS void ll_bias_act(const float *restrict xw, const float *restrict bias, long rows, long cols, float slope,
+                          float *restrict out) {
+	for (long r = 0; r < rows; r++) {
+		const float *x = xw + r * cols;
+		float *o = out + r * cols;
+		for (long j = 0; j < cols; j++) {
+			float v = x[j] + bias[j];
+			o[j] = v > 0 ? v : slope * v;
+		}
+	}
+}
+
+VARIANTS void ll_act_grad(const float *restrict out, const float *restrict grad, long n, float slope,
+                          float *restrict dx) {
+	for (long i = 0; i < n; i++)
+		dx[i] = out[i] > 0 ? grad[i] : slope * grad[i];
+}
+
+VARIANTS void ll_col_sums(const float *restrict x, long rows, long cols, float *restrict out) {
+	for (long j = 0; j < cols; j++)
+		out[j] = 0;
+	for (long r = 0; r < rows; r++) {
+		const float *row = x + r * cols;
+		for (long j = 0; j < cols; j++)
+			out[j] += row[j];
+	}
+}

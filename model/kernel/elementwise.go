@@ -1,0 +1,82 @@
+package kernel
+
+/*
+#include "kernel.h"
+*/
+import "C"
+
+import "fmt"
+
+// BCERows writes to out, for each row r of the rows x cols matrices logits
+// and target, the binary cross-entropy of sigmoid(logits) against target
+// summed over the row: sum_j softplus(l_rj) - t_rj l_rj, with softplus(l) =
+// max(l, 0) + log1p(exp(-|l|)), which cannot overflow.
+func BCERows(logits, target []float32, rows, cols int, out []float32) {
+	mustShape("BCERows", rows, cols, logits, target)
+	mustLen("BCERows", rows, out)
+	if rows*cols == 0 {
+		return
+	}
+	C.ll_bce_rows(ptr(logits), ptr(target), C.long(rows), C.long(cols), ptr(out))
+}
+
+// BCEGrad writes to out the gradient of BCERows with respect to the logits,
+// scaled per row by upstream: out_rj = upstream_r (sigmoid(l_rj) - t_rj).
+func BCEGrad(logits, target, upstream []float32, rows, cols int, out []float32) {
+	mustShape("BCEGrad", rows, cols, logits, target, out)
+	mustLen("BCEGrad", rows, upstream)
+	if rows*cols == 0 {
+		return
+	}
+	C.ll_bce_grad(ptr(logits), ptr(target), ptr(upstream), C.long(rows), C.long(cols), ptr(out))
+}
+
+// BiasAct writes act(xw_rj + bias_j) to out, where act(v) is v for v > 0
+// and slope*v otherwise: ReLU for slope 0, LeakyReLU for 0 < slope < 1,
+// the identity for slope 1.
+func BiasAct(xw, bias []float32, rows, cols int, slope float32, out []float32) {
+	mustShape("BiasAct", rows, cols, xw, out)
+	mustLen("BiasAct", cols, bias)
+	if rows*cols == 0 {
+		return
+	}
+	C.ll_bias_act(ptr(xw), ptr(bias), C.long(rows), C.long(cols), C.float(slope), ptr(out))
+}
+
+// ActGrad writes to dx the gradient through BiasAct's activation, from its
+// output out and the gradient grad of the loss with respect to out.
+func ActGrad(out, grad []float32, slope float32, dx []float32) {
+	mustShape("ActGrad", 1, len(out), out, grad, dx)
+	if len(out) == 0 {
+		return
+	}
+	C.ll_act_grad(ptr(out), ptr(grad), C.long(len(out)), C.float(slope), ptr(dx))
+}
+
+// ColSums writes the column sums of the rows x cols matrix x to out.
+func ColSums(x []float32, rows, cols int, out []float32) {
+	mustShape("ColSums", rows, cols, x)
+	mustLen("ColSums", cols, out)
+	if cols == 0 {
+		return
+	}
+	C.ll_col_sums(ptr(x), C.long(rows), C.long(cols), ptr(out))
+}
+
+// mustShape panics unless every slice holds rows*cols elements: a mismatch
+// is a programming error that would otherwise read or write out of bounds
+// in C.
+func mustShape(fn string, rows, cols int, s ...[]float32) {
+	for _, x := range s {
+		if len(x) != rows*cols {
+			panic(fmt.Sprintf("kernel.%s: slice of %d elements for a %dx%d matrix", fn, len(x), rows, cols))
+		}
+	}
+}
+
+// mustLen panics unless s has n elements.
+func mustLen(fn string, n int, s []float32) {
+	if len(s) != n {
+		panic(fmt.Sprintf("kernel.%s: slice of %d elements, want %d", fn, len(s), n))
+	}
+}
