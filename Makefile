@@ -29,9 +29,10 @@ setup:
 setup-test:
 	@$(call install_debs,$(DEB_TEST_PACKAGES))
 
-bench: deps
+bench: setup deps
 	$(GO) test -run '^$$' -bench 'Snapshot' ./model
 	$(GO) test -run '^$$' -bench 'Trainer' -benchtime 100x ./model
+	$(GO) run ./cmd/latentlab-bench --drag
 
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./model/safetensors

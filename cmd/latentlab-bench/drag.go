@@ -1,0 +1,346 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// The drag measurement: how long training runs before the drag, how many
+// motion events the drag has and how far apart, and the goal for the p99.
+const (
+	dragWarmup   = 30 * time.Second
+	dragEvents   = 150
+	dragInterval = 16 * time.Millisecond
+	dragGoal     = 16 * time.Millisecond
+)
+
+// runDrag starts bin/latentlab app --stats on a fresh Xvfb display, lets the
+// three models train, drags over the VAE pad with xdotool, quits the app
+// with SIGTERM and prints the drag latency it reports. Without Xvfb or
+// xdotool it says so and returns nil.
+func runDrag(ctx context.Context, stdout, stderr io.Writer) error {
+	fmt.Fprintf(stdout, "\nDrag to screen (bin/latentlab app --stats under Xvfb; %d-event drag over the VAE pad after %v of training)\n", dragEvents, dragWarmup)
+	for _, tool := range []string{"Xvfb", "xdotool"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			fmt.Fprintf(stdout, "  not measured: %s is not installed (apt-get install xvfb xdotool)\n", tool)
+			return nil
+		}
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("drag: %w", err)
+	}
+	root, err := moduleRoot(wd)
+	if err != nil {
+		return fmt.Errorf("drag: %w", err)
+	}
+	bin, err := buildApp(ctx, root, stderr)
+	if err != nil {
+		return fmt.Errorf("drag: %w", err)
+	}
+	display, stopX, err := startXvfb()
+	if err != nil {
+		return fmt.Errorf("drag: %w", err)
+	}
+	defer stopX()
+	out, err := dragSession(ctx, bin, display, stderr)
+	if err != nil {
+		return fmt.Errorf("drag: %w", err)
+	}
+	st, err := parseStats(out)
+	if err != nil {
+		return fmt.Errorf("drag: %w; the app printed:\n%s", err, out)
+	}
+	const format = "  %-36s %11s %11s %11s  %s\n"
+	fmt.Fprintf(stdout, "  %-36s %11s %11s %11s\n", "drag event to new digit", "p50", "p99", "max")
+	fmt.Fprintf(stdout, format, fmt.Sprintf("%d drags", st.drags), formatIn(st.p50, time.Millisecond), formatIn(st.p99, time.Millisecond),
+		formatIn(st.max, time.Millisecond), fmt.Sprintf("p99 %s: %s", formatGoal(dragGoal, time.Millisecond), verdict(st.p99, dragGoal)))
+	fmt.Fprintf(stdout, "  first training progress on screen %.2f s after launch\n", st.firstProgress.Seconds())
+	for _, l := range st.training {
+		fmt.Fprintf(stdout, "  %s\n", l)
+	}
+	return nil
+}
+
+// moduleRoot returns the nearest directory at or above dir whose go.mod
+// declares module latentlab.
+func moduleRoot(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil {
+			if first, _, _ := strings.Cut(string(b), "\n"); strings.TrimSpace(first) == "module latentlab" {
+				return d, nil
+			}
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no latentlab go.mod at or above %s; run from the repository", dir)
+		}
+	}
+}
+
+// buildApp builds bin/latentlab as `make build` does; if that fails and an
+// older binary is there, it says so and uses it.
+func buildApp(ctx context.Context, root string, stderr io.Writer) (string, error) {
+	bin := filepath.Join(root, "bin", "latentlab")
+	fmt.Fprintf(stderr, "latentlab-bench: building %s...\n", bin)
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "migrated_fynedo", "-o", bin, "./cmd/latentlab")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		return bin, nil
+	}
+	if _, statErr := os.Stat(bin); statErr == nil && ctx.Err() == nil {
+		fmt.Fprintf(stderr, "latentlab-bench: build failed, measuring the existing %s: %v\n%s", bin, err, out)
+		return bin, nil
+	}
+	return "", fmt.Errorf("build %s: %w\n%s", bin, err, out)
+}
+
+// startXvfb starts Xvfb on a display it picks itself and returns the
+// display and a function that stops the server.
+func startXvfb() (string, func(), error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", nil, fmt.Errorf("xvfb: %w", err)
+	}
+	defer r.Close()
+	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
+	xvfb.ExtraFiles = []*os.File{w} // fd 3 in the child
+	err = xvfb.Start()
+	w.Close()
+	if err != nil {
+		return "", nil, fmt.Errorf("start Xvfb: %w", err)
+	}
+	stop := func() {
+		xvfb.Process.Kill()
+		xvfb.Wait()
+	}
+	number := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		number <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-number:
+		if _, err := strconv.Atoi(n); err != nil {
+			stop()
+			return "", nil, fmt.Errorf("xvfb: no display number (got %q)", n)
+		}
+		return ":" + n, stop, nil
+	case <-time.After(15 * time.Second):
+		stop() // closes the pipe, which ends the reader
+		<-number
+		return "", nil, errors.New("xvfb: no display after 15 s")
+	}
+}
+
+// dragSession runs the app on display, drags over the VAE pad and returns
+// what the app printed on stderr once SIGTERM has closed it.
+func dragSession(ctx context.Context, bin, display string, stderr io.Writer) (string, error) {
+	env := append(os.Environ(), "DISPLAY="+display, "LANG=C.UTF-8")
+	var appErr bytes.Buffer
+	app := exec.Command(bin, "app", "--stats")
+	app.Env, app.Stdout, app.Stderr = env, io.Discard, &appErr
+	if err := app.Start(); err != nil {
+		return "", fmt.Errorf("start %s: %w", bin, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- app.Wait() }()
+	alive := func() error {
+		select {
+		case err := <-exited:
+			exited <- err
+			return fmt.Errorf("the app exited early (%v):\n%s", err, appErr.String())
+		default:
+			return nil
+		}
+	}
+	kill := func() {
+		app.Process.Kill()
+		<-exited
+	}
+
+	fmt.Fprintf(stderr, "latentlab-bench: waiting for the window on %s...\n", display)
+	var win string
+	for deadline := time.Now().Add(60 * time.Second); win == ""; {
+		if err := alive(); err != nil {
+			return "", err
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			kill()
+			return "", errors.New("no latentlab window after 60 s")
+		}
+		out, _ := xdotool(env, "search", "--name", "latentlab")
+		win, _, _ = strings.Cut(strings.TrimSpace(out), "\n")
+		time.Sleep(200 * time.Millisecond)
+	}
+	fmt.Fprintf(stderr, "latentlab-bench: letting the models train for %v...\n", dragWarmup)
+	select {
+	case <-time.After(dragWarmup):
+	case <-ctx.Done():
+		kill()
+		return "", ctx.Err()
+	}
+	if err := alive(); err != nil {
+		return "", err
+	}
+	geo, err := xdotool(env, "getwindowgeometry", "--shell", win)
+	if err != nil {
+		kill()
+		return "", fmt.Errorf("window geometry: %w", err)
+	}
+	fmt.Fprintf(stderr, "latentlab-bench: dragging...\n")
+	if _, err := xdotool(env, dragArgs(geometry(geo), dragEvents, dragInterval)...); err != nil {
+		kill()
+		return "", fmt.Errorf("drag: %w", err)
+	}
+	time.Sleep(time.Second)
+	if err := alive(); err != nil {
+		return "", err
+	}
+	app.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(60 * time.Second):
+		kill()
+		return "", fmt.Errorf("the app did not quit within 60 s of SIGTERM:\n%s", appErr.String())
+	}
+	return appErr.String(), nil
+}
+
+// xdotool runs xdotool with args in env and returns its output.
+func xdotool(env []string, args ...string) (string, error) {
+	cmd := exec.Command("xdotool", args...)
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out), fmt.Errorf("xdotool %s: %w", args[0], err)
+	}
+	return string(out), nil
+}
+
+// rect is a window's position and size on the screen.
+type rect struct{ x, y, w, h int }
+
+// geometry reads the output of `xdotool getwindowgeometry --shell`.
+func geometry(shell string) rect {
+	var r rect
+	for line := range strings.SplitSeq(shell, "\n") {
+		key, value, _ := strings.Cut(strings.TrimSpace(line), "=")
+		n, _ := strconv.Atoi(value)
+		switch key {
+		case "X":
+			r.x = n
+		case "Y":
+			r.y = n
+		case "WIDTH":
+			r.w = n
+		case "HEIGHT":
+			r.h = n
+		}
+	}
+	return r
+}
+
+// dragArgs is one xdotool command line that presses the button on the VAE
+// pad (the middle column), moves n times every interval, sweeping left and
+// right three times while climbing, and releases. It stays inside the part
+// of the pad the smoke test drags over.
+func dragArgs(win rect, n int, interval time.Duration) []string {
+	at := func(fx, fy float64) []string {
+		return []string{"mousemove", strconv.Itoa(win.x + int(fx*float64(win.w))), strconv.Itoa(win.y + int(fy*float64(win.h)))}
+	}
+	args := append(at(0.42, 0.45), "mousedown", "1")
+	pause := strconv.FormatFloat(interval.Seconds(), 'f', -1, 64)
+	for i := 1; i <= n; i++ {
+		t := float64(i) / float64(n)
+		sweep := 3 * t
+		sweep -= float64(int(sweep)) // 0..1, three times
+		tri := 1 - abs(2*sweep-1)    // 0..1..0
+		args = append(args, at(0.42+0.18*tri, 0.45-0.20*t)...)
+		args = append(args, "sleep", pause)
+	}
+	return append(args, "mouseup", "1")
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// appStats are the figures `latentlab app --stats` prints when it closes.
+type appStats struct {
+	firstProgress time.Duration
+	drags         int
+	p50, p99, max time.Duration
+	training      []string // the per-model images-per-second lines
+}
+
+// parseStats reads the app's --stats lines out of its stderr; it is an
+// error if the drag line is missing (no drag reached a pad) or malformed.
+func parseStats(out string) (appStats, error) {
+	var st appStats
+	found := false
+	for line := range strings.SplitSeq(out, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), "latentlab: ")
+		if !ok {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(rest, "first training progress on screen "):
+			var secs float64
+			if _, err := fmt.Sscanf(rest, "first training progress on screen %fs after launch", &secs); err != nil {
+				return st, fmt.Errorf("parse %q: %w", line, err)
+			}
+			st.firstProgress = time.Duration(secs * float64(time.Second))
+		case strings.HasPrefix(rest, "drag event to new digit: "):
+			if err := parseDragLine(strings.TrimPrefix(rest, "drag event to new digit: "), &st); err != nil {
+				return st, fmt.Errorf("parse %q: %w", line, err)
+			}
+			found = true
+		case strings.Contains(rest, " trained "):
+			st.training = append(st.training, rest)
+		}
+	}
+	if !found {
+		return st, errors.New("the app reported no drags (did the drag miss the VAE pad?)")
+	}
+	return st, nil
+}
+
+// parseDragLine reads "150 drags, p50 1.2ms, p99 3ms, max 4.5ms".
+func parseDragLine(s string, st *appStats) error {
+	parts := strings.Split(s, ", ")
+	if len(parts) != 4 {
+		return fmt.Errorf("want 4 comma-separated figures, got %d", len(parts))
+	}
+	count, ok := strings.CutSuffix(parts[0], " drags")
+	n, err := strconv.Atoi(count)
+	if !ok || err != nil {
+		return fmt.Errorf("drag count %q", parts[0])
+	}
+	st.drags = n
+	for i, d := range []*time.Duration{&st.p50, &st.p99, &st.max} {
+		name := []string{"p50 ", "p99 ", "max "}[i]
+		v, ok := strings.CutPrefix(parts[i+1], name)
+		if !ok {
+			return fmt.Errorf("want %q, got %q", strings.TrimSpace(name), parts[i+1])
+		}
+		if *d, err = time.ParseDuration(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

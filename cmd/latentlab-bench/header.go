@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"latentlab/model/openblas"
+)
+
+// header describes the machine and the libraries a run measured.
+type header struct {
+	cpu      string
+	cores    int
+	goVer    string
+	openblas string
+	torch    string
+}
+
+// readHeader gathers the header; torch is what is known of PyTorch.
+func readHeader(torch string) header {
+	cpu := "unknown (no /proc/cpuinfo)"
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		if m := cpuModel(f); m != "" {
+			cpu = m
+		}
+		f.Close()
+	}
+	return header{
+		cpu:      cpu,
+		cores:    runtime.NumCPU(),
+		goVer:    fmt.Sprintf("%s %s/%s", runtime.Version(), runtime.GOOS, runtime.GOARCH),
+		openblas: fmt.Sprintf("%s (%d threads)", strings.TrimSpace(openblas.Config()), openblas.Threads()),
+		torch:    torch,
+	}
+}
+
+// cpuModel returns the first "model name" in /proc/cpuinfo's format, or "".
+func cpuModel(r io.Reader) string {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		key, value, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(key) == "model name" {
+			return strings.TrimSpace(value)
+		}
+	}
+	return ""
+}
+
+// writeHeader prints h as aligned key-value lines.
+func writeHeader(w io.Writer, h header) {
+	fmt.Fprintln(w, "latentlab-bench")
+	fmt.Fprintf(w, "  %-9s %s\n", "CPU", h.cpu)
+	fmt.Fprintf(w, "  %-9s %d\n", "cores", h.cores)
+	fmt.Fprintf(w, "  %-9s %s\n", "Go", h.goVer)
+	fmt.Fprintf(w, "  %-9s %s\n", "OpenBLAS", h.openblas)
+	fmt.Fprintf(w, "  %-9s %s\n", "PyTorch", h.torch)
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"latentlab/assets"
+	"latentlab/model"
+	"latentlab/model/dataset"
+)
+
+// trainRow is one training comparison: a configuration that latentlab and
+// the PyTorch reference each train for one epoch.
+type trainRow struct {
+	name string // its --only key
+	cfg  model.Config
+}
+
+// trainRows returns every training comparison, in table order.
+func trainRows() []trainRow {
+	vae := model.DefaultConfig(model.KindVAE)
+	vae.LatentDim = 20
+	// The PyTorch VAE example: one 400-unit layer, batches of 128.
+	vae400 := vae
+	vae400.Hidden = []int{400}
+	vae400.BatchSize = 128
+	return []trainRow{
+		{"ae", model.DefaultConfig(model.KindAE)},
+		{"vae", vae},
+		{"vae400", vae400},
+		{"gan", model.DefaultConfig(model.KindGAN)},
+	}
+}
+
+// rowNames returns the --only keys of rows.
+func rowNames(rows []trainRow) []string {
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i] = r.name
+	}
+	return names
+}
+
+// selectRows keeps the rows named in the comma-separated list only, in
+// table order; an empty list keeps them all, and an unknown name is an error.
+func selectRows(rows []trainRow, only string) ([]trainRow, error) {
+	if strings.TrimSpace(only) == "" {
+		return rows, nil
+	}
+	want := map[string]bool{}
+	for name := range strings.SplitSeq(only, ",") {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if !slices.Contains(rowNames(rows), name) {
+			return nil, fmt.Errorf("unknown row %q (want some of %s)", name, strings.Join(rowNames(rows), ","))
+		}
+		want[name] = true
+	}
+	var kept []trainRow
+	for _, r := range rows {
+		if want[r.name] {
+			kept = append(kept, r)
+		}
+	}
+	return kept, nil
+}
+
+// describe names a configuration as the table shows it.
+func describe(c model.Config) string {
+	hidden := make([]string, len(c.Hidden))
+	for i, h := range c.Hidden {
+		hidden[i] = fmt.Sprint(h)
+	}
+	return fmt.Sprintf("%s z=%d, hidden %s, batch %d", strings.ToUpper(string(c.Kind)), c.LatentDim, strings.Join(hidden, ","), c.BatchSize)
+}
+
+// runTraining trains every row for one epoch, ours then PyTorch's, and
+// prints each row as it finishes. A reference that is missing or fails
+// leaves its cells empty; a failure of ours is returned after the table.
+func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow, ts torchSetup) error {
+	m, err := dataset.Load(assets.MNIST())
+	if err != nil {
+		return fmt.Errorf("embedded MNIST: %w", err)
+	}
+	var ref *reference
+	whyNot := ts.whyNot
+	if ts.py != nil {
+		if ref, err = newReference(*ts.py, ts.threads); err != nil {
+			whyNot = fmt.Sprintf("PyTorch reference not run: %v", err)
+		} else {
+			defer ref.Close()
+		}
+	}
+	fmt.Fprintf(stdout, "\nTraining: seconds per %d-image epoch (ratio = PyTorch / ours; above 1, ours is faster)\n", m.Train.Len())
+	if ref == nil {
+		fmt.Fprintf(stdout, "  %s\n", whyNot)
+	}
+	const format = "  %-36s %9s %9s %7s\n"
+	fmt.Fprintf(stdout, format, "model", "ours", "PyTorch", "ratio")
+	var errs []error
+	for _, r := range rows {
+		fmt.Fprintf(stderr, "latentlab-bench: training %s for one epoch...\n", describe(r.cfg))
+		ours, err := ourEpoch(ctx, r.cfg, m.Train)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.name, err))
+		}
+		var torch time.Duration
+		var note string
+		if ref != nil && ctx.Err() == nil {
+			fmt.Fprintf(stderr, "latentlab-bench: PyTorch reference, same row...\n")
+			res, err := ref.epoch(ctx, r.cfg)
+			if err != nil {
+				note = fmt.Sprintf("PyTorch reference failed: %v", err)
+			} else {
+				torch = time.Duration(res.Seconds * float64(time.Second))
+				if res.Images != m.Train.Len() {
+					note = fmt.Sprintf("PyTorch trained on %d images, not %d", res.Images, m.Train.Len())
+				}
+			}
+		}
+		fmt.Fprintf(stdout, format, describe(r.cfg), formatSeconds(ours), formatSeconds(torch), formatRatio(torch, ours))
+		if err != nil {
+			fmt.Fprintf(stdout, "    ours failed: %v\n", err)
+		}
+		if note != "" {
+			fmt.Fprintf(stdout, "    %s\n", note)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ourEpoch trains cfg for one epoch on train from fresh weights and returns
+// the time from the call to Train to the end of the epoch's last batch, so
+// the end-of-epoch bookkeeping is not counted.
+func ourEpoch(ctx context.Context, cfg model.Config, train *dataset.Set) (time.Duration, error) {
+	cfg.Epochs = 1
+	tr, err := model.NewTrainer(cfg, train, nil)
+	if err != nil {
+		return 0, fmt.Errorf("new trainer: %w", err)
+	}
+	defer tr.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var took time.Duration
+	start := time.Now()
+	err = tr.Train(ctx, func(e model.Event) {
+		if e.Kind == model.EventStep && e.Batch == e.Batches && took == 0 {
+			took = time.Since(start)
+			cancel()
+		}
+	})
+	if took == 0 {
+		if err == nil {
+			err = errors.New("no step ended the epoch")
+		}
+		return 0, fmt.Errorf("train: %w", err)
+	}
+	return took, nil
+}
