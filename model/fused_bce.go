@@ -103,7 +103,7 @@ func (o bceGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 		return nil, err
 	}
 	rows, cols := ts[0].Shape()[0], ts[0].Shape()[1]
-	out, err := target(o.String(), prealloc, ts[0].Dtype(), rows*cols)
+	out, err := target(o.String(), prealloc, ts[0].Dtype(), rows, cols)
 	if err != nil {
 		return nil, err
 	}

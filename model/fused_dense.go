@@ -4,93 +4,219 @@ import (
 	"fmt"
 
 	"github.com/chewxy/hm"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"latentlab/model/kernel"
 )
 
-// The fused dense-layer ops: bias plus activation, and its gradients.
+// The fused dense layer: act(x·W + b) as one op, whose gradient builds only
+// the products a graph needs. gorgonia's own product always builds both
+// gradients, which wastes a whole matrix product per first layer (the
+// gradient with respect to the images) and, in the GAN's generator step,
+// the discriminator's weight gradients.
 
-// newBiasActOp returns the op act(x + b) for the given negative slope.
-func newBiasActOp(slope float64) biasActOp {
-	return biasActOp{opBase{fmt.Sprintf("BiasAct(%g)", slope)}, slope}
+// gradNeeds says which gradients of a dense layer a graph needs.
+type gradNeeds struct {
+	input   bool // the gradient with respect to x (false for a first layer fed with data)
+	weights bool // the gradients with respect to W and b (false for weights another step trains)
 }
 
-// biasActOp computes act(x + b) with act(v) = v for v > 0, slope*v otherwise.
-type biasActOp struct {
+// fusedDense returns act(x·W + b).
+func fusedDense(x, w, b *G.Node, slope float64, needs gradNeeds) *G.Node {
+	op := denseOp{opBase{fmt.Sprintf("Dense(%g,%t,%t)", slope, needs.input, needs.weights)}, slope, needs}
+	return G.Must(G.ApplyOp(op, x, w, b))
+}
+
+// denseOp computes act(x·W + b) with act(v) = v for v > 0, slope*v otherwise.
+type denseOp struct {
 	opBase
 	slope float64
+	needs gradNeeds
 }
 
-func (o biasActOp) Arity() int         { return 2 }
-func (o biasActOp) Type() hm.Type      { return hm.NewFnType(matrixType, vectorType, matrixType) }
-func (o biasActOp) DiffWRT(int) []bool { return []bool{true, true} }
+func (o denseOp) Arity() int { return 3 }
+func (o denseOp) Type() hm.Type {
+	return hm.NewFnType(matrixType, matrixType, vectorType, matrixType)
+}
+func (o denseOp) DiffWRT(int) []bool { return []bool{o.needs.input, o.needs.weights, o.needs.weights} }
 
-func (o biasActOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2, 1)
+func (o denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(o.String(), in, 2, 2, 1)
 	if err != nil {
 		return nil, err
 	}
-	if s[0][1] != s[1][0] {
-		return nil, fmt.Errorf("%s: %v plus a bias of %v", o, s[0], s[1])
+	if s[0][1] != s[1][0] || s[1][1] != s[2][0] {
+		return nil, fmt.Errorf("%s: x %v, W %v, b %v", o, s[0], s[1], s[2])
 	}
-	return s[0].Clone(), nil
+	return tensor.Shape{s[0][0], s[1][1]}, nil
 }
 
-func (o biasActOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 2)
+func (o denseOp) Do(vs ...G.Value) (G.Value, error) {
+	ts, err := denses(o.String(), vs, 3)
 	if err != nil {
 		return nil, err
 	}
-	return doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
+	return doWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0], ts[1].Shape()[1]}, vs)
 }
 
-func (o biasActOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 2)
+func (o denseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	ts, err := denses(o.String(), vs, 3)
 	if err != nil {
 		return nil, err
 	}
-	x, b := ts[0], ts[1]
-	rows, cols := x.Shape()[0], x.Shape()[1]
-	out, err := target(o.String(), prealloc, x.Dtype(), rows*cols)
+	x, w, b := ts[0], ts[1], ts[2]
+	rows, cols := x.Shape()[0], w.Shape()[1]
+	out, err := target(o.String(), prealloc, x.Dtype(), rows, cols)
 	if err != nil {
 		return nil, err
 	}
-	switch xd := x.Data().(type) {
+	if err := gemm(false, false, x, w, out); err != nil {
+		return nil, err
+	}
+	switch od := out.Data().(type) {
 	case []float32:
-		kernel.BiasAct(xd, b.Data().([]float32), rows, cols, float32(o.slope), out.Data().([]float32))
+		kernel.BiasAct(od, b.Data().([]float32), rows, cols, float32(o.slope), od)
 	case []float64:
-		bd, od := b.Data().([]float64), out.Data().([]float64)
-		for i, v := range xd {
+		bd := b.Data().([]float64)
+		for i, v := range od {
 			v += bd[i%cols]
 			if v <= 0 {
 				v *= o.slope
 			}
 			od[i] = v
 		}
-	default:
-		return nil, errDtype
 	}
 	return out, nil
 }
 
-func (o biasActOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dx := grad
+// SymDiff returns the gradients the layer was built to need (nil for the
+// others): with d = grad through the activation, dx = d·Wᵀ, dW = xᵀ·d and
+// db = the column sums of d.
+func (o denseOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	d := grad
 	if o.slope != 1 {
 		var err error
-		if dx, err = G.ApplyOp(actGradOp{opBase{fmt.Sprintf("ActGrad(%g)", o.slope)}, o.slope}, output, grad); err != nil {
+		if d, err = G.ApplyOp(actGradOp{opBase{fmt.Sprintf("ActGrad(%g)", o.slope)}, o.slope}, output, grad); err != nil {
 			return nil, err
 		}
 	}
-	db, err := G.ApplyOp(colSumsOp{opBase{"ColSums"}}, dx)
+	out := make(G.Nodes, 3)
+	var err error
+	if o.needs.input {
+		if out[0], err = G.ApplyOp(newGemmOp(false, true), d, in[1]); err != nil {
+			return nil, err
+		}
+	}
+	if o.needs.weights {
+		if out[1], err = G.ApplyOp(newGemmOp(true, false), in[0], d); err != nil {
+			return nil, err
+		}
+		if out[2], err = G.ApplyOp(colSumsOp{opBase{"ColSums"}}, d); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// gemmOp is the matrix product op(a)·op(b), where op transposes its
+// argument when the flag says so.
+type gemmOp struct {
+	opBase
+	transA, transB bool
+}
+
+func newGemmOp(transA, transB bool) gemmOp {
+	return gemmOp{opBase{fmt.Sprintf("Gemm(%t,%t)", transA, transB)}, transA, transB}
+}
+
+func (o gemmOp) Arity() int    { return 2 }
+func (o gemmOp) Type() hm.Type { return hm.NewFnType(matrixType, matrixType, matrixType) }
+
+// productShape is the shape of op(a)·op(b), or an error if they do not fit.
+func (o gemmOp) productShape(a, b tensor.Shape) (tensor.Shape, error) {
+	m, k := a[0], a[1]
+	if o.transA {
+		m, k = k, m
+	}
+	k2, n := b[0], b[1]
+	if o.transB {
+		k2, n = n, k2
+	}
+	if k != k2 {
+		return nil, fmt.Errorf("%s: %v times %v", o, a, b)
+	}
+	return tensor.Shape{m, n}, nil
+}
+
+func (o gemmOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(o.String(), in, 2, 2)
 	if err != nil {
 		return nil, err
 	}
-	return G.Nodes{dx, db}, nil
+	return o.productShape(s[0], s[1])
 }
 
-// actGradOp is the gradient through biasActOp's activation.
+func (o gemmOp) Do(vs ...G.Value) (G.Value, error) {
+	ts, err := denses(o.String(), vs, 2)
+	if err != nil {
+		return nil, err
+	}
+	shape, err := o.productShape(ts[0].Shape(), ts[1].Shape())
+	if err != nil {
+		return nil, err
+	}
+	return doWith(o, ts[0].Dtype(), shape, vs)
+}
+
+func (o gemmOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	ts, err := denses(o.String(), vs, 2)
+	if err != nil {
+		return nil, err
+	}
+	shape, err := o.productShape(ts[0].Shape(), ts[1].Shape())
+	if err != nil {
+		return nil, err
+	}
+	out, err := target(o.String(), prealloc, ts[0].Dtype(), shape...)
+	if err != nil {
+		return nil, err
+	}
+	return out, gemm(o.transA, o.transB, ts[0], ts[1], out)
+}
+
+// gemm writes op(a)·op(b) to c (row-major, contiguous) through the
+// installed BLAS: OpenBLAS's sgemm for training.
+func gemm(transA, transB bool, a, b, c *tensor.Dense) error {
+	tr := func(t bool) blas.Transpose {
+		if t {
+			return blas.Trans
+		}
+		return blas.NoTrans
+	}
+	ar, ac, br, bc := a.Shape()[0], a.Shape()[1], b.Shape()[0], b.Shape()[1]
+	cr, cc := c.Shape()[0], c.Shape()[1]
+	switch ad := a.Data().(type) {
+	case []float32:
+		blas32.Gemm(tr(transA), tr(transB), 1,
+			blas32.General{Rows: ar, Cols: ac, Stride: ac, Data: ad},
+			blas32.General{Rows: br, Cols: bc, Stride: bc, Data: b.Data().([]float32)}, 0,
+			blas32.General{Rows: cr, Cols: cc, Stride: cc, Data: c.Data().([]float32)})
+	case []float64:
+		blas64.Gemm(tr(transA), tr(transB), 1,
+			blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: ad},
+			blas64.General{Rows: br, Cols: bc, Stride: bc, Data: b.Data().([]float64)}, 0,
+			blas64.General{Rows: cr, Cols: cc, Stride: cc, Data: c.Data().([]float64)})
+	default:
+		return errDtype
+	}
+	return nil
+}
+
+// actGradOp is the gradient through denseOp's activation.
 type actGradOp struct {
 	opBase
 	slope float64
@@ -120,7 +246,7 @@ func (o actGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 	if err != nil {
 		return nil, err
 	}
-	out, err := target(o.String(), prealloc, ts[0].Dtype(), ts[0].Size())
+	out, err := target(o.String(), prealloc, ts[0].Dtype(), ts[0].Shape()...)
 	if err != nil {
 		return nil, err
 	}

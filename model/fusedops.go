@@ -16,16 +16,12 @@ import (
 // float32 through package kernel's vectorised loops, float64 (for gradient
 // checks) through plain Go loops with the same meaning.
 //
-//	biasAct(xw, b)       = act(xw + b), act(v) = v > 0 ? v : slope*v
+//	dense(x, W, b)       = act(x·W + b), act(v) = v > 0 ? v : slope*v
+//	gemm(a, b)           = op(a)·op(b), op transposing or not
 //	actGrad(out, g)      = g where out > 0, slope*g elsewhere
 //	colSums(x)           = sum over rows of x
 //	bceRows(l, t)        = sum_j softplus(l_j) - t_j l_j, per row
 //	bceGrad(l, t, g)     = g_row (sigmoid(l) - t)
-
-// fusedBiasAct returns act(x + b) for a batch x (rows) and a bias b.
-func fusedBiasAct(x, b *G.Node, slope float64) *G.Node {
-	return G.Must(G.ApplyOp(newBiasActOp(slope), x, b))
-}
 
 // fusedBCERows returns each row's summed binary cross-entropy of
 // sigmoid(logits) against target.
@@ -48,9 +44,12 @@ func (o opBase) String() string        { return o.name }
 func (o opBase) WriteHash(h hash.Hash) { fmt.Fprint(h, o.name) }
 func (o opBase) Hashcode() uint32      { h := fnv.New32a(); o.WriteHash(h); return h.Sum32() }
 func (o opBase) ReturnsPtr() bool      { return false }
-func (o opBase) CallsExtern() bool     { return false }
-func (o opBase) OverwritesInput() int  { return -1 }
-func (o opBase) DiffWRT(n int) []bool  { return make([]bool, n) }
+
+// CallsExtern is true so that the tape machine gives the ops a preallocated
+// output register instead of letting each run allocate one.
+func (o opBase) CallsExtern() bool    { return true }
+func (o opBase) OverwritesInput() int { return -1 }
+func (o opBase) DiffWRT(n int) []bool { return make([]bool, n) }
 func (o opBase) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("%s has no second derivative", o.name)
 }
@@ -101,10 +100,10 @@ func doWith(p G.UsePreallocDoer, dt tensor.Dtype, shape tensor.Shape, vs []G.Val
 }
 
 // target returns prealloc as a dense tensor of the wanted dtype and size.
-func target(op string, prealloc G.Value, dt tensor.Dtype, size int) (*tensor.Dense, error) {
+func target(op string, prealloc G.Value, dt tensor.Dtype, shape ...int) (*tensor.Dense, error) {
 	d, ok := prealloc.(*tensor.Dense)
-	if !ok || d.Dtype() != dt || d.Size() != size {
-		return nil, fmt.Errorf("%s: preallocated value %v does not fit (%v, %d elements)", op, prealloc, dt, size)
+	if !ok || d.Dtype() != dt || !d.Shape().Eq(tensor.Shape(shape)) {
+		return nil, fmt.Errorf("%s: preallocated value does not fit (want %v %v)", op, dt, shape)
 	}
 	return d, nil
 }

@@ -79,27 +79,41 @@ const (
 // forward pass.
 const leakySlope = float64(leakyReLU)
 
-// dense is act(x·W + b), the bias and activation fused into one op.
-func (b *graphBuilder) dense(x *G.Node, l layerSpec, act activation) *G.Node {
-	xw := G.Must(G.Mul(x, b.param(l.weight())))
-	return fusedBiasAct(xw, b.param(l.bias()), float64(act))
+// dense is act(x·W + b) as one fused op, building only the gradients that
+// needs asks for.
+func (b *graphBuilder) dense(x *G.Node, l layerSpec, act activation, needs gradNeeds) *G.Node {
+	return fusedDense(x, b.param(l.weight()), b.param(l.bias()), float64(act), needs)
 }
 
 // mlp runs x through layers: every layer but the last is followed by act
 // and, where masks[i] is not nil, multiplied by the dropout mask masks[i]
 // (entries 0 or 1/(1-p): inverted dropout). The last layer is linear.
-func (b *graphBuilder) mlp(x *G.Node, layers []layerSpec, act activation, masks []*G.Node) *G.Node {
+// needs says whether the graph needs the gradient with respect to x and
+// trains the layers' weights.
+func (b *graphBuilder) mlp(x *G.Node, layers []layerSpec, act activation, masks []*G.Node, needs gradNeeds) *G.Node {
 	for i, l := range layers {
-		if i == len(layers)-1 {
-			return b.dense(x, l, linear)
+		layerNeeds := needs
+		if i > 0 { // what flows back past this layer feeds the layers before it
+			layerNeeds.input = needs.input || needs.weights
 		}
-		x = b.dense(x, l, act)
+		if i == len(layers)-1 {
+			return b.dense(x, l, linear, layerNeeds)
+		}
+		x = b.dense(x, l, act, layerNeeds)
 		if i < len(masks) && masks[i] != nil {
 			x = G.Must(G.HadamardProd(x, masks[i]))
 		}
 	}
 	return x
 }
+
+// Gradient needs of the graphs' layer stacks.
+var (
+	trainFromData = gradNeeds{input: false, weights: true} // weights trained, input is data
+	trainAll      = gradNeeds{input: true, weights: true}  // weights trained, input computed from trained weights
+	passThrough   = gradNeeds{input: true, weights: false} // another step's weights, a gradient flows through
+	forwardOnly   = gradNeeds{}                            // no gradient at all
+)
 
 // dropoutMasks declares one mask input per hidden layer when p > 0.
 func (b *graphBuilder) dropoutMasks(prefix string, batch int, layers []layerSpec, p float64) []*G.Node {

@@ -157,17 +157,21 @@ func buildAutoencoderStep(c Config, a architecture, p *paramSet, dt tensor.Dtype
 		decMasks := b.dropoutMasks("decoder", batch, a.Decoder, c.Dropout)
 		h := x
 		for i, l := range a.Encoder {
-			h = b.dense(h, l, relu)
+			needs := trainAll
+			if i == 0 {
+				needs = trainFromData
+			}
+			h = b.dense(h, l, relu, needs)
 			if encMasks != nil {
 				h = G.Must(G.HadamardProd(h, encMasks[i]))
 			}
 		}
 		var z *G.Node
 		if c.Kind == KindAE {
-			z = b.dense(h, a.Heads[0], linear)
+			z = b.dense(h, a.Heads[0], linear, trainAll)
 		} else {
-			mu := b.dense(h, a.Heads[0], linear)
-			logvar := b.dense(h, a.Heads[1], linear)
+			mu := b.dense(h, a.Heads[0], linear, trainAll)
+			logvar := b.dense(h, a.Heads[1], linear, trainAll)
 			eps := b.input("eps", batch, c.LatentDim)
 			std := G.Must(G.Exp(G.Must(G.Mul(logvar, b.constant(0.5)))))
 			z = G.Must(G.Add(mu, G.Must(G.HadamardProd(std, eps))))
@@ -178,7 +182,7 @@ func buildAutoencoderStep(c Config, a architecture, p *paramSet, dt tensor.Dtype
 			kl = weightedSum(klRows, w)
 			s.output("kl", kl)
 		}
-		logits := b.mlp(z, a.Decoder, relu, decMasks)
+		logits := b.mlp(z, a.Decoder, relu, decMasks, trainAll)
 		s.output("z", z)
 		s.output("logits", logits)
 		cost = weightedSum(b.bceWithLogits(logits, x), w)
@@ -221,9 +225,9 @@ func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch
 		x := db.input("x", batch, pixels)
 		w := db.input("w", batch)
 		z := db.input("z", batch, c.LatentDim)
-		fake := G.Must(G.Sigmoid(db.mlp(z, a.Decoder, leakyReLU, nil)))
-		realLogit := db.mlp(db.centre(x), a.Critic, leakyReLU, db.dropoutMasks("real", batch, a.Critic, c.Dropout))
-		fakeLogit := db.mlp(db.centre(fake), a.Critic, leakyReLU, db.dropoutMasks("fake", batch, a.Critic, c.Dropout))
+		fake := G.Must(G.Sigmoid(db.mlp(z, a.Decoder, leakyReLU, nil, forwardOnly)))
+		realLogit := db.mlp(db.centre(x), a.Critic, leakyReLU, db.dropoutMasks("real", batch, a.Critic, c.Dropout), trainFromData)
+		fakeLogit := db.mlp(db.centre(fake), a.Critic, leakyReLU, db.dropoutMasks("fake", batch, a.Critic, c.Dropout), trainFromData)
 		// BCE(t, l) = softplus(l) - t*l with the scalar target t.
 		realRows := G.Must(G.Sub(G.Must(G.Softplus(realLogit)), G.Must(G.Mul(realLogit, db.constant(1-c.LabelSmoothing)))))
 		realTerm := weightedSum(G.Must(G.Sum(realRows, 1)), w)
@@ -247,9 +251,9 @@ func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch
 	err = build("gan generator", func() {
 		w := gb.input("w", batch)
 		z := gb.input("z", batch, c.LatentDim)
-		fakeLogits := gb.mlp(z, a.Decoder, leakyReLU, nil)
+		fakeLogits := gb.mlp(z, a.Decoder, leakyReLU, nil, trainFromData)
 		fake := G.Must(G.Sigmoid(fakeLogits))
-		logit := gb.mlp(gb.centre(fake), a.Critic, leakyReLU, gb.dropoutMasks("fake", batch, a.Critic, c.Dropout))
+		logit := gb.mlp(gb.centre(fake), a.Critic, leakyReLU, gb.dropoutMasks("fake", batch, a.Critic, c.Dropout), passThrough)
 		gCost = weightedSum(G.Must(G.Sum(G.Must(G.Softplus(G.Must(G.Neg(logit)))), 1)), w)
 		gen.output("loss", gCost)
 		gen.output("fake_logit", logit)
@@ -282,7 +286,7 @@ func buildClassifierStep(c Config, a architecture, p *paramSet, dt tensor.Dtype,
 		x := b.input("x", batch, pixels)
 		y := b.input("y", batch, Classes)
 		w := b.input("w", batch)
-		logits := b.mlp(x, a.Classes, relu, b.dropoutMasks("classifier", batch, a.Classes, c.Dropout))
+		logits := b.mlp(x, a.Classes, relu, b.dropoutMasks("classifier", batch, a.Classes, c.Dropout), trainFromData)
 		// logsumexp_j l_ij = m_i + log sum_j exp(l_ij - m_i), m_i = max_j l_ij.
 		// (gorgonia's LogSumExp does not broadcast the max.)
 		m := G.Must(G.Max(logits, 1))

@@ -97,8 +97,8 @@ void ll_bce_grad(const float *logits, const float *target, const float *upstream
 	bce_grad_scalar(logits, target, upstream, 0, rows * cols, cols, out);
 }
 
-VARIANTS void ll_bias_act(const float *restrict xw, const float *restrict bias, long rows, long cols, float slope,
-                          float *restrict out) {
+VARIANTS void ll_bias_act(const float *xw, const float *restrict bias, long rows, long cols, float slope,
+                          float *out) {
 	for (long r = 0; r < rows; r++) {
 		const float *x = xw + r * cols;
 		float *o = out + r * cols;

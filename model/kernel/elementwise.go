@@ -33,7 +33,7 @@ func BCEGrad(logits, target, upstream []float32, rows, cols int, out []float32) 
 
 // BiasAct writes act(xw_rj + bias_j) to out, where act(v) is v for v > 0
 // and slope*v otherwise: ReLU for slope 0, LeakyReLU for 0 < slope < 1,
-// the identity for slope 1.
+// the identity for slope 1. out may be xw itself.
 func BiasAct(xw, bias []float32, rows, cols int, slope float32, out []float32) {
 	mustShape("BiasAct", rows, cols, xw, out)
 	mustLen("BiasAct", cols, bias)

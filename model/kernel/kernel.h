@@ -14,8 +14,8 @@ int ll_sgd(float *restrict w, float *restrict g, float *restrict m, long n, floa
 void ll_bce_rows(const float *logits, const float *target, long rows, long cols, float *out);
 void ll_bce_grad(const float *logits, const float *target, const float *upstream, long rows, long cols,
                  float *out);
-void ll_bias_act(const float *restrict xw, const float *restrict bias, long rows, long cols, float slope,
-                 float *restrict out);
+// ll_bias_act may run in place (xw == out).
+void ll_bias_act(const float *xw, const float *restrict bias, long rows, long cols, float slope, float *out);
 void ll_act_grad(const float *restrict out, const float *restrict grad, long n, float slope, float *restrict dx);
 void ll_col_sums(const float *restrict x, long rows, long cols, float *restrict out);
 
