@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 
@@ -30,6 +31,20 @@ func fillImages(t *tensor.Dense, set *dataset.Set, idx []int) {
 	}
 }
 
+// centrePixels maps every value of t from [0, 1] to [-1, 1] in place.
+func centrePixels(t *tensor.Dense) {
+	switch d := t.Data().(type) {
+	case []float32:
+		for i, v := range d {
+			d[i] = 2*v - 1
+		}
+	case []float64:
+		for i, v := range d {
+			d[i] = 2*v - 1
+		}
+	}
+}
+
 // fillRowWeights sets w_i = 1/n for the n real rows and 0 for padding, so
 // that sums over the batch are means over its real images.
 func fillRowWeights(t *tensor.Dense, n int) {
@@ -56,12 +71,21 @@ func fillDropout(s *stepGraph, prefix string, p float64, rng *rand.Rand) {
 		return
 	}
 	keep := 1 / (1 - p)
+	// Each 64-bit draw decides two entries: an entry is dropped when its 32
+	// bits fall below p * 2^32.
+	drop := uint32(min(p*(1<<32), math.MaxUint32))
 	for _, name := range s.sortedInputs() {
 		if !strings.HasPrefix(name, prefix) {
 			continue
 		}
-		fillFunc(s.buffers[name], func(int) float64 {
-			if rng.Float64() < p {
+		var bits uint64
+		fillFunc(s.buffers[name], func(i int) float64 {
+			if i%2 == 0 {
+				bits = rng.Uint64()
+			} else {
+				bits >>= 32
+			}
+			if uint32(bits) < drop {
 				return 0
 			}
 			return keep

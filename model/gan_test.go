@@ -2,6 +2,8 @@ package model
 
 import (
 	"math"
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -30,7 +32,7 @@ func TestGAN_GraphsShareTheirWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, err := snap.DecodeBatch(mat.NewDense(4, 2, toFloat64s(d.buffer("z"))))
-	compareTo(t, want, err, d.values("fake"))
+	compareTo(t, want, err, uncentred(d.values("fake_centred")))
 	d.reset()
 
 	// The generator step's discriminator is the trained one.
@@ -39,7 +41,7 @@ func TestGAN_GraphsShareTheirWeights(t *testing.T) {
 	if err := g.run(); err != nil {
 		t.Fatal(err)
 	}
-	fake := mat.NewDense(4, 16, g.values("fake"))
+	fake := mat.NewDense(4, 16, uncentred(g.values("fake_centred")))
 	logits, err := snap.Discriminate(fake)
 	if err != nil {
 		t.Fatal(err)
@@ -47,8 +49,40 @@ func TestGAN_GraphsShareTheirWeights(t *testing.T) {
 	got := g.values("fake_logit")
 	g.reset()
 	for i := range logits {
-		if math.Abs(logits[i]-got[i]) > 1e-9 {
+		if math.Abs(logits[i]-got[i]) > snapshotTol*math.Max(1, math.Abs(got[i])) {
 			t.Fatalf("generator step's D(G(z))[%d] = %v, trained discriminator says %v", i, got[i], logits[i])
 		}
+	}
+}
+
+func TestFillDropout_DropsTheConfiguredFraction(t *testing.T) {
+	cfg := smallConfig(KindGAN, 4, 4)
+	cfg.Hidden = []int{300, 500}
+	cfg.BatchSize = 64
+	cfg.Dropout = 0.3
+	tr, err := newTrainer(cfg, syntheticSet(64, 4, 4, 1), nil, tensor.Float32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	fillDropout(tr.disc, "mask.", cfg.Dropout, rand.New(rand.NewPCG(1, 2)))
+	zeros, total := 0, 0
+	for _, name := range tr.disc.sortedInputs() {
+		if !strings.HasPrefix(name, "mask.") {
+			continue
+		}
+		for _, v := range tr.disc.buffers[name].Data().([]float32) {
+			switch {
+			case v == 0:
+				zeros++
+			case math.Abs(float64(v)-1/0.7) > 1e-6:
+				t.Fatalf("%s holds %v, want 0 or 1/0.7", name, v)
+			}
+			total++
+		}
+	}
+	// 64 x (500+300) x 2 masks = 102,400 entries: the standard error of the fraction is 0.0014.
+	if frac := float64(zeros) / float64(total); total < 100000 || math.Abs(frac-0.3) > 0.01 {
+		t.Errorf("dropped %d of %d entries (%.4f), want 0.3", zeros, total, frac)
 	}
 }

@@ -149,11 +149,3 @@ func build(what string, f func()) (err error) {
 	f()
 	return nil
 }
-
-// centre maps pixels from [0, 1] to [-1, 1], the range the discriminator
-// reads: centred inputs keep its first layer from learning the offset
-// instead of the digits (the tanh-output GANs of Radford et al. 2016 feed
-// it [-1, 1] images too).
-func (b *graphBuilder) centre(x *G.Node) *G.Node {
-	return G.Must(G.Sub(G.Must(G.Mul(x, b.constant(2))), b.constant(1)))
-}

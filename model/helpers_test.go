@@ -51,3 +51,12 @@ func smallConfig(kind Kind, rows, cols int) Config {
 	c.Epochs = 1
 	return c
 }
+
+// uncentred maps the GAN graphs' [-1, 1] pixels back to [0, 1].
+func uncentred(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = (x + 1) / 2
+	}
+	return out
+}

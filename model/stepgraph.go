@@ -222,19 +222,22 @@ func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch
 	disc = &stepGraph{b: db, batch: batch, outputs: map[string]*G.Value{}}
 	var dCost *G.Node
 	err = build("gan discriminator", func() {
-		x := db.input("x", batch, pixels)
+		// The discriminator reads pixels centred to [-1, 1]: centred inputs
+		// keep its first layer from learning the offset instead of the digits
+		// (the tanh-output GANs of Radford et al. 2016 feed it [-1, 1] too).
+		x := db.input("x_centred", batch, pixels)
 		w := db.input("w", batch)
 		z := db.input("z", batch, c.LatentDim)
-		fake := G.Must(G.Sigmoid(db.mlp(z, a.Decoder, leakyReLU, nil, forwardOnly)))
-		realLogit := db.mlp(db.centre(x), a.Critic, leakyReLU, db.dropoutMasks("real", batch, a.Critic, c.Dropout), trainFromData)
-		fakeLogit := db.mlp(db.centre(fake), a.Critic, leakyReLU, db.dropoutMasks("fake", batch, a.Critic, c.Dropout), trainFromData)
+		fake := fusedCentredSigmoid(db.mlp(z, a.Decoder, leakyReLU, nil, forwardOnly))
+		realLogit := db.mlp(x, a.Critic, leakyReLU, db.dropoutMasks("real", batch, a.Critic, c.Dropout), trainFromData)
+		fakeLogit := db.mlp(fake, a.Critic, leakyReLU, db.dropoutMasks("fake", batch, a.Critic, c.Dropout), trainFromData)
 		// BCE(t, l) = softplus(l) - t*l with the scalar target t.
 		realRows := G.Must(G.Sub(G.Must(G.Softplus(realLogit)), G.Must(G.Mul(realLogit, db.constant(1-c.LabelSmoothing)))))
 		realTerm := weightedSum(G.Must(G.Sum(realRows, 1)), w)
 		fakeTerm := weightedSum(G.Must(G.Sum(G.Must(G.Softplus(fakeLogit)), 1)), w)
 		dCost = G.Must(G.Add(realTerm, fakeTerm))
 		disc.output("loss", dCost)
-		disc.output("fake", fake)
+		disc.output("fake_centred", fake)
 		disc.output("real_logit", realLogit)
 		disc.output("fake_logit", fakeLogit)
 	})
@@ -252,12 +255,12 @@ func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch
 		w := gb.input("w", batch)
 		z := gb.input("z", batch, c.LatentDim)
 		fakeLogits := gb.mlp(z, a.Decoder, leakyReLU, nil, trainFromData)
-		fake := G.Must(G.Sigmoid(fakeLogits))
-		logit := gb.mlp(gb.centre(fake), a.Critic, leakyReLU, gb.dropoutMasks("fake", batch, a.Critic, c.Dropout), passThrough)
+		fake := fusedCentredSigmoid(fakeLogits)
+		logit := gb.mlp(fake, a.Critic, leakyReLU, gb.dropoutMasks("fake", batch, a.Critic, c.Dropout), passThrough)
 		gCost = weightedSum(G.Must(G.Sum(G.Must(G.Softplus(G.Must(G.Neg(logit)))), 1)), w)
 		gen.output("loss", gCost)
 		gen.output("fake_logit", logit)
-		gen.output("fake", fake)
+		gen.output("fake_centred", fake)
 	})
 	if err != nil {
 		disc.close()

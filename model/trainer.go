@@ -438,7 +438,8 @@ func (t *Trainer) classifierStep(ev *Event, idx []int, rng *rand.Rand, lr float6
 
 func (t *Trainer) ganStep(ev *Event, idx []int, rng *rand.Rand, lr float64) error {
 	d := t.disc
-	fillImages(d.buffer("x"), t.train, idx)
+	fillImages(d.buffer("x_centred"), t.train, idx)
+	centrePixels(d.buffer("x_centred"))
 	fillRowWeights(d.buffer("w"), len(idx))
 	fillNormal(d.buffer("z"), rng)
 	fillDropout(d, "mask.", t.cfg.Dropout, rng)

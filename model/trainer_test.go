@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -264,54 +265,88 @@ func (p *paramSet) asFloat64() map[string][]float64 {
 	return out
 }
 
+// The snapshot's float32 forward pass computes what the training graphs
+// compute, in float64 (the gradient checks' dtype) and in float32 (the
+// app's), for batches and for the one-vector path of Decode.
 func TestSnapshot_DecodeEqualsGraphForward(t *testing.T) {
 	data := syntheticSet(16, 4, 4, 5)
-	for _, kind := range []Kind{KindAE, KindVAE, KindGAN} {
-		t.Run(string(kind), func(t *testing.T) {
-			cfg := smallConfig(kind, 4, 4)
-			cfg.Epochs = 1
-			tr, err := newTrainer(cfg, data, nil, tensor.Float64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tr.Close()
-			collect(t, tr) // move the weights away from their initial values
-			tr.publish()
-			snap := tr.Snapshot()
-			s := tr.auto
-			if kind == KindGAN {
-				s = tr.gen
-			}
-			fillAll(s, rand4())
-			if err := s.run(); err != nil {
-				t.Fatal(err)
-			}
-			defer s.reset()
-			var got *mat.Dense
-			if kind == KindGAN {
-				z := s.buffer("z")
-				got, err = snap.DecodeBatch(mat.NewDense(4, 2, toFloat64s(z)))
-				compareTo(t, got, err, s.values("fake"))
-				return
-			}
-			x := mat.NewDense(4, 16, toFloat64s(s.buffer("x")))
-			mean, logVar, err := snap.EncodeBatch(x)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if kind == KindVAE {
-				eps := toFloat64s(s.buffer("eps"))
-				raw, lv := mean.RawMatrix().Data, logVar.RawMatrix().Data
-				for i := range raw {
-					raw[i] += math.Exp(lv[i]/2) * eps[i]
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		for _, kind := range []Kind{KindAE, KindVAE, KindGAN} {
+			t.Run(dt.String()+"/"+string(kind), func(t *testing.T) {
+				cfg := smallConfig(kind, 4, 4)
+				cfg.Epochs = 1
+				tr, err := newTrainer(cfg, data, nil, dt)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			compareTo(t, mean, nil, s.values("z"))
-			got, err = snap.DecodeLogits(mean)
-			compareTo(t, got, err, s.values("logits"))
-		})
+				defer tr.Close()
+				collect(t, tr) // move the weights away from their initial values
+				tr.publish()
+				snap := tr.Snapshot()
+				s := tr.auto
+				if kind == KindGAN {
+					s = tr.gen
+				}
+				fillAll(s, rand4())
+				if err := s.run(); err != nil {
+					t.Fatal(err)
+				}
+				defer s.reset()
+				var got *mat.Dense
+				if kind == KindGAN {
+					z := mat.NewDense(4, 2, toFloat64s(s.buffer("z")))
+					got, err = snap.DecodeBatch(z)
+					compareTo(t, got, err, uncentred(s.values("fake_centred")))
+					compareTo(t, decodeEach(t, snap, z), nil, uncentred(s.values("fake_centred")))
+					return
+				}
+				x := mat.NewDense(4, 16, toFloat64s(s.buffer("x")))
+				mean, logVar, err := snap.EncodeBatch(x)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if kind == KindVAE {
+					eps := toFloat64s(s.buffer("eps"))
+					raw, lv := mean.RawMatrix().Data, logVar.RawMatrix().Data
+					for i := range raw {
+						raw[i] += math.Exp(lv[i]/2) * eps[i]
+					}
+				}
+				compareTo(t, mean, nil, s.values("z"))
+				got, err = snap.DecodeLogits(mean)
+				compareTo(t, got, err, s.values("logits"))
+				pixels := s.values("logits")
+				for i, l := range pixels {
+					pixels[i] = sigmoid(l)
+				}
+				compareTo(t, decodeEach(t, snap, mean), nil, pixels)
+			})
+		}
 	}
 }
+
+// decodeEach decodes the rows of z one at a time with Decode.
+func decodeEach(t *testing.T, s *Snapshot, z *mat.Dense) *mat.Dense {
+	t.Helper()
+	n, _ := z.Dims()
+	out := mat.NewDense(n, s.Pixels(), nil)
+	for i := 0; i < n; i++ {
+		img, err := s.Decode(z.RawRowView(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.SetRow(i, img)
+	}
+	return out
+}
+
+// snapshotTol bounds the difference between the snapshot's float32 forward
+// pass and a training graph's, relative to max(1, |value|). The snapshot
+// rounds float64 weights and inputs to float32 (a relative 6e-8 each) and
+// both sum in float32 in different orders, which moves values by a few
+// parts in 1e7 for these layers; a wrong weight, bias or activation moves
+// them by 1e-3 or more.
+const snapshotTol = 1e-5
 
 func compareTo(t *testing.T, got *mat.Dense, err error, want []float64) {
 	t.Helper()
@@ -323,7 +358,7 @@ func compareTo(t *testing.T, got *mat.Dense, err error, want []float64) {
 		t.Fatalf("%d values, graph has %d", len(raw), len(want))
 	}
 	for i := range raw {
-		if math.Abs(raw[i]-want[i]) > 1e-9 {
+		if math.Abs(raw[i]-want[i]) > snapshotTol*math.Max(1, math.Abs(want[i])) {
 			t.Fatalf("value %d: snapshot %v, graph %v", i, raw[i], want[i])
 		}
 	}
@@ -432,23 +467,45 @@ func TestTrainer_ConfigDoesNotWaitForAStep(t *testing.T) {
 	}
 }
 
-// The one-vector decode path must agree with the batched one.
+// The one-vector decode path must agree with the batched one: bit for bit
+// with a batch of that one row (the same loops run), and within float32
+// rounding with a row of a larger batch (which goes through sgemm).
 func TestSnapshot_DecodeMatchesDecodeBatch(t *testing.T) {
 	for _, kind := range []Kind{KindVAE, KindGAN} {
-		tr, err := NewTrainer(smallConfig(kind, 4, 4), syntheticSet(8, 4, 4, 1), nil)
+		cfg := smallConfig(kind, 28, 28)
+		cfg.Hidden = []int{37, 70} // vector tails in every layer
+		tr, err := NewTrainer(cfg, syntheticSet(8, 28, 28, 1), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		collect(t, tr)
 		tr.publish()
 		s := tr.Snapshot()
-		z := []float64{0.7, -1.3}
-		one, err := s.Decode(z)
+		zs := [][]float64{{0.7, -1.3}, {0, 0}, {-2.5, 2.5}, {40, -40}}
+		batch, err := s.DecodeBatch(mat.NewDense(len(zs), 2, slices.Concat(zs...)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		batch, err := s.DecodeBatch(mat.NewDense(1, 2, z))
-		compareTo(t, batch, err, one)
+		for i, z := range zs {
+			one, err := s.Decode(z)
+			if err != nil {
+				t.Fatal(err)
+			}
+			single, err := s.DecodeBatch(mat.NewDense(1, 2, z))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, v := range single.RawRowView(0) {
+				if math.Float64bits(v) != math.Float64bits(one[j]) {
+					t.Fatalf("%s z=%v pixel %d: Decode %v, one-row DecodeBatch %v", kind, z, j, one[j], v)
+				}
+			}
+			for j, v := range batch.RawRowView(i) {
+				if v < 0 || v > 1 || math.Abs(v-one[j]) > 1e-6 {
+					t.Fatalf("%s z=%v pixel %d: Decode %v, row %d of DecodeBatch %v", kind, z, j, one[j], i, v)
+				}
+			}
+		}
 		tr.Close()
 	}
 }

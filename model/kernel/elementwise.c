@@ -18,6 +18,11 @@ __m256 _ZGVdN8v_log1pf(__m256 x);
 static inline float softplus(float l) { return fmaxf(l, 0) + log1pf(expf(-fabsf(l))); }
 static inline float sigmoid(float l) { return 1 / (1 + expf(-l)); }
 
+static void centred_sigmoid_scalar(const float *l, long from, long n, float *out) {
+	for (long i = from; i < n; i++)
+		out[i] = 2 / (1 + expf(-l[i])) - 1;
+}
+
 static void bce_rows_scalar(const float *logits, const float *target, long rows, long cols, float *out) {
 	for (long r = 0; r < rows; r++) {
 		const float *l = logits + r * cols, *t = target + r * cols;
@@ -74,6 +79,16 @@ __attribute__((target("avx2"))) static void bce_grad_avx2(const float *logits, c
 		bce_grad_scalar(logits, target, upstream, r * cols + j, (r + 1) * cols, cols, out);
 	}
 }
+
+__attribute__((target("avx2"))) static void centred_sigmoid_avx2(const float *l, long n, float *out) {
+	const __m256 one = _mm256_set1_ps(1), two = _mm256_set1_ps(2), sign = _mm256_set1_ps(-0.0f);
+	long i = 0;
+	for (; i + 8 <= n; i += 8) {
+		__m256 e = _ZGVdN8v_expf(_mm256_xor_ps(_mm256_loadu_ps(l + i), sign)); // exp(-l)
+		_mm256_storeu_ps(out + i, _mm256_sub_ps(_mm256_div_ps(two, _mm256_add_ps(one, e)), one));
+	}
+	centred_sigmoid_scalar(l, i, n, out);
+}
 #endif
 
 void ll_bce_rows(const float *logits, const float *target, long rows, long cols, float *out) {
@@ -95,6 +110,22 @@ void ll_bce_grad(const float *logits, const float *target, const float *upstream
 	}
 #endif
 	bce_grad_scalar(logits, target, upstream, 0, rows * cols, cols, out);
+}
+
+void ll_centred_sigmoid(const float *l, long n, float *out) {
+#ifdef HAVE_AVX2_PATH
+	if (__builtin_cpu_supports("avx2")) {
+		centred_sigmoid_avx2(l, n, out);
+		return;
+	}
+#endif
+	centred_sigmoid_scalar(l, 0, n, out);
+}
+
+VARIANTS void ll_centred_sigmoid_grad(const float *restrict out, const float *restrict grad, long n,
+                                      float *restrict dl) {
+	for (long i = 0; i < n; i++)
+		dl[i] = grad[i] * ((1 - out[i] * out[i]) * 0.5f);
 }
 
 VARIANTS void ll_bias_act(const float *xw, const float *restrict bias, long rows, long cols, float slope,

@@ -63,6 +63,27 @@ func ColSums(x []float32, rows, cols int, out []float32) {
 	C.ll_col_sums(ptr(x), C.long(rows), C.long(cols), ptr(out))
 }
 
+// CentredSigmoid writes 2 sigmoid(l) - 1 to out: pixels in [-1, 1] from
+// logits, as the GAN's discriminator reads them.
+func CentredSigmoid(l, out []float32) {
+	mustShape("CentredSigmoid", 1, len(l), l, out)
+	if len(l) == 0 {
+		return
+	}
+	C.ll_centred_sigmoid(ptr(l), C.long(len(l)), ptr(out))
+}
+
+// CentredSigmoidGrad writes to dl the gradient through CentredSigmoid from
+// its output out and the gradient grad with respect to out:
+// dl = grad (1 - out^2) / 2.
+func CentredSigmoidGrad(out, grad, dl []float32) {
+	mustShape("CentredSigmoidGrad", 1, len(out), out, grad, dl)
+	if len(out) == 0 {
+		return
+	}
+	C.ll_centred_sigmoid_grad(ptr(out), ptr(grad), C.long(len(out)), ptr(dl))
+}
+
 // mustShape panics unless every slice holds rows*cols elements: a mismatch
 // is a programming error that would otherwise read or write out of bounds
 // in C.

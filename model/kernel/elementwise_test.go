@@ -112,3 +112,23 @@ func TestShapeMismatchPanics(t *testing.T) {
 	}()
 	BCERows(make([]float32, 6), make([]float32, 5), 2, 3, make([]float32, 2))
 }
+
+func TestCentredSigmoidAndGrad(t *testing.T) {
+	l, _ := logitsAndTargets(1, 37)
+	out, dl := make([]float32, len(l)), make([]float32, len(l))
+	CentredSigmoid(l, out)
+	grad := make([]float32, len(l))
+	for i := range grad {
+		grad[i] = float32(i%5) - 2
+	}
+	CentredSigmoidGrad(out, grad, dl)
+	for i, x := range l {
+		s := sigmoid64(float64(x))
+		if want := 2*s - 1; math.Abs(float64(out[i])-want) > 1e-6 {
+			t.Errorf("logit %v: got %v, want %v", x, out[i], want)
+		}
+		if want := float64(grad[i]) * 2 * s * (1 - s); math.Abs(float64(dl[i])-want) > 1e-6*math.Abs(float64(grad[i]))+1e-7 {
+			t.Errorf("logit %v: gradient %v, want %v", x, dl[i], want)
+		}
+	}
+}

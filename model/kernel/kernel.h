@@ -18,5 +18,7 @@ void ll_bce_grad(const float *logits, const float *target, const float *upstream
 void ll_bias_act(const float *xw, const float *restrict bias, long rows, long cols, float slope, float *out);
 void ll_act_grad(const float *restrict out, const float *restrict grad, long n, float slope, float *restrict dx);
 void ll_col_sums(const float *restrict x, long rows, long cols, float *restrict out);
+void ll_centred_sigmoid(const float *l, long n, float *out);
+void ll_centred_sigmoid_grad(const float *restrict out, const float *restrict grad, long n, float *restrict dl);
 
 #endif
