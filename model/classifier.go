@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"latentlab/model/dataset"
+	"latentlab/model/kernel"
 )
 
 // Classify returns, for each row of x (images with pixels in [0, 1]), the
@@ -19,14 +20,21 @@ func (s *Snapshot) Classify(x *mat.Dense) (probs, features *mat.Dense, err error
 	if _, c := x.Dims(); c != s.Pixels() {
 		return nil, nil, fmt.Errorf("model: classify: images have %d pixels, the classifier expects %d", c, s.Pixels())
 	}
-	hidden := s.classes[:len(s.classes)-1]
-	features = s.forward(x, hidden, false)
-	logits := s.forward(features, s.classes[len(s.classes)-1:], true)
-	raw := logits.RawMatrix()
-	for r := 0; r < raw.Rows; r++ {
-		softmaxInPlace(raw.Data[r*raw.Stride : r*raw.Stride+raw.Cols])
+	rows, _ := x.Dims()
+	hidden, last := s.classes[:len(s.classes)-1], s.classes[len(s.classes)-1]
+	features = mat.NewDense(rows, hidden[len(hidden)-1].Out, nil)
+	probs = mat.NewDense(rows, last.Out, nil)
+	feat, prob := features.RawMatrix(), probs.RawMatrix()
+	s.batch(x, false, hidden, func(sc *forwardScratch, r0, n int, h []float32) {
+		for i, v := range h {
+			feat.Data[r0*feat.Cols+i] = float64(v)
+		}
+		kernel.Bias64(prob.Data[r0*prob.Cols:(r0+n)*prob.Cols], productRows(sc, h, n, last), n, last.Out, last.B)
+	})
+	for r := 0; r < rows; r++ {
+		softmaxInPlace(prob.Data[r*prob.Cols : (r+1)*prob.Cols])
 	}
-	return logits, features, nil
+	return probs, features, nil
 }
 
 // softmaxInPlace turns logits into probabilities, stably.

@@ -121,6 +121,11 @@ func (p *paramSet) float64s(name string) []float64 {
 	return toFloat64s(p.tensors[name])
 }
 
+// float32s returns a copy of the named parameter as float32.
+func (p *paramSet) float32s(name string) []float32 {
+	return toFloat32s(p.tensors[name])
+}
+
 // count returns the number of scalar parameters.
 func (p *paramSet) count() int {
 	n := 0
@@ -138,6 +143,20 @@ func toFloat64s(t *tensor.Dense) []float64 {
 		out := make([]float64, len(d))
 		for i, v := range d {
 			out[i] = float64(v)
+		}
+		return out
+	}
+	panic(fmt.Sprintf("model: unsupported tensor data %T", t.Data()))
+}
+
+func toFloat32s(t *tensor.Dense) []float32 {
+	switch d := t.Data().(type) {
+	case []float32:
+		return append([]float32(nil), d...)
+	case []float64:
+		out := make([]float32, len(d))
+		for i, v := range d {
+			out[i] = float32(v)
 		}
 		return out
 	}

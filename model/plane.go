@@ -93,12 +93,22 @@ func (p Plane) coord(f, lo, hi float64) float64 {
 // first row at MaxY (top of a picture) and the first column at MinX. Points
 // sit at cell centres.
 func (p Plane) GridPoints(n int) *mat.Dense {
+	// The points are those of At; each column's x and each row's y is
+	// computed once (a normal quantile each for prior planes).
+	xs, ys := make([]float64, n), make([]float64, n)
+	for i := range n {
+		xs[i] = p.coord((float64(i)+0.5)/float64(n), p.MinX, p.MaxX)
+		ys[i] = p.coord(1-(float64(i)+0.5)/float64(n), p.MinY, p.MaxY)
+	}
 	d := len(p.Base)
 	z := mat.NewDense(n*n, d, nil)
-	for r := 0; r < n; r++ {
-		for c := 0; c < n; c++ {
-			pt := p.At((float64(c)+0.5)/float64(n), 1-(float64(r)+0.5)/float64(n))
-			z.SetRow(r*n+c, pt)
+	raw := z.RawMatrix().Data
+	for r := range n {
+		for c := range n {
+			pt := raw[(r*n+c)*d : (r*n+c+1)*d]
+			copy(pt, p.Base)
+			pt[p.AxisX] = xs[c]
+			pt[p.AxisY] = ys[r]
 		}
 	}
 	return z

@@ -4,20 +4,31 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"latentlab/model/kernel"
+	"latentlab/model/openblas"
 )
 
-// layer is one dense layer of a Snapshot: y = x·W + b with W [in, out].
+// layer is one dense layer of a Snapshot: y = x·W + b with W [In, Out],
+// row-major, in float32 like the weights training produces.
 type layer struct {
-	W *mat.Dense
-	B []float64
+	In, Out int
+	W, B    []float32
 }
 
 // Snapshot is an immutable copy of a model's weights at one training step,
-// with a plain gonum forward pass. Any goroutine may read it while training
-// goes on; nothing in it changes after it is published.
+// with a float32 forward pass of its own: OpenBLAS's sgemm for batches,
+// package kernel's serial loop for a single row, and package kernel's
+// vectorised bias, activation and sigmoid passes. Any goroutine may read it
+// while training goes on; nothing in it changes after it is published.
+// Results are float64 and agree with the training graphs within float32
+// rounding.
 type Snapshot struct {
 	config  Config
 	step    int64
@@ -33,11 +44,12 @@ type Snapshot struct {
 var ErrNoEncoder = errors.New("model: a GAN has no encoder")
 
 func newSnapshot(c Config, p *paramSet, step int64, epoch int) *Snapshot {
+	openblas.Install() // a snapshot loaded from a checkpoint has had no trainer to do it
 	a := archOf(c)
 	copyLayers := func(ls []layerSpec) []layer {
 		out := make([]layer, len(ls))
 		for i, l := range ls {
-			out[i] = layer{W: mat.NewDense(l.In, l.Out, p.float64s(l.weight())), B: p.float64s(l.bias())}
+			out[i] = layer{In: l.In, Out: l.Out, W: p.float32s(l.weight()), B: p.float32s(l.bias())}
 		}
 		return out
 	}
@@ -72,28 +84,124 @@ func (s *Snapshot) Epoch() int { return s.epoch }
 // HasEncoder reports whether the model maps images to latent codes.
 func (s *Snapshot) HasEncoder() bool { return len(s.heads) > 0 }
 
-// forward applies layers to the rows of x; hidden layers use the model's
-// activation and the last layer is linear.
-func (s *Snapshot) forward(x *mat.Dense, layers []layer, linearLast bool) *mat.Dense {
-	slope := s.hiddenSlope()
-	for i, l := range layers {
-		var y mat.Dense
-		y.Mul(x, l.W)
-		raw := y.RawMatrix()
-		last := linearLast && i == len(layers)-1
-		for r := 0; r < raw.Rows; r++ {
-			row := raw.Data[r*raw.Stride : r*raw.Stride+raw.Cols]
-			for j, b := range l.B {
-				v := row[j] + b
-				if !last && v < 0 {
-					v *= slope
-				}
-				row[j] = v
-			}
+// forwardChunk is the most rows a batch forward pass takes at once, which
+// bounds its scratch memory (a few MB for the default widths).
+const forwardChunk = 1024
+
+// forwardScratch holds a forward pass's float32 buffers: the input rows,
+// and two for the layers' outputs in turn. Snapshots are read from many
+// goroutines at once, so each pass takes its own from forwardPool.
+type forwardScratch struct{ in, a, b []float32 }
+
+var forwardPool = sync.Pool{New: func() any { return new(forwardScratch) }}
+
+// growF32 returns s resized to n elements, reallocated if it is too small.
+func growF32(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// mulRows sets y (n x l.Out) = x·W for the n x l.In rows x. One row goes
+// through kernel.Dense on the calling goroutine's thread, which skips the
+// rows of W that zero inputs (after a ReLU, about half) would multiply: a
+// single decode, the UI's, neither waits for OpenBLAS's thread pool, which
+// training shares, nor reads more of W than it needs. More rows go through
+// OpenBLAS's sgemm.
+func mulRows(y, x []float32, n int, l layer) {
+	if n == 1 {
+		kernel.Dense(y, x, l.W, nil, false, 0)
+		return
+	}
+	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas32.General{Rows: n, Cols: l.In, Stride: l.In, Data: x},
+		blas32.General{Rows: l.In, Cols: l.Out, Stride: l.Out, Data: l.W}, 0,
+		blas32.General{Rows: n, Cols: l.Out, Stride: l.Out, Data: y})
+}
+
+// hidden applies layers, each followed by the hidden activation, to the n
+// rows of sc.in (n x layers[0].In) and returns their output, which is one
+// of sc's buffers.
+func (s *Snapshot) hidden(sc *forwardScratch, n int, layers []layer) []float32 {
+	slope := float32(s.hiddenSlope())
+	x := sc.in
+	for _, l := range layers {
+		sc.a = growF32(sc.a, n*l.Out)
+		y := sc.a
+		if n == 1 {
+			kernel.Dense(y, x, l.W, l.B, true, slope) // bias and activation in the same pass
+		} else {
+			mulRows(y, x, n, l)
+			kernel.BiasActRows(y, n, l.Out, l.B, slope)
 		}
-		x = &y
+		x = y
+		sc.a, sc.b = sc.b, sc.a
 	}
 	return x
+}
+
+// productRows returns x·W (n x l.Out, without the bias) for the n rows x,
+// in whichever of sc's output buffers x is not.
+func productRows(sc *forwardScratch, x []float32, n int, l layer) []float32 {
+	buf := &sc.a
+	if len(x) > 0 && len(sc.a) > 0 && &x[0] == &sc.a[0] {
+		buf = &sc.b
+	}
+	*buf = growF32(*buf, n*l.Out)
+	mulRows(*buf, x, n, l)
+	return *buf
+}
+
+// rowsF32 copies rows [r0, r0+n) of x into sc.in as float32, as 2v-1 if
+// centre (the discriminator's [-1, 1] input).
+func rowsF32(sc *forwardScratch, x blas64.General, r0, n int, centre bool) {
+	sc.in = growF32(sc.in, n*x.Cols)
+	for r := 0; r < n; r++ {
+		src := x.Data[(r0+r)*x.Stride : (r0+r)*x.Stride+x.Cols]
+		dst := sc.in[r*x.Cols : (r+1)*x.Cols]
+		if centre {
+			for j, v := range src {
+				dst[j] = float32(2*v - 1)
+			}
+		} else {
+			for j, v := range src {
+				dst[j] = float32(v)
+			}
+		}
+	}
+}
+
+// batch runs the rows of x through the hidden layers in chunks of at most
+// forwardChunk rows and hands each chunk's output (n x width) to out with
+// the chunk's first row.
+func (s *Snapshot) batch(x *mat.Dense, centre bool, hidden []layer, out func(sc *forwardScratch, r0, n int, h []float32)) {
+	raw := x.RawMatrix()
+	sc := forwardPool.Get().(*forwardScratch)
+	defer forwardPool.Put(sc)
+	for r0 := 0; r0 < raw.Rows; r0 += forwardChunk {
+		n := min(forwardChunk, raw.Rows-r0)
+		rowsF32(sc, raw, r0, n, centre)
+		out(sc, r0, n, s.hidden(sc, n, hidden))
+	}
+}
+
+// decodeRows runs the decoder over the rows of x and returns the pixels
+// (sigmoid of the logits) if pixels, else the logits.
+func (s *Snapshot) decodeRows(x *mat.Dense, pixels bool) *mat.Dense {
+	last := s.decoder[len(s.decoder)-1]
+	out := mat.NewDense(x.RawMatrix().Rows, last.Out, nil)
+	data := out.RawMatrix().Data
+	s.batch(x, false, s.decoder[:len(s.decoder)-1], func(sc *forwardScratch, r0, n int, h []float32) {
+		logits := productRows(sc, h, n, last)
+		dst := data[r0*last.Out : (r0+n)*last.Out]
+		if pixels {
+			kernel.BiasSigmoid64(dst, logits, n, last.Out, last.B)
+		} else {
+			kernel.Bias64(dst, logits, n, last.Out, last.B)
+		}
+	})
+	return out
 }
 
 // DecodeLogits maps each row of z (n x LatentDim) to pixel logits (n x Pixels).
@@ -101,24 +209,21 @@ func (s *Snapshot) DecodeLogits(z *mat.Dense) (*mat.Dense, error) {
 	if _, c := z.Dims(); c != s.config.LatentDim {
 		return nil, fmt.Errorf("model: decode: z has %d columns, the %s has latent dimension %d", c, s.config.Kind, s.config.LatentDim)
 	}
-	return s.forward(z, s.decoder, true), nil
+	return s.decodeRows(z, false), nil
 }
 
 // DecodeBatch maps each row of z (n x LatentDim) to an image with pixels in
 // [0, 1] (n x Pixels): the decoder of an AE or VAE, the generator of a GAN.
 func (s *Snapshot) DecodeBatch(z *mat.Dense) (*mat.Dense, error) {
-	y, err := s.DecodeLogits(z)
-	if err != nil {
-		return nil, err
+	if _, c := z.Dims(); c != s.config.LatentDim {
+		return nil, fmt.Errorf("model: decode: z has %d columns, the %s has latent dimension %d", c, s.config.Kind, s.config.LatentDim)
 	}
-	raw := y.RawMatrix()
-	for i := range raw.Data {
-		raw.Data[i] = sigmoid(raw.Data[i])
-	}
-	return y, nil
+	return s.decodeRows(z, true), nil
 }
 
-// Decode maps one latent vector to one image with pixels in [0, 1].
+// Decode maps one latent vector to one image with pixels in [0, 1]. It
+// computes exactly what DecodeBatch computes for a one-row z, on the
+// calling goroutine and without waiting for OpenBLAS (see mulRows).
 func (s *Snapshot) Decode(z []float64) ([]float64, error) {
 	if len(z) != s.config.LatentDim {
 		return nil, fmt.Errorf("model: decode: z has %d values, the %s has latent dimension %d", len(z), s.config.Kind, s.config.LatentDim)
@@ -128,40 +233,7 @@ func (s *Snapshot) Decode(z []float64) ([]float64, error) {
 			return nil, fmt.Errorf("model: decode: z[%d] = %v is not finite", i, v)
 		}
 	}
-	x := z
-	for i, l := range s.decoder {
-		x = s.layerVec(x, l, i < len(s.decoder)-1)
-	}
-	for i, v := range x {
-		x[i] = sigmoid(v)
-	}
-	return x, nil
-}
-
-// layerVec is one layer applied to one vector, on the calling goroutine:
-// y = x·W + b as a sum of rows of W (each a contiguous axpy), then the
-// activation if hidden. Decoding one point this way spawns no goroutines,
-// so it stays fast on a busy UI goroutine.
-func (s *Snapshot) layerVec(x []float64, l layer, hidden bool) []float64 {
-	raw := l.W.RawMatrix()
-	y := append([]float64(nil), l.B...)
-	yv := blas64.Vector{N: raw.Cols, Inc: 1, Data: y}
-	for i, xi := range x {
-		if xi == 0 {
-			continue
-		}
-		row := blas64.Vector{N: raw.Cols, Inc: 1, Data: raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]}
-		blas64.Axpy(xi, row, yv)
-	}
-	if hidden {
-		slope := s.hiddenSlope()
-		for j, v := range y {
-			if v < 0 {
-				y[j] = v * slope
-			}
-		}
-	}
-	return y
+	return s.decodeRows(mat.NewDense(1, len(z), z), true).RawRowView(0), nil
 }
 
 // EncodeBatch maps each row of x (n x Pixels, values in [0, 1]) to the mean
@@ -171,13 +243,23 @@ func (s *Snapshot) EncodeBatch(x *mat.Dense) (mean, logVar *mat.Dense, err error
 	if !s.HasEncoder() {
 		return nil, nil, ErrNoEncoder
 	}
-	if _, c := x.Dims(); c != s.Pixels() {
+	rows, c := x.Dims()
+	if c != s.Pixels() {
 		return nil, nil, fmt.Errorf("model: encode: images have %d pixels, the %s expects %d", c, s.config.Kind, s.Pixels())
 	}
-	h := s.forward(x, s.encoder, false)
-	mean = s.forward(h, s.heads[:1], true)
-	if len(s.heads) > 1 {
-		logVar = s.forward(h, s.heads[1:], true)
+	outs := make([]*mat.Dense, len(s.heads))
+	for i, head := range s.heads {
+		outs[i] = mat.NewDense(rows, head.Out, nil)
+	}
+	s.batch(x, false, s.encoder, func(sc *forwardScratch, r0, n int, h []float32) {
+		for i, head := range s.heads {
+			dst := outs[i].RawMatrix().Data[r0*head.Out : (r0+n)*head.Out]
+			kernel.Bias64(dst, productRows(sc, h, n, head), n, head.Out, head.B)
+		}
+	})
+	mean = outs[0]
+	if len(outs) > 1 {
+		logVar = outs[1]
 	}
 	return mean, logVar, nil
 }
@@ -188,7 +270,7 @@ func (s *Snapshot) Encode(x []float64) (mean, logVar []float64, err error) {
 	if len(x) != s.Pixels() {
 		return nil, nil, fmt.Errorf("model: encode: image has %d pixels, the %s expects %d", len(x), s.config.Kind, s.Pixels())
 	}
-	m, lv, err := s.EncodeBatch(mat.NewDense(1, len(x), append([]float64(nil), x...)))
+	m, lv, err := s.EncodeBatch(mat.NewDense(1, len(x), x))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -203,16 +285,17 @@ func (s *Snapshot) Discriminate(x *mat.Dense) ([]float64, error) {
 	if len(s.critic) == 0 {
 		return nil, fmt.Errorf("model: the %s has no discriminator", s.config.Kind)
 	}
-	if _, c := x.Dims(); c != s.Pixels() {
+	rows, c := x.Dims()
+	if c != s.Pixels() {
 		return nil, fmt.Errorf("model: discriminate: images have %d pixels, expected %d", c, s.Pixels())
 	}
-	centred := mat.DenseCopyOf(x)
-	raw := centred.RawMatrix().Data
-	for i, v := range raw {
-		raw[i] = 2*v - 1 // the discriminator reads [-1, 1]
-	}
-	y := s.forward(centred, s.critic, true)
-	return mat.Col(nil, 0, y), nil
+	last := s.critic[len(s.critic)-1]
+	out := make([]float64, rows*last.Out)
+	// The discriminator reads pixels in [-1, 1].
+	s.batch(x, true, s.critic[:len(s.critic)-1], func(sc *forwardScratch, r0, n int, h []float32) {
+		kernel.Bias64(out[r0*last.Out:(r0+n)*last.Out], productRows(sc, h, n, last), n, last.Out, last.B)
+	})
+	return out, nil
 }
 
 func sigmoid(x float64) float64 {

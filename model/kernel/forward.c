@@ -2,20 +2,19 @@
 #include <string.h>
 #include "forward.h"
 
-// The loops below choose between values with ?:, which GCC vectorises only
-// if it may assume that floating-point operations do not trap (it would
-// otherwise have to keep the branches). Nothing in latentlab reads the
+// The snapshot's loops, written in plain C without branches in their inner
+// loops so that GCC vectorises them: AVX-512, AVX2 and baseline (SSE2)
+// clones, picked at load time. All compute the same bits (see the pragma).
+// The AVX-512 clone runs the sigmoid 2.6 times as fast as the AVX2 one on
+// AMD Zen 5.
+
+// GCC vectorises a choice between values (?:) only if it may assume that
+// floating-point operations do not trap; nothing in latentlab reads the
 // floating-point exception flags, and the results are the same bits either
 // way. fp-contract=off keeps the AVX-512 clone (whose target includes FMA)
 // from fusing a*b+c, which would round differently from the other clones.
 // cgo refuses both as flags, hence the pragma.
 #pragma GCC optimize("no-trapping-math", "fp-contract=off")
-
-// The snapshot's loops, written in plain C without branches in their inner
-// loops so that GCC vectorises them: AVX-512, AVX2 and baseline (SSE2)
-// clones, picked at load time. None may contract a*b+c into an FMA (see
-// the pragma), so all compute the same bits. The AVX-512 clone runs the
-// sigmoid 2.6 times as fast as the AVX2 one on AMD Zen 5.
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define VARIANTS __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -51,11 +50,11 @@ static inline float exp_nonpos(float a) {
 	p = p * r + 1.6666665459e-1f;
 	p = p * r + 5.0000001201e-1f;
 	p = p * (r * r) + r + 1.0f;
-	int32_t tb, mb;
+	uint32_t tb, mb;
 	float magic_f = magic;
 	memcpy(&tb, &t, sizeof tb);
 	memcpy(&mb, &magic_f, sizeof mb);
-	int32_t bits = (tb - mb + 128) << 23; // 2^(n+1); n in [-127, 0] after the clamp
+	uint32_t bits = (tb - mb + 128) << 23; // 2^(n+1); n in [-127, 0] after the clamp
 	float scale;
 	memcpy(&scale, &bits, sizeof scale);
 	float e = (p * scale) * 0.5f;
