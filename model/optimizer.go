@@ -44,7 +44,9 @@ func newOptimizer(c Config, p *paramSet, names []string) *optimizer {
 // step applies one update with learning rate lr to the parameters trained
 // by s. It checks every gradient first: if one is NaN or Inf, nothing is
 // changed and the error names the parameter. It returns an error too if an
-// update leaves a weight that is not finite. Gradients are zeroed after.
+// update leaves a weight that is not finite. The gradients are the graph's
+// own tensors of the latest run (see gradSinkOp); nothing accumulates in
+// them, so they need no zeroing.
 func (o *optimizer) step(s *stepGraph, lr float64) error {
 	grads := make([]*tensor.Dense, len(s.learn))
 	for i := range s.learn {
@@ -70,11 +72,10 @@ func (o *optimizer) step(s *stepGraph, lr float64) error {
 		}
 		var ok bool
 		switch wd := w.Data().(type) {
-		case []float32: // the training dtype: one fused, vectorised pass that also zeroes the gradient
+		case []float32: // the training dtype: one fused, vectorised pass
 			ok = updateFloat32(h, wd, grads[i].Data().([]float32), o.m[name].Data().([]float32), o.v[name].Data().([]float32))
 		case []float64: // gradient checks against finite differences
 			ok = update(h, wd, grads[i].Data().([]float64), o.m[name].Data().([]float64), o.v[name].Data().([]float64))
-			grads[i].Zero()
 		}
 		if !ok {
 			bad = append(bad, name)
@@ -92,8 +93,8 @@ type hyper struct {
 }
 
 // updateFloat32 applies one step of h.rule to w in place with package
-// kernel's fused loops (the same arithmetic as update), zeroes g and reports
-// whether every new weight is finite.
+// kernel's fused loops (the same arithmetic as update) and reports whether
+// every new weight is finite.
 func updateFloat32(h hyper, w, g, m, v []float32) bool {
 	switch h.rule {
 	case Adam:

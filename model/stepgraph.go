@@ -19,6 +19,7 @@ type stepGraph struct {
 	cost       *G.Node
 	learn      []*G.Node
 	names      []string                 // parameter names of learn, in order
+	grads      []*tensor.Dense          // the gradients of learn after a run, handed over by the graph's sink
 	outputs    map[string]*G.Value      // copies of node values, made by read instructions during a run
 	buffers    map[string]*tensor.Dense // one reusable tensor per non-scalar input
 	inputOrder []string                 // names of buffers, sorted; fixed at compile
@@ -32,8 +33,12 @@ func (s *stepGraph) compile(cost *G.Node, learn []string) error {
 	for _, name := range learn {
 		s.learn = append(s.learn, s.b.param(name))
 	}
-	if _, err := G.Grad(cost, s.learn...); err != nil {
+	grads, err := G.Grad(cost, s.learn...)
+	if err != nil {
 		return fmt.Errorf("model: gradient: %w", err)
+	}
+	if _, err := newGradSink(cost, grads, &s.grads); err != nil {
+		return fmt.Errorf("model: gradient sink: %w", err)
 	}
 	s.buffers = map[string]*tensor.Dense{}
 	for name, n := range s.b.inputs {
@@ -43,7 +48,7 @@ func (s *stepGraph) compile(cost *G.Node, learn []string) error {
 		s.buffers[name] = tensor.New(tensor.Of(s.b.dt), tensor.WithShape(n.Shape().Clone()...))
 	}
 	s.inputOrder = slices.Sorted(maps.Keys(s.buffers))
-	s.vm = G.NewTapeMachine(s.b.g, G.BindDualValues(s.learn...))
+	s.vm = G.NewTapeMachine(s.b.g)
 	return nil
 }
 
@@ -117,17 +122,13 @@ func (s *stepGraph) values(name string) []float64 {
 	return toFloat64s(t)
 }
 
-// gradient returns the gradient tensor of learnable i after a run.
+// gradient returns the gradient tensor of learnable i after a run, valid
+// until the next run. The optimizer may overwrite it.
 func (s *stepGraph) gradient(i int) (*tensor.Dense, error) {
-	g, err := s.learn[i].Grad()
-	if err != nil {
-		return nil, fmt.Errorf("model: gradient of %s: %w", s.names[i], err)
+	if i >= len(s.grads) {
+		return nil, fmt.Errorf("model: gradient of %s: the graph has not run", s.names[i])
 	}
-	t, ok := g.(*tensor.Dense)
-	if !ok {
-		return nil, fmt.Errorf("model: gradient of %s is %T, not a tensor", s.names[i], g)
-	}
-	return t, nil
+	return s.grads[i], nil
 }
 
 func (s *stepGraph) close() {

@@ -35,7 +35,7 @@ VARIANTS long ll_first_nonfinite(const float *x, long n) {
 	return -1;
 }
 
-static int adam_scalar(float *restrict w, float *restrict g, float *restrict m, float *restrict v,
+static int adam_scalar(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
                        long from, long n, float step, float b1, float b2, float inv_bc2, float eps, float wd) {
 	int bad = 0;
 	for (long i = from; i < n; i++) {
@@ -46,13 +46,12 @@ static int adam_scalar(float *restrict w, float *restrict g, float *restrict m, 
 		m[i] = mi;
 		v[i] = vi;
 		w[i] = wi;
-		g[i] = 0;
 		bad |= !is_finite(wi);
 	}
 	return !bad;
 }
 
-static int rmsprop_scalar(float *restrict w, float *restrict g, float *restrict v, long from, long n,
+static int rmsprop_scalar(float *restrict w, const float *restrict g, float *restrict v, long from, long n,
                           float lr, float b2, float eps, float wd) {
 	int bad = 0;
 	for (long i = from; i < n; i++) {
@@ -61,7 +60,6 @@ static int rmsprop_scalar(float *restrict w, float *restrict g, float *restrict 
 		float wi = w[i] - lr * gi / (sqrtf(vi) + eps);
 		v[i] = vi;
 		w[i] = wi;
-		g[i] = 0;
 		bad |= !is_finite(wi);
 	}
 	return !bad;
@@ -74,7 +72,7 @@ __attribute__((target("avx2"))) static inline __m256 not_finite8(__m256 x) {
 	return _mm256_cmp_ps(abs, _mm256_set1_ps(FLT_MAX), _CMP_NLE_UQ);
 }
 
-__attribute__((target("avx2"))) static int adam_avx2(float *restrict w, float *restrict g, float *restrict m,
+__attribute__((target("avx2"))) static int adam_avx2(float *restrict w, const float *restrict g, float *restrict m,
                                                      float *restrict v, long n, float step, float b1, float b2,
                                                      float inv_bc2, float eps, float wd) {
 	const __m256 vb1 = _mm256_set1_ps(b1), vc1 = _mm256_set1_ps(1 - b1);
@@ -94,14 +92,13 @@ __attribute__((target("avx2"))) static int adam_avx2(float *restrict w, float *r
 		_mm256_storeu_ps(m + i, mi);
 		_mm256_storeu_ps(v + i, vi);
 		_mm256_storeu_ps(w + i, wi);
-		_mm256_storeu_ps(g + i, zero);
 		bad = _mm256_or_ps(bad, not_finite8(wi));
 	}
 	int ok = adam_scalar(w, g, m, v, i, n, step, b1, b2, inv_bc2, eps, wd);
 	return ok && !_mm256_movemask_ps(bad);
 }
 
-__attribute__((target("avx2"))) static int rmsprop_avx2(float *restrict w, float *restrict g, float *restrict v,
+__attribute__((target("avx2"))) static int rmsprop_avx2(float *restrict w, const float *restrict g, float *restrict v,
                                                         long n, float lr, float b2, float eps, float wd) {
 	const __m256 vb2 = _mm256_set1_ps(b2), vc2 = _mm256_set1_ps(1 - b2), vlr = _mm256_set1_ps(lr);
 	const __m256 veps = _mm256_set1_ps(eps), vwd = _mm256_set1_ps(wd), zero = _mm256_setzero_ps();
@@ -116,7 +113,6 @@ __attribute__((target("avx2"))) static int rmsprop_avx2(float *restrict w, float
 		wi = _mm256_sub_ps(wi, _mm256_div_ps(_mm256_mul_ps(vlr, gi), den));
 		_mm256_storeu_ps(v + i, vi);
 		_mm256_storeu_ps(w + i, wi);
-		_mm256_storeu_ps(g + i, zero);
 		bad = _mm256_or_ps(bad, not_finite8(wi));
 	}
 	int ok = rmsprop_scalar(w, g, v, i, n, lr, b2, eps, wd);
@@ -124,7 +120,7 @@ __attribute__((target("avx2"))) static int rmsprop_avx2(float *restrict w, float
 }
 #endif
 
-int ll_adam(float *restrict w, float *restrict g, float *restrict m, float *restrict v, long n,
+int ll_adam(float *restrict w, const float *restrict g, float *restrict m, float *restrict v, long n,
             float step, float b1, float b2, float inv_bc2, float eps, float wd) {
 #ifdef HAVE_AVX2_PATH
 	if (__builtin_cpu_supports("avx2"))
@@ -133,7 +129,7 @@ int ll_adam(float *restrict w, float *restrict g, float *restrict m, float *rest
 	return adam_scalar(w, g, m, v, 0, n, step, b1, b2, inv_bc2, eps, wd);
 }
 
-int ll_rmsprop(float *restrict w, float *restrict g, float *restrict v, long n,
+int ll_rmsprop(float *restrict w, const float *restrict g, float *restrict v, long n,
                float lr, float b2, float eps, float wd) {
 #ifdef HAVE_AVX2_PATH
 	if (__builtin_cpu_supports("avx2"))
@@ -142,7 +138,7 @@ int ll_rmsprop(float *restrict w, float *restrict g, float *restrict v, long n,
 	return rmsprop_scalar(w, g, v, 0, n, lr, b2, eps, wd);
 }
 
-VARIANTS int ll_sgd(float *restrict w, float *restrict g, float *restrict m, long n, float lr, float momentum,
+VARIANTS int ll_sgd(float *restrict w, const float *restrict g, float *restrict m, long n, float lr, float momentum,
                     float wd) {
 	int bad = 0;
 	for (long i = 0; i < n; i++) {
@@ -151,7 +147,6 @@ VARIANTS int ll_sgd(float *restrict w, float *restrict g, float *restrict m, lon
 		float wi = w[i] - lr * mi;
 		m[i] = mi;
 		w[i] = wi;
-		g[i] = 0;
 		bad |= !is_finite(wi);
 	}
 	return !bad;

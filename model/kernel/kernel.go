@@ -37,7 +37,7 @@ type AdamHyper struct {
 }
 
 // Adam applies one Adam step to w in place with gradient g (plus
-// WeightDecay*w), updating the moments m and v and zeroing g. It reports
+// WeightDecay*w), updating the moments m and v. It reports
 // whether every new weight is finite. All four slices must have w's length.
 func Adam(h AdamHyper, w, g, m, v []float32) bool {
 	n := checkLens(w, g, m, v)
@@ -45,8 +45,7 @@ func Adam(h AdamHyper, w, g, m, v []float32) bool {
 		C.float(h.Beta2), C.float(h.InvBC2), C.float(h.Eps), C.float(h.WeightDecay)) != 0
 }
 
-// RMSProp applies one RMSProp step to w in place, updating v and zeroing g,
-// and reports whether every new weight is finite.
+// RMSProp applies one RMSProp step to w in place, updating v, and reports whether every new weight is finite.
 func RMSProp(lr, beta2, eps, weightDecay float32, w, g, v []float32) bool {
 	n := checkLens(w, g, v)
 	return C.ll_rmsprop(ptr(w), ptr(g), ptr(v), C.long(n), C.float(lr), C.float(beta2), C.float(eps),
@@ -54,8 +53,7 @@ func RMSProp(lr, beta2, eps, weightDecay float32, w, g, v []float32) bool {
 }
 
 // SGD applies one step of SGD with momentum (as PyTorch: m = momentum*m + g;
-// w -= lr*m) to w in place, zeroing g, and reports whether every new weight
-// is finite.
+// w -= lr*m) to w in place, and reports whether every new weight is finite.
 func SGD(lr, momentum, weightDecay float32, w, g, m []float32) bool {
 	n := checkLens(w, g, m)
 	return C.ll_sgd(ptr(w), ptr(g), ptr(m), C.long(n), C.float(lr), C.float(momentum), C.float(weightDecay)) != 0

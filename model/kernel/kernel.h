@@ -5,11 +5,11 @@
 #define LATENTLAB_KERNEL_H
 
 long ll_first_nonfinite(const float *x, long n);
-int ll_adam(float *restrict w, float *restrict g, float *restrict m, float *restrict v, long n,
+int ll_adam(float *restrict w, const float *restrict g, float *restrict m, float *restrict v, long n,
             float step, float b1, float b2, float inv_bc2, float eps, float wd);
-int ll_rmsprop(float *restrict w, float *restrict g, float *restrict v, long n,
+int ll_rmsprop(float *restrict w, const float *restrict g, float *restrict v, long n,
                float lr, float b2, float eps, float wd);
-int ll_sgd(float *restrict w, float *restrict g, float *restrict m, long n, float lr, float momentum, float wd);
+int ll_sgd(float *restrict w, const float *restrict g, float *restrict m, long n, float lr, float momentum, float wd);
 
 void ll_bce_rows(const float *logits, const float *target, long rows, long cols, float *out);
 void ll_bce_grad(const float *logits, const float *target, const float *upstream, long rows, long cols,
