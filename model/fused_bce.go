@@ -37,7 +37,7 @@ func (o bceRowsOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return doWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0]}, vs)
+	return o.doWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0]}, vs)
 }
 
 func (o bceRowsOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
@@ -66,7 +66,7 @@ func (o bceRowsOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 }
 
 func (o bceRowsOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dl, err := G.ApplyOp(bceGradOp{opBase{"BCEGrad"}}, in[0], in[1], grad)
+	dl, err := G.ApplyOp(bceGradOp{newOpBase("BCEGrad")}, in[0], in[1], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (o bceGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
+	return o.doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
 }
 
 func (o bceGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {

@@ -27,7 +27,7 @@ type gradNeeds struct {
 
 // fusedDense returns act(x·W + b).
 func fusedDense(x, w, b *G.Node, slope float64, needs gradNeeds) *G.Node {
-	op := denseOp{opBase{fmt.Sprintf("Dense(%g,%t,%t)", slope, needs.input, needs.weights)}, slope, needs}
+	op := denseOp{newOpBase(fmt.Sprintf("Dense(%g,%t,%t)", slope, needs.input, needs.weights)), slope, needs}
 	return G.Must(G.ApplyOp(op, x, w, b))
 }
 
@@ -60,7 +60,7 @@ func (o denseOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return doWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0], ts[1].Shape()[1]}, vs)
+	return o.doWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0], ts[1].Shape()[1]}, vs)
 }
 
 func (o denseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
@@ -100,7 +100,7 @@ func (o denseOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	d := grad
 	if o.slope != 1 {
 		var err error
-		if d, err = G.ApplyOp(actGradOp{opBase{fmt.Sprintf("ActGrad(%g)", o.slope)}, o.slope}, output, grad); err != nil {
+		if d, err = G.ApplyOp(actGradOp{newOpBase(fmt.Sprintf("ActGrad(%g)", o.slope)), o.slope}, output, grad); err != nil {
 			return nil, err
 		}
 	}
@@ -115,7 +115,7 @@ func (o denseOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 		if out[1], err = G.ApplyOp(newGemmOp(true, false), in[0], d); err != nil {
 			return nil, err
 		}
-		if out[2], err = G.ApplyOp(colSumsOp{opBase{"ColSums"}}, d); err != nil {
+		if out[2], err = G.ApplyOp(colSumsOp{newOpBase("ColSums")}, d); err != nil {
 			return nil, err
 		}
 	}
@@ -130,7 +130,7 @@ type gemmOp struct {
 }
 
 func newGemmOp(transA, transB bool) gemmOp {
-	return gemmOp{opBase{fmt.Sprintf("Gemm(%t,%t)", transA, transB)}, transA, transB}
+	return gemmOp{newOpBase(fmt.Sprintf("Gemm(%t,%t)", transA, transB)), transA, transB}
 }
 
 func (o gemmOp) Arity() int    { return 2 }
@@ -169,7 +169,7 @@ func (o gemmOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return doWith(o, ts[0].Dtype(), shape, vs)
+	return o.doWith(o, ts[0].Dtype(), shape, vs)
 }
 
 func (o gemmOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
@@ -238,7 +238,7 @@ func (o actGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
+	return o.doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
 }
 
 func (o actGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
@@ -286,7 +286,7 @@ func (o colSumsOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return doWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[1]}, vs)
+	return o.doWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[1]}, vs)
 }
 
 func (o colSumsOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {

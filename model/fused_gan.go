@@ -16,7 +16,7 @@ import (
 
 // fusedCentredSigmoid returns 2 sigmoid(l) - 1.
 func fusedCentredSigmoid(l *G.Node) *G.Node {
-	return G.Must(G.ApplyOp(centredSigmoidOp{opBase{"CentredSigmoid"}}, l))
+	return G.Must(G.ApplyOp(centredSigmoidOp{newOpBase("CentredSigmoid")}, l))
 }
 
 type centredSigmoidOp struct{ opBase }
@@ -38,7 +38,7 @@ func (o centredSigmoidOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
+	return o.doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
 }
 
 func (o centredSigmoidOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
@@ -66,7 +66,7 @@ func (o centredSigmoidOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Valu
 
 // SymDiff: with c = 2 sigmoid(l) - 1, dc/dl = 2 sigmoid (1 - sigmoid) = (1 - c^2) / 2.
 func (o centredSigmoidOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(centredSigmoidGradOp{opBase{"CentredSigmoidGrad"}}, output, grad)
+	d, err := G.ApplyOp(centredSigmoidGradOp{newOpBase("CentredSigmoidGrad")}, output, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (o centredSigmoidGradOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
+	return o.doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
 }
 
 func (o centredSigmoidGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {

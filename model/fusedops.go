@@ -26,7 +26,7 @@ import (
 // fusedBCERows returns each row's summed binary cross-entropy of
 // sigmoid(logits) against target.
 func fusedBCERows(logits, target *G.Node) *G.Node {
-	return G.Must(G.ApplyOp(bceRowsOp{opBase{"BCERows"}}, logits, target))
+	return G.Must(G.ApplyOp(bceRowsOp{newOpBase("BCERows")}, logits, target))
 }
 
 var (
@@ -35,19 +35,34 @@ var (
 )
 
 // opBase holds what the fused ops share: hashing by name (which includes
-// any parameter), no in-place writes, no pointers returned, and no second
+// any parameter), no in-place writes, no pointers returned, no second
 // derivative (the ops that have a first derivative override DiffWRT and
-// SymDiff).
-type opBase struct{ name string }
+// SymDiff), and an output tensor kept from run to run.
+type opBase struct {
+	name string
+	out  *outputCache
+}
+
+// newOpBase returns the shared part of an op named name (one per node).
+func newOpBase(name string) opBase { return opBase{name, new(outputCache)} }
+
+// outputCache is the tensor an op node writes its output to when the tape
+// machine offers none. The machine clears its registers between runs, and
+// without the cache every run would allocate (and fault in) fresh memory
+// for every output. Reusing one tensor per node across runs is safe: the
+// machine's register plan is the same in every run, so a tensor is written
+// by the same instructions in the same order each time, and a node only
+// writes its own tensor before anything reads it in that run.
+type outputCache struct{ t *tensor.Dense }
 
 func (o opBase) String() string        { return o.name }
 func (o opBase) WriteHash(h hash.Hash) { fmt.Fprint(h, o.name) }
 func (o opBase) Hashcode() uint32      { h := fnv.New32a(); o.WriteHash(h); return h.Sum32() }
 func (o opBase) ReturnsPtr() bool      { return false }
 
-// CallsExtern is true so that the tape machine gives the ops a preallocated
-// output register instead of letting each run allocate one.
-func (o opBase) CallsExtern() bool    { return true }
+// CallsExtern is false: the tape machine would otherwise insert an
+// instruction that allocates the op's output afresh in every run.
+func (o opBase) CallsExtern() bool    { return false }
 func (o opBase) OverwritesInput() int { return -1 }
 func (o opBase) DiffWRT(n int) []bool { return make([]bool, n) }
 func (o opBase) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
@@ -94,9 +109,16 @@ func newLike(dt tensor.Dtype, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
 }
 
-// doWith allocates the output and runs the op's UsePreallocDo.
-func doWith(p G.UsePreallocDoer, dt tensor.Dtype, shape tensor.Shape, vs []G.Value) (G.Value, error) {
-	return p.UsePreallocDo(newLike(dt, shape...), vs...)
+// doWith runs the op's UsePreallocDo on the node's cached output tensor,
+// allocating it the first time (or if the dtype or shape changed).
+func (o opBase) doWith(p G.UsePreallocDoer, dt tensor.Dtype, shape tensor.Shape, vs []G.Value) (G.Value, error) {
+	if o.out == nil {
+		return p.UsePreallocDo(newLike(dt, shape...), vs...)
+	}
+	if t := o.out.t; t == nil || t.Dtype() != dt || !t.Shape().Eq(shape) {
+		o.out.t = newLike(dt, shape...)
+	}
+	return p.UsePreallocDo(o.out.t, vs...)
 }
 
 // target returns prealloc as a dense tensor of the wanted dtype and size.

@@ -29,7 +29,7 @@ func newGradSink(cost *G.Node, grads G.Nodes, into *[]*tensor.Dense) (*G.Node, e
 	for _, g := range grads {
 		dims = append(dims, g.Dims())
 	}
-	op := gradSinkOp{opBase{fmt.Sprintf("GradSink(%d)", len(grads))}, into, dims}
+	op := gradSinkOp{newOpBase(fmt.Sprintf("GradSink(%d)", len(grads))), into, dims}
 	return G.ApplyOp(op, append(G.Nodes{cost}, grads...)...)
 }
 
