@@ -181,3 +181,16 @@ func TestModuleRoot(t *testing.T) {
 		t.Error("moduleRoot outside the module succeeded")
 	}
 }
+
+func TestParseTrainedLine(t *testing.T) {
+	k, rate, err := parseTrainedLine("gan trained 12160 images in 33.7s of training time: 361 images/s while the window was open")
+	if err != nil || k != model.KindGAN || rate != 361 {
+		t.Fatalf("got %v %v %v, want gan 361", k, rate, err)
+	}
+	if _, _, err := parseTrainedLine("gan trained lots"); err == nil {
+		t.Error("a malformed line parsed")
+	}
+	if _, _, err := parseTrainedLine("xyz trained 1 images in 1s of training time: 1 images/s"); err == nil {
+		t.Error("an unknown model parsed")
+	}
+}

@@ -67,8 +67,8 @@ func runDrag(ctx context.Context, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, format, fmt.Sprintf("%d drags", st.drags), formatIn(st.p50, time.Millisecond), formatIn(st.p99, time.Millisecond),
 		formatIn(st.max, time.Millisecond), fmt.Sprintf("p99 %s: %s", formatGoal(dragGoal, time.Millisecond), verdict(st.p99, dragGoal)))
 	fmt.Fprintf(stdout, "  first training progress on screen %.2f s after launch\n", st.firstProgress.Seconds())
-	for _, l := range st.training {
-		fmt.Fprintf(stdout, "  %s\n", l)
+	if err := printThroughput(ctx, stdout, st.training); err != nil {
+		return fmt.Errorf("throughput: %w", err)
 	}
 	return nil
 }

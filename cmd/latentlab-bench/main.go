@@ -3,7 +3,7 @@
 // the same digits, the time to decode one z and a 20x20 manifold, and with
 // --drag the drag-to-screen latency of the desktop app under Xvfb.
 //
-//	go run ./cmd/latentlab-bench [--only ae,vae,vae400,gan] [--skip-torch] [--torch-threads N] [--drag]
+//	go run ./cmd/latentlab-bench [--only ae,vae,vae400,gan] [--skip-torch] [--torch-threads N] [--drag | --drag-only]
 package main
 
 import (
@@ -40,6 +40,7 @@ type options struct {
 	skipTorch    bool
 	torchThreads int
 	drag         bool
+	dragOnly     bool
 }
 
 // parseFlags reads the command line.
@@ -50,7 +51,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs.BoolVar(&o.skipTorch, "skip-torch", false, "do not run the PyTorch reference")
 	fs.IntVar(&o.torchThreads, "torch-threads", 1, "threads for the PyTorch reference (1 is its fastest on 2 cores)")
-	fs.BoolVar(&o.drag, "drag", false, "also measure drag-to-screen latency of bin/latentlab under Xvfb (needs Xvfb and xdotool)")
+	fs.BoolVar(&o.drag, "drag", false, "also measure drag-to-screen latency and in-app throughput of bin/latentlab under Xvfb (needs Xvfb and xdotool)")
+	fs.BoolVar(&o.dragOnly, "drag-only", false, "measure only what --drag measures")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -65,6 +67,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("--only: %w", err)
 	}
 	o.rows = rows
+	if o.dragOnly {
+		o.rows, o.drag = nil, true
+	}
 	return o, nil
 }
 
@@ -100,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			errs = append(errs, err)
 		}
 	}
-	if ctx.Err() == nil {
+	if ctx.Err() == nil && !o.dragOnly {
 		if err := runDecode(stdout); err != nil {
 			errs = append(errs, err)
 		}

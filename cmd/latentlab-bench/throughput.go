@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"latentlab/assets"
+	"latentlab/model"
+	"latentlab/model/dataset"
+)
+
+// throughputGoal is the least combined throughput, with all three models
+// training in the app at once, as a fraction of training them one after
+// another headless.
+const throughputGoal = 0.8
+
+// soloSteps is how many steps each model trains alone to measure its rate.
+const soloSteps = 300
+
+// parseTrainedLine reads "ae trained 26560 images in 33.4s of training
+// time: 796 images/s while the window was open" into the model and its rate.
+func parseTrainedLine(s string) (model.Kind, float64, error) {
+	var kind string
+	var images int
+	var secs, rate float64
+	if _, err := fmt.Sscanf(s, "%s trained %d images in %fs of training time: %f images/s", &kind, &images, &secs, &rate); err != nil {
+		return "", 0, fmt.Errorf("parse %q: %w", s, err)
+	}
+	k, err := model.ParseKind(kind)
+	if err != nil {
+		return "", 0, err
+	}
+	return k, rate, nil
+}
+
+// soloRate trains the model's default configuration alone, headless, for
+// soloSteps steps after a short warm-up, and returns its images per second.
+func soloRate(ctx context.Context, kind model.Kind, train *dataset.Set) (float64, error) {
+	cfg := model.DefaultConfig(kind)
+	cfg.Epochs = 1000
+	tr, err := model.NewTrainer(cfg, train, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tr.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	const warmup = 20
+	steps := 0
+	var start time.Time
+	var took time.Duration
+	err = tr.Train(ctx, func(e model.Event) {
+		if e.Kind != model.EventStep {
+			return
+		}
+		steps++
+		switch steps {
+		case warmup:
+			start = time.Now()
+		case warmup + soloSteps:
+			took = time.Since(start)
+			cancel()
+		}
+	})
+	if took == 0 {
+		return 0, fmt.Errorf("%s: stopped after %d steps: %v", kind, steps, err)
+	}
+	return float64(soloSteps*cfg.BatchSize) / took.Seconds(), nil
+}
+
+// printThroughput compares the rates the app reported with each model's
+// rate alone: sum_i app_i / solo_i is the combined throughput as a fraction
+// of training the models one after another (1 means no loss at all).
+func printThroughput(ctx context.Context, stdout io.Writer, lines []string) error {
+	app := map[model.Kind]float64{}
+	for _, l := range lines {
+		k, rate, err := parseTrainedLine(l)
+		if err != nil {
+			return err
+		}
+		app[k] = rate
+	}
+	if len(app) == 0 {
+		return errors.New("the app reported no training rates")
+	}
+	m, err := dataset.Load(assets.MNIST())
+	if err != nil {
+		return fmt.Errorf("embedded MNIST: %w", err)
+	}
+	fmt.Fprintf(stdout, "  training with the window open against each model alone headless (default configurations)\n")
+	fmt.Fprintf(stdout, "  %-8s %14s %14s %8s\n", "model", "in the app", "alone", "share")
+	var combined float64
+	var kinds []string
+	for _, k := range []model.Kind{model.KindAE, model.KindVAE, model.KindGAN} {
+		rate, ok := app[k]
+		if !ok {
+			continue
+		}
+		solo, err := soloRate(ctx, k, m.Train)
+		if err != nil {
+			return err
+		}
+		share := rate / solo
+		combined += share
+		kinds = append(kinds, string(k))
+		fmt.Fprintf(stdout, "  %-8s %10.0f/s %10.0f/s %8.2f\n", k, rate, solo, share)
+	}
+	fmt.Fprintf(stdout, "  combined throughput %.2f of sequential (%s)  goal >= %.2f: %s\n", combined,
+		strings.Join(kinds, "+"), throughputGoal, map[bool]string{true: "met", false: "MISSED"}[combined >= throughputGoal])
+	return nil
+}
