@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"latentlab/model/dataset"
+	"latentlab/model/kernel"
 )
 
 // fillImages copies the images idx of set into the rows of t and zeroes the
@@ -65,31 +66,24 @@ func fillNormal(t *tensor.Dense, rng *rand.Rand) {
 }
 
 // fillDropout fills every mask input of s whose name starts with prefix:
-// each entry is 0 with probability p and 1/(1-p) otherwise.
+// each entry is 0 with probability p and 1/(1-p) otherwise, from a seed
+// drawn from rng per mask (package kernel's generator, vectorised in C).
 func fillDropout(s *stepGraph, prefix string, p float64, rng *rand.Rand) {
 	if p <= 0 {
 		return
 	}
-	keep := 1 / (1 - p)
-	// Each 64-bit draw decides two entries: an entry is dropped when its 32
-	// bits fall below p * 2^32.
 	drop := uint32(min(p*(1<<32), math.MaxUint32))
 	for _, name := range s.sortedInputs() {
 		if !strings.HasPrefix(name, prefix) {
 			continue
 		}
-		var bits uint64
-		fillFunc(s.buffers[name], func(i int) float64 {
-			if i%2 == 0 {
-				bits = rng.Uint64()
-			} else {
-				bits >>= 32
-			}
-			if uint32(bits) < drop {
-				return 0
-			}
-			return keep
-		})
+		seed := rng.Uint64()
+		switch d := s.buffers[name].Data().(type) {
+		case []float32:
+			kernel.DropoutMask(d, drop, float32(1/(1-p)), seed)
+		case []float64:
+			kernel.DropoutMask64(d, drop, 1/(1-p), seed)
+		}
 	}
 }
 

@@ -155,3 +155,23 @@ VARIANTS void ll_col_sums(const float *restrict x, long rows, long cols, float *
 			out[j] += row[j];
 	}
 }
+
+// splitmix64 (Steele, Lea and Flood 2014) advances *state and returns 64
+// well-mixed bits.
+static inline unsigned long long splitmix64(unsigned long long *state) {
+	unsigned long long z = (*state += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+void ll_dropout_mask(float *out, long n, unsigned int drop_below, float keep, unsigned long long seed) {
+	unsigned long long state = seed, bits = 0;
+	for (long i = 0; i < n; i++) {
+		if (i % 2 == 0)
+			bits = splitmix64(&state);
+		else
+			bits >>= 32;
+		out[i] = (unsigned int)bits < drop_below ? 0 : keep;
+	}
+}

@@ -84,6 +84,38 @@ func CentredSigmoidGrad(out, grad, dl []float32) {
 	C.ll_centred_sigmoid_grad(ptr(out), ptr(grad), C.long(len(out)), ptr(dl))
 }
 
+// DropoutMask fills out with an inverted-dropout mask: each entry is 0 when
+// its 32 random bits fall below dropBelow (p * 2^32 for a drop probability
+// p) and keep (1/(1-p)) otherwise. The bits come from splitmix64 seeded
+// with seed, two entries per 64-bit draw; DropoutMask64 computes the same
+// mask in Go.
+func DropoutMask(out []float32, dropBelow uint32, keep float32, seed uint64) {
+	if len(out) == 0 {
+		return
+	}
+	C.ll_dropout_mask(ptr(out), C.long(len(out)), C.uint(dropBelow), C.float(keep), C.ulonglong(seed))
+}
+
+// DropoutMask64 is DropoutMask for float64 masks, in Go.
+func DropoutMask64(out []float64, dropBelow uint32, keep float64, seed uint64) {
+	state, bits := seed, uint64(0)
+	for i := range out {
+		if i%2 == 0 {
+			state += 0x9E3779B97F4A7C15
+			z := state
+			z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+			z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+			bits = z ^ (z >> 31)
+		} else {
+			bits >>= 32
+		}
+		out[i] = keep
+		if uint32(bits) < dropBelow {
+			out[i] = 0
+		}
+	}
+}
+
 // mustShape panics unless every slice holds rows*cols elements: a mismatch
 // is a programming error that would otherwise read or write out of bounds
 // in C.

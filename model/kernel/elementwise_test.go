@@ -132,3 +132,37 @@ func TestCentredSigmoidAndGrad(t *testing.T) {
 		}
 	}
 }
+
+func TestDropoutMask_DropsTheFractionAndMatchesTheGoVersion(t *testing.T) {
+	const n = 100001 // odd: the last entry uses half a draw
+	p := 0.3
+	drop := uint32(p * (1 << 32))
+	out := make([]float32, n)
+	DropoutMask(out, drop, float32(1/(1-p)), 42)
+	want := make([]float64, n)
+	DropoutMask64(want, drop, 1/(1-p), 42)
+	zeros := 0
+	for i, v := range out {
+		if float64(v) != float64(float32(want[i])) {
+			t.Fatalf("entry %d: C %v, Go %v", i, v, want[i])
+		}
+		if v == 0 {
+			zeros++
+		}
+	}
+	// The standard error of the fraction over 100,001 entries is 0.0014.
+	if frac := float64(zeros) / n; math.Abs(frac-p) > 0.01 {
+		t.Errorf("dropped %.4f, want %.2f", frac, p)
+	}
+	other := make([]float32, n)
+	DropoutMask(other, drop, float32(1/(1-p)), 43)
+	same := 0
+	for i := range out {
+		if out[i] == other[i] {
+			same++
+		}
+	}
+	if same == n {
+		t.Error("two seeds gave the same mask")
+	}
+}
