@@ -25,38 +25,61 @@ type gradNeeds struct {
 	weights bool // the gradients with respect to W and b (false for weights another step trains)
 }
 
-// fusedDense returns act(x·W + b).
-func fusedDense(x, w, b *G.Node, slope float64, needs gradNeeds) *G.Node {
-	op := denseOp{newOpBase(fmt.Sprintf("Dense(%g,%t,%t)", slope, needs.input, needs.weights)), slope, needs}
-	return G.Must(G.ApplyOp(op, x, w, b))
+// fusedDense returns act(x·W + b), times the dropout mask if mask is not
+// nil.
+func fusedDense(x, w, b *G.Node, slope float64, needs gradNeeds, mask *G.Node) *G.Node {
+	op := denseOp{newOpBase(fmt.Sprintf("Dense(%g,%t,%t,%t)", slope, needs.input, needs.weights, mask != nil)),
+		slope, needs, mask != nil}
+	in := G.Nodes{x, w, b}
+	if mask != nil {
+		in = append(in, mask)
+	}
+	return G.Must(G.ApplyOp(op, in...))
 }
 
-// denseOp computes act(x·W + b) with act(v) = v for v > 0, slope*v otherwise.
+// denseOp computes act(x·W + b) with act(v) = v for v > 0, slope*v
+// otherwise, and with masked, times an inverted-dropout mask (a fourth
+// input of entries 0 or 1/(1-p)).
 type denseOp struct {
 	opBase
-	slope float64
-	needs gradNeeds
+	slope  float64
+	needs  gradNeeds
+	masked bool
 }
 
-func (o denseOp) Arity() int { return 3 }
+func (o denseOp) Arity() int {
+	if o.masked {
+		return 4
+	}
+	return 3
+}
+
 func (o denseOp) Type() hm.Type {
+	if o.masked {
+		return hm.NewFnType(matrixType, matrixType, vectorType, matrixType, matrixType)
+	}
 	return hm.NewFnType(matrixType, matrixType, vectorType, matrixType)
 }
-func (o denseOp) DiffWRT(int) []bool { return []bool{o.needs.input, o.needs.weights, o.needs.weights} }
+
+func (o denseOp) DiffWRT(int) []bool {
+	return []bool{o.needs.input, o.needs.weights, o.needs.weights, false}[:o.Arity()]
+}
 
 func (o denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2, 2, 1)
+	ranks := []int{2, 2, 1, 2}[:o.Arity()]
+	s, err := shapes(o.String(), in, ranks...)
 	if err != nil {
 		return nil, err
 	}
-	if s[0][1] != s[1][0] || s[1][1] != s[2][0] {
-		return nil, fmt.Errorf("%s: x %v, W %v, b %v", o, s[0], s[1], s[2])
+	out := tensor.Shape{s[0][0], s[1][1]}
+	if s[0][1] != s[1][0] || s[1][1] != s[2][0] || (o.masked && !s[3].Eq(out)) {
+		return nil, fmt.Errorf("%s: x %v, W %v, b %v, mask %v", o, s[0], s[1], s[2], s[3:])
 	}
-	return tensor.Shape{s[0][0], s[1][1]}, nil
+	return out, nil
 }
 
 func (o denseOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 3)
+	ts, err := denses(o.String(), vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
@@ -64,11 +87,15 @@ func (o denseOp) Do(vs ...G.Value) (G.Value, error) {
 }
 
 func (o denseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 3)
+	ts, err := denses(o.String(), vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
 	x, w, b := ts[0], ts[1], ts[2]
+	var mask *tensor.Dense
+	if o.masked {
+		mask = ts[3]
+	}
 	rows, cols := x.Shape()[0], w.Shape()[1]
 	out, err := target(o.String(), prealloc, x.Dtype(), rows, cols)
 	if err != nil {
@@ -79,13 +106,20 @@ func (o denseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 	}
 	switch od := out.Data().(type) {
 	case []float32:
-		kernel.BiasAct(od, b.Data().([]float32), rows, cols, float32(o.slope), od)
+		var md []float32
+		if mask != nil {
+			md = mask.Data().([]float32)
+		}
+		kernel.BiasAct(od, b.Data().([]float32), md, rows, cols, float32(o.slope), od)
 	case []float64:
 		bd := b.Data().([]float64)
 		for i, v := range od {
 			v += bd[i%cols]
 			if v <= 0 {
 				v *= o.slope
+			}
+			if mask != nil {
+				v *= mask.Data().([]float64)[i]
 			}
 			od[i] = v
 		}
@@ -98,13 +132,18 @@ func (o denseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 // db = the column sums of d.
 func (o denseOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	d := grad
-	if o.slope != 1 {
+	if o.slope != 1 || o.masked {
+		args := G.Nodes{output, grad}
+		if o.masked {
+			args = append(args, in[3])
+		}
+		op := actGradOp{newOpBase(fmt.Sprintf("ActGrad(%g,%t)", o.slope, o.masked)), o.slope, o.masked}
 		var err error
-		if d, err = G.ApplyOp(actGradOp{newOpBase(fmt.Sprintf("ActGrad(%g)", o.slope)), o.slope}, output, grad); err != nil {
+		if d, err = G.ApplyOp(op, args...); err != nil {
 			return nil, err
 		}
 	}
-	out := make(G.Nodes, 3)
+	out := make(G.Nodes, o.Arity())
 	var err error
 	if o.needs.input {
 		if out[0], err = G.ApplyOp(newGemmOp(false, true), d, in[1]); err != nil {
@@ -216,17 +255,31 @@ func gemm(transA, transB bool, a, b, c *tensor.Dense) error {
 	return nil
 }
 
-// actGradOp is the gradient through denseOp's activation.
+// actGradOp is the gradient through denseOp's activation and mask: its
+// inputs are the layer's output, the gradient with respect to it and, when
+// masked, the mask.
 type actGradOp struct {
 	opBase
-	slope float64
+	slope  float64
+	masked bool
 }
 
-func (o actGradOp) Arity() int    { return 2 }
-func (o actGradOp) Type() hm.Type { return hm.NewFnType(matrixType, matrixType, matrixType) }
+func (o actGradOp) Arity() int {
+	if o.masked {
+		return 3
+	}
+	return 2
+}
+
+func (o actGradOp) Type() hm.Type {
+	if o.masked {
+		return hm.NewFnType(matrixType, matrixType, matrixType, matrixType)
+	}
+	return hm.NewFnType(matrixType, matrixType, matrixType)
+}
 
 func (o actGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2, 2)
+	s, err := shapes(o.String(), in, []int{2, 2, 2}[:o.Arity()]...)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +287,7 @@ func (o actGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (o actGradOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 2)
+	ts, err := denses(o.String(), vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +295,7 @@ func (o actGradOp) Do(vs ...G.Value) (G.Value, error) {
 }
 
 func (o actGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 2)
+	ts, err := denses(o.String(), vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
@@ -252,13 +305,20 @@ func (o actGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 	}
 	switch od := ts[0].Data().(type) {
 	case []float32:
-		kernel.ActGrad(od, ts[1].Data().([]float32), float32(o.slope), out.Data().([]float32))
+		var md []float32
+		if o.masked {
+			md = ts[2].Data().([]float32)
+		}
+		kernel.ActGrad(od, ts[1].Data().([]float32), md, float32(o.slope), out.Data().([]float32))
 	case []float64:
 		gd, dx := ts[1].Data().([]float64), out.Data().([]float64)
 		for i, v := range od {
 			dx[i] = gd[i]
 			if v <= 0 {
 				dx[i] *= o.slope
+			}
+			if o.masked {
+				dx[i] *= ts[2].Data().([]float64)[i]
 			}
 		}
 	default:

@@ -79,10 +79,10 @@ const (
 // forward pass.
 const leakySlope = float64(leakyReLU)
 
-// dense is act(x·W + b) as one fused op, building only the gradients that
-// needs asks for.
-func (b *graphBuilder) dense(x *G.Node, l layerSpec, act activation, needs gradNeeds) *G.Node {
-	return fusedDense(x, b.param(l.weight()), b.param(l.bias()), float64(act), needs)
+// dense is act(x·W + b), times the dropout mask if mask is not nil, as one
+// fused op, building only the gradients that needs asks for.
+func (b *graphBuilder) dense(x *G.Node, l layerSpec, act activation, needs gradNeeds, mask *G.Node) *G.Node {
+	return fusedDense(x, b.param(l.weight()), b.param(l.bias()), float64(act), needs, mask)
 }
 
 // mlp runs x through layers: every layer but the last is followed by act
@@ -97,12 +97,13 @@ func (b *graphBuilder) mlp(x *G.Node, layers []layerSpec, act activation, masks 
 			layerNeeds.input = needs.input || needs.weights
 		}
 		if i == len(layers)-1 {
-			return b.dense(x, l, linear, layerNeeds)
+			return b.dense(x, l, linear, layerNeeds, nil)
 		}
-		x = b.dense(x, l, act, layerNeeds)
-		if i < len(masks) && masks[i] != nil {
-			x = G.Must(G.HadamardProd(x, masks[i]))
+		var mask *G.Node
+		if i < len(masks) {
+			mask = masks[i]
 		}
+		x = b.dense(x, l, act, layerNeeds, mask)
 	}
 	return x
 }

@@ -162,17 +162,19 @@ func buildAutoencoderStep(c Config, a architecture, p *paramSet, dt tensor.Dtype
 			if i == 0 {
 				needs = trainFromData
 			}
-			h = b.dense(h, l, relu, needs)
+			var mask *G.Node
 			if encMasks != nil {
-				h = G.Must(G.HadamardProd(h, encMasks[i]))
+				mask = encMasks[i]
 			}
+			h = b.dense(h, l, relu, needs, mask)
 		}
+
 		var z *G.Node
 		if c.Kind == KindAE {
-			z = b.dense(h, a.Heads[0], linear, trainAll)
+			z = b.dense(h, a.Heads[0], linear, trainAll, nil)
 		} else {
-			mu := b.dense(h, a.Heads[0], linear, trainAll)
-			logvar := b.dense(h, a.Heads[1], linear, trainAll)
+			mu := b.dense(h, a.Heads[0], linear, trainAll, nil)
+			logvar := b.dense(h, a.Heads[1], linear, trainAll, nil)
 			eps := b.input("eps", batch, c.LatentDim)
 			std := G.Must(G.Exp(G.Must(G.Mul(logvar, b.constant(0.5)))))
 			z = G.Must(G.Add(mu, G.Must(G.HadamardProd(std, eps))))

@@ -128,22 +128,35 @@ VARIANTS void ll_centred_sigmoid_grad(const float *restrict out, const float *re
 		dl[i] = grad[i] * ((1 - out[i] * out[i]) * 0.5f);
 }
 
-VARIANTS void ll_bias_act(const float *xw, const float *restrict bias, long rows, long cols, float slope,
-                          float *out) {
+VARIANTS void ll_bias_act(const float *xw, const float *restrict bias, const float *restrict mask, long rows,
+                          long cols, float slope, float *out) {
 	for (long r = 0; r < rows; r++) {
 		const float *x = xw + r * cols;
 		float *o = out + r * cols;
-		for (long j = 0; j < cols; j++) {
-			float v = x[j] + bias[j];
-			o[j] = v > 0 ? v : slope * v;
+		if (mask) {
+			const float *m = mask + r * cols;
+			for (long j = 0; j < cols; j++) {
+				float v = x[j] + bias[j];
+				o[j] = (v > 0 ? v : slope * v) * m[j];
+			}
+		} else {
+			for (long j = 0; j < cols; j++) {
+				float v = x[j] + bias[j];
+				o[j] = v > 0 ? v : slope * v;
+			}
 		}
 	}
 }
 
-VARIANTS void ll_act_grad(const float *restrict out, const float *restrict grad, long n, float slope,
-                          float *restrict dx) {
-	for (long i = 0; i < n; i++)
-		dx[i] = out[i] > 0 ? grad[i] : slope * grad[i];
+VARIANTS void ll_act_grad(const float *restrict out, const float *restrict grad, const float *restrict mask,
+                          long n, float slope, float *restrict dx) {
+	if (mask) {
+		for (long i = 0; i < n; i++)
+			dx[i] = (out[i] > 0 ? grad[i] : slope * grad[i]) * mask[i];
+	} else {
+		for (long i = 0; i < n; i++)
+			dx[i] = out[i] > 0 ? grad[i] : slope * grad[i];
+	}
 }
 
 VARIANTS void ll_col_sums(const float *restrict x, long rows, long cols, float *restrict out) {

@@ -31,26 +31,35 @@ func BCEGrad(logits, target, upstream []float32, rows, cols int, out []float32) 
 	C.ll_bce_grad(ptr(logits), ptr(target), ptr(upstream), C.long(rows), C.long(cols), ptr(out))
 }
 
-// BiasAct writes act(xw_rj + bias_j) to out, where act(v) is v for v > 0
-// and slope*v otherwise: ReLU for slope 0, LeakyReLU for 0 < slope < 1,
-// the identity for slope 1. out may be xw itself.
-func BiasAct(xw, bias []float32, rows, cols int, slope float32, out []float32) {
+// BiasAct writes act(xw_rj + bias_j) * mask_rj to out, where act(v) is v
+// for v > 0 and slope*v otherwise (ReLU for slope 0, LeakyReLU for 0 <
+// slope < 1, the identity for slope 1) and mask is an inverted-dropout mask
+// of entries 0 or 1/(1-p), or nil for none. out may be xw itself.
+func BiasAct(xw, bias, mask []float32, rows, cols int, slope float32, out []float32) {
 	mustShape("BiasAct", rows, cols, xw, out)
 	mustLen("BiasAct", cols, bias)
+	if mask != nil {
+		mustShape("BiasAct", rows, cols, mask)
+	}
 	if rows*cols == 0 {
 		return
 	}
-	C.ll_bias_act(ptr(xw), ptr(bias), C.long(rows), C.long(cols), C.float(slope), ptr(out))
+	C.ll_bias_act(ptr(xw), ptr(bias), ptr(mask), C.long(rows), C.long(cols), C.float(slope), ptr(out))
 }
 
-// ActGrad writes to dx the gradient through BiasAct's activation, from its
-// output out and the gradient grad of the loss with respect to out.
-func ActGrad(out, grad []float32, slope float32, dx []float32) {
+// ActGrad writes to dx the gradient through BiasAct's activation and mask
+// (nil for none), from its output out and the gradient grad of the loss
+// with respect to out. Since mask entries are 0 or positive, out > 0 exactly
+// where the activation's input was positive and the entry was kept.
+func ActGrad(out, grad, mask []float32, slope float32, dx []float32) {
 	mustShape("ActGrad", 1, len(out), out, grad, dx)
+	if mask != nil {
+		mustShape("ActGrad", 1, len(out), mask)
+	}
 	if len(out) == 0 {
 		return
 	}
-	C.ll_act_grad(ptr(out), ptr(grad), C.long(len(out)), C.float(slope), ptr(dx))
+	C.ll_act_grad(ptr(out), ptr(grad), ptr(mask), C.long(len(out)), C.float(slope), ptr(dx))
 }
 
 // ColSums writes the column sums of the rows x cols matrix x to out.

@@ -77,20 +77,25 @@ func TestBCEGrad_MatchesFloat64DefinitionAndFiniteDifferences(t *testing.T) {
 func TestBiasActAndActGrad(t *testing.T) {
 	xw := []float32{-2, -0.5, 0, 1, 3, -4}
 	bias := []float32{1, 1, -1}
-	for _, slope := range []float32{0, 0.2, 1} {
-		out := make([]float32, 6)
-		BiasAct(xw, bias, 2, 3, slope, out)
-		grad := []float32{1, 2, 3, 4, 5, 6}
-		dx := make([]float32, 6)
-		ActGrad(out, grad, slope, dx)
-		for i, x := range xw {
-			v := x + bias[i%3]
-			want, wantGrad := v, grad[i]
-			if v <= 0 {
-				want, wantGrad = slope*v, slope*grad[i]
-			}
-			if out[i] != want || dx[i] != wantGrad {
-				t.Errorf("slope %v, element %d: out %v grad %v, want %v %v", slope, i, out[i], dx[i], want, wantGrad)
+	for _, mask := range [][]float32{nil, {2, 0, 2, 0, 2, 2}} {
+		for _, slope := range []float32{0, 0.2, 1} {
+			out := make([]float32, 6)
+			BiasAct(xw, bias, mask, 2, 3, slope, out)
+			grad := []float32{1, 2, 3, 4, 5, 6}
+			dx := make([]float32, 6)
+			ActGrad(out, grad, mask, slope, dx)
+			for i, x := range xw {
+				v := x + bias[i%3]
+				want, wantGrad := v, grad[i]
+				if v <= 0 {
+					want, wantGrad = slope*v, slope*grad[i]
+				}
+				if mask != nil {
+					want, wantGrad = want*mask[i], wantGrad*mask[i]
+				}
+				if out[i] != want || dx[i] != wantGrad {
+					t.Errorf("mask %v slope %v, element %d: out %v grad %v, want %v %v", mask != nil, slope, i, out[i], dx[i], want, wantGrad)
+				}
 			}
 		}
 	}

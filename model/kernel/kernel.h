@@ -14,9 +14,12 @@ int ll_sgd(float *restrict w, const float *restrict g, float *restrict m, long n
 void ll_bce_rows(const float *logits, const float *target, long rows, long cols, float *out);
 void ll_bce_grad(const float *logits, const float *target, const float *upstream, long rows, long cols,
                  float *out);
-// ll_bias_act may run in place (xw == out).
-void ll_bias_act(const float *xw, const float *restrict bias, long rows, long cols, float slope, float *out);
-void ll_act_grad(const float *restrict out, const float *restrict grad, long n, float slope, float *restrict dx);
+// ll_bias_act may run in place (xw == out); mask may be NULL.
+void ll_bias_act(const float *xw, const float *restrict bias, const float *restrict mask, long rows, long cols,
+                 float slope, float *out);
+// mask may be NULL.
+void ll_act_grad(const float *restrict out, const float *restrict grad, const float *restrict mask, long n,
+                 float slope, float *restrict dx);
 void ll_col_sums(const float *restrict x, long rows, long cols, float *restrict out);
 void ll_centred_sigmoid(const float *l, long n, float *out);
 void ll_centred_sigmoid_grad(const float *restrict out, const float *restrict grad, long n, float *restrict dl);
