@@ -36,7 +36,8 @@ func (a architecture) all() []layerSpec {
 	return out
 }
 
-// archOf derives the layers from a Config: 784-400-z-400-784 by default.
+// archOf derives the layers from a Config (784-512-256-z-256-512-784 for the
+// default AE and VAE).
 func archOf(c Config) architecture {
 	pixels := c.ImageRows * c.ImageCols
 	chain := func(prefix string, in int, widths []int, out int) []layerSpec {
