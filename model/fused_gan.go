@@ -64,16 +64,19 @@ func (o centredSigmoidOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Valu
 	return out, nil
 }
 
-// SymDiff: with c = 2 sigmoid(l) - 1, dc/dl = 2 sigmoid (1 - sigmoid) = (1 - c^2) / 2.
+// SymDiff: dc/dl = 2 sigmoid(l) (1 - sigmoid(l)), taken from the logits
+// (from the output c it would be (1 - c^2) / 2, which rounds to 0 once c
+// rounds to ±1).
 func (o centredSigmoidOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(centredSigmoidGradOp{newOpBase("CentredSigmoidGrad")}, output, grad)
+	d, err := G.ApplyOp(centredSigmoidGradOp{newOpBase("CentredSigmoidGrad")}, in[0], grad)
 	if err != nil {
 		return nil, err
 	}
 	return G.Nodes{d}, nil
 }
 
-// centredSigmoidGradOp is centredSigmoidOp's gradient, from its output.
+// centredSigmoidGradOp is centredSigmoidOp's gradient: its inputs are the
+// logits and the gradient with respect to the output.
 type centredSigmoidGradOp struct{ opBase }
 
 func (o centredSigmoidGradOp) Arity() int    { return 2 }
@@ -104,13 +107,14 @@ func (o centredSigmoidGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.
 	if err != nil {
 		return nil, err
 	}
-	switch cd := ts[0].Data().(type) {
+	switch ld := ts[0].Data().(type) {
 	case []float32:
-		kernel.CentredSigmoidGrad(cd, ts[1].Data().([]float32), out.Data().([]float32))
+		kernel.CentredSigmoidGrad(ld, ts[1].Data().([]float32), out.Data().([]float32))
 	case []float64:
 		gd, od := ts[1].Data().([]float64), out.Data().([]float64)
-		for i, c := range cd {
-			od[i] = gd[i] * (1 - c*c) / 2
+		for i, l := range ld {
+			e := math.Exp(-math.Abs(l))
+			od[i] = gd[i] * 2 * e / ((1 + e) * (1 + e))
 		}
 	default:
 		return nil, errDtype

@@ -47,12 +47,13 @@ type opBase struct {
 func newOpBase(name string) opBase { return opBase{name, new(outputCache)} }
 
 // outputCache is the tensor an op node writes its output to when the tape
-// machine offers none. The machine clears its registers between runs, and
-// without the cache every run would allocate (and fault in) fresh memory
-// for every output. Reusing one tensor per node across runs is safe: the
-// machine's register plan is the same in every run, so a tensor is written
-// by the same instructions in the same order each time, and a node only
-// writes its own tensor before anything reads it in that run.
+// machine offers none (its register is empty, as after stepGraph.reset).
+// Without it every run would allocate (and fault in) fresh memory for every
+// output. Reusing one tensor per node across runs is safe: the machine's
+// register plan is the same in every run, so a tensor is written by the
+// same instructions in the same order each time. Within a run, other ops
+// write to it only where gorgonia lets them work in place, which it does
+// only once the value is dead.
 type outputCache struct{ t *tensor.Dense }
 
 func (o opBase) String() string        { return o.name }

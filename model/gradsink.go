@@ -10,9 +10,11 @@ import (
 
 // gradSinkOp is the last op of a training graph: it reads the cost and
 // every parameter's gradient, and hands the gradient tensors to the
-// optimizer where they were computed. Because it reads them all, no later
-// instruction can reuse their memory, so after a run the optimizer can
-// update from them in place.
+// optimizer where they were computed. Reading them all puts it after every
+// other computation, and gorgonia keeps the gradients' registers live to
+// the end of the program, so nothing writes to them after they are
+// computed and the optimizer can update from them after the run
+// (TestGradSink_IsTheLastInstructionThatWrites checks the programs).
 //
 // This replaces gorgonia's dual values, which add every gradient into a
 // second tensor per parameter (a pass over all gradients) that must then be
@@ -50,9 +52,8 @@ func (o gradSinkOp) Type() hm.Type {
 
 func (o gradSinkOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return tensor.Shape{1}, nil }
 
-// The sink computes nothing: the tape machine gives no preallocated output
-// to an op that does not call out of Go, and Do returns a one-element
-// tensor.
+// The sink computes nothing and has no UsePreallocDo: Do always returns a
+// fresh one-element tensor.
 func (o gradSinkOp) CallsExtern() bool { return false }
 
 func (o gradSinkOp) Do(vs ...G.Value) (G.Value, error) {

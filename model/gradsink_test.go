@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -26,24 +27,49 @@ func TestGradSink_IsTheLastInstructionThatWrites(t *testing.T) {
 			if s == nil {
 				continue
 			}
-			prog := fmt.Sprint(reflect.ValueOf(s.vm).MethodByName("Prog").Call(nil)[0].Interface())
-			lines := strings.Split(prog, "\n")
+			instrs := programInstructions(t, fmt.Sprint(reflect.ValueOf(s.vm).MethodByName("Prog").Call(nil)[0].Interface()))
 			sink := -1
-			for i, l := range lines {
-				if strings.Contains(l, "GradSink(") {
+			for i, in := range instrs {
+				if strings.HasPrefix(in, "GradSink(") {
 					sink = i
 				}
 			}
 			if sink < 0 {
-				t.Fatalf("%s %s: no GradSink in the program:\n%s", kind, name, prog)
+				t.Fatalf("%s %s: no GradSink among the instructions %q", kind, name, instrs)
 			}
-			for _, l := range lines[sink+1:] {
-				l = strings.TrimSpace(l)
-				if l != "" && !strings.HasPrefix(l, "Free ") && l != "DoWork" && !strings.HasPrefix(l, "Read ") {
-					t.Errorf("%s %s: instruction after the gradient sink: %q", kind, name, l)
+			for _, in := range instrs[sink+1:] {
+				if !strings.HasPrefix(in, "Free ") && in != "DoWork" && !strings.HasPrefix(in, "Read ") {
+					t.Errorf("%s %s: instruction after the gradient sink: %q", kind, name, in)
 				}
 			}
 		}
 		tr.Close()
 	}
+}
+
+// programInstructions returns the instructions of a printed tape-machine
+// program in order: the lines of its "Instructions:" section, each
+// "\t<index>\t<instruction>", without the index.
+func programInstructions(t *testing.T, prog string) []string {
+	t.Helper()
+	_, rest, ok := strings.Cut(prog, "Instructions:\n")
+	if !ok {
+		t.Fatalf("no Instructions section in the program:\n%s", prog)
+	}
+	section, _, _ := strings.Cut(rest, "Node:instructions map:")
+	var out []string
+	for line := range strings.SplitSeq(section, "\n") {
+		fields := strings.SplitN(strings.TrimSpace(line), "\t", 2)
+		if len(fields) != 2 {
+			continue
+		}
+		if _, err := strconv.Atoi(fields[0]); err != nil {
+			continue
+		}
+		out = append(out, strings.TrimSpace(fields[1]))
+	}
+	if len(out) == 0 {
+		t.Fatalf("no instructions parsed from:\n%s", prog)
+	}
+	return out
 }

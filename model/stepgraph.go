@@ -69,8 +69,8 @@ func (s *stepGraph) setScalar(name string, v float64) error {
 	return G.Let(n, val)
 }
 
-// run binds the input buffers, runs forward and backward, and leaves values
-// and gradients in place until reset.
+// run binds the input buffers, runs forward and backward, and leaves the
+// outputs and the gradients (see gradient) in place until the next run.
 func (s *stepGraph) run() error {
 	for name, t := range s.buffers {
 		if err := G.Let(s.b.inputs[name], t); err != nil {

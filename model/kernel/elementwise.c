@@ -1,3 +1,8 @@
+// No contraction of a*b+c into an FMA, even when the build targets a CPU
+// that has one (CGO_CFLAGS=-march=native, say): every CPU must compute the
+// same bits. cgo refuses -ffp-contract=off as a flag, hence the pragma.
+#pragma GCC optimize("fp-contract=off")
+
 #include <immintrin.h>
 #include <math.h>
 #include "kernel.h"
@@ -21,6 +26,15 @@ static inline float sigmoid(float l) { return 1 / (1 + expf(-l)); }
 static void centred_sigmoid_scalar(const float *l, long from, long n, float *out) {
 	for (long i = from; i < n; i++)
 		out[i] = 2 / (1 + expf(-l[i])) - 1;
+}
+
+// d(2 sigmoid(l) - 1)/dl = 2 sigmoid(l) (1 - sigmoid(l)) = 2 e / (1 + e)^2 with
+// e = exp(-|l|), which stays accurate where the sigmoid saturates.
+static void centred_sigmoid_grad_scalar(const float *l, const float *grad, long from, long n, float *dl) {
+	for (long i = from; i < n; i++) {
+		float e = expf(-fabsf(l[i])), d = 1 + e;
+		dl[i] = grad[i] * (2 * e / (d * d));
+	}
 }
 
 static void bce_rows_scalar(const float *logits, const float *target, long rows, long cols, float *out) {
@@ -89,6 +103,19 @@ __attribute__((target("avx2"))) static void centred_sigmoid_avx2(const float *l,
 	}
 	centred_sigmoid_scalar(l, i, n, out);
 }
+
+__attribute__((target("avx2"))) static void centred_sigmoid_grad_avx2(const float *l, const float *grad, long n,
+                                                                      float *dl) {
+	const __m256 one = _mm256_set1_ps(1), two = _mm256_set1_ps(2), sign = _mm256_set1_ps(-0.0f);
+	long i = 0;
+	for (; i + 8 <= n; i += 8) {
+		__m256 e = _ZGVdN8v_expf(_mm256_or_ps(_mm256_loadu_ps(l + i), sign)); // exp(-|l|)
+		__m256 d = _mm256_add_ps(one, e);
+		__m256 s = _mm256_div_ps(_mm256_mul_ps(two, e), _mm256_mul_ps(d, d));
+		_mm256_storeu_ps(dl + i, _mm256_mul_ps(_mm256_loadu_ps(grad + i), s));
+	}
+	centred_sigmoid_grad_scalar(l, grad, i, n, dl);
+}
 #endif
 
 void ll_bce_rows(const float *logits, const float *target, long rows, long cols, float *out) {
@@ -122,10 +149,14 @@ void ll_centred_sigmoid(const float *l, long n, float *out) {
 	centred_sigmoid_scalar(l, 0, n, out);
 }
 
-VARIANTS void ll_centred_sigmoid_grad(const float *restrict out, const float *restrict grad, long n,
-                                      float *restrict dl) {
-	for (long i = 0; i < n; i++)
-		dl[i] = grad[i] * ((1 - out[i] * out[i]) * 0.5f);
+void ll_centred_sigmoid_grad(const float *restrict l, const float *restrict grad, long n, float *restrict dl) {
+#ifdef HAVE_AVX2_PATH
+	if (__builtin_cpu_supports("avx2")) {
+		centred_sigmoid_grad_avx2(l, grad, n, dl);
+		return;
+	}
+#endif
+	centred_sigmoid_grad_scalar(l, grad, 0, n, dl);
 }
 
 VARIANTS void ll_bias_act(const float *xw, const float *restrict bias, const float *restrict mask, long rows,

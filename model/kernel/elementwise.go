@@ -82,15 +82,16 @@ func CentredSigmoid(l, out []float32) {
 	C.ll_centred_sigmoid(ptr(l), C.long(len(l)), ptr(out))
 }
 
-// CentredSigmoidGrad writes to dl the gradient through CentredSigmoid from
-// its output out and the gradient grad with respect to out:
-// dl = grad (1 - out^2) / 2.
-func CentredSigmoidGrad(out, grad, dl []float32) {
-	mustShape("CentredSigmoidGrad", 1, len(out), out, grad, dl)
-	if len(out) == 0 {
+// CentredSigmoidGrad writes to dl the gradient through CentredSigmoid at
+// the logits l, given the gradient grad with respect to its output:
+// dl = grad 2 sigmoid(l) (1 - sigmoid(l)), computed from exp(-|l|) so that
+// it stays accurate (not 0) where the sigmoid saturates.
+func CentredSigmoidGrad(l, grad, dl []float32) {
+	mustShape("CentredSigmoidGrad", 1, len(l), l, grad, dl)
+	if len(l) == 0 {
 		return
 	}
-	C.ll_centred_sigmoid_grad(ptr(out), ptr(grad), C.long(len(out)), ptr(dl))
+	C.ll_centred_sigmoid_grad(ptr(l), ptr(grad), C.long(len(l)), ptr(dl))
 }
 
 // DropoutMask fills out with an inverted-dropout mask: each entry is 0 when

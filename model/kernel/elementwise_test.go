@@ -120,19 +120,22 @@ func TestShapeMismatchPanics(t *testing.T) {
 
 func TestCentredSigmoidAndGrad(t *testing.T) {
 	l, _ := logitsAndTargets(1, 37)
+	l = append(l, 20, -30, 60) // saturated: the gradient is tiny but not 0
 	out, dl := make([]float32, len(l)), make([]float32, len(l))
 	CentredSigmoid(l, out)
 	grad := make([]float32, len(l))
 	for i := range grad {
-		grad[i] = float32(i%5) - 2
+		grad[i] = float32(i%5) - 2.5
 	}
-	CentredSigmoidGrad(out, grad, dl)
+	CentredSigmoidGrad(l, grad, dl)
 	for i, x := range l {
 		s := sigmoid64(float64(x))
 		if want := 2*s - 1; math.Abs(float64(out[i])-want) > 1e-6 {
 			t.Errorf("logit %v: got %v, want %v", x, out[i], want)
 		}
-		if want := float64(grad[i]) * 2 * s * (1 - s); math.Abs(float64(dl[i])-want) > 1e-6*math.Abs(float64(grad[i]))+1e-7 {
+		e := math.Exp(-math.Abs(float64(x)))
+		want := float64(grad[i]) * 2 * e / ((1 + e) * (1 + e))
+		if math.Abs(float64(dl[i])-want) > 1e-5*math.Abs(want)+1e-40 { // float32 keeps 1e-40 only as a subnormal
 			t.Errorf("logit %v: gradient %v, want %v", x, dl[i], want)
 		}
 	}

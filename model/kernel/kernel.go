@@ -1,8 +1,17 @@
 // Package kernel holds latentlab's fused float32 loops, written in C so the
-// compiler vectorises them (AVX-512, AVX2 or SSE2, chosen at load time):
-// the optimizers' in-place updates and a scan for NaN or Inf. They compute
-// exactly what the plain Go loops in package model compute for float32, in
-// one pass over memory instead of several.
+// compiler vectorises them (AVX2 where the CPU has it, SSE2 otherwise;
+// the snapshot's forward loops also have AVX-512 clones), each replacing
+// several passes over memory with one:
+//   - the optimizers' in-place updates and a scan for NaN or Inf, which
+//     compute exactly the bits of the plain float32 loops (kernel.c);
+//   - the training graphs' element-wise work: bias and activation, its
+//     gradient, column sums, the binary cross-entropy and its gradient, the
+//     GAN's centred sigmoid and dropout masks (elementwise.c);
+//   - the snapshot's forward pass (forward.c).
+//
+// The transcendental loops use glibc's libmvec (expf, log1pf, within 4
+// ulp) on AVX2 CPUs and scalar libm elsewhere, so their results can differ
+// in the last bits between an AVX2 machine and one without it.
 package kernel
 
 /*

@@ -22,7 +22,7 @@ void ll_act_grad(const float *restrict out, const float *restrict grad, const fl
                  float slope, float *restrict dx);
 void ll_col_sums(const float *restrict x, long rows, long cols, float *restrict out);
 void ll_centred_sigmoid(const float *l, long n, float *out);
-void ll_centred_sigmoid_grad(const float *restrict out, const float *restrict grad, long n, float *restrict dl);
+void ll_centred_sigmoid_grad(const float *restrict l, const float *restrict grad, long n, float *restrict dl);
 void ll_dropout_mask(float *out, long n, unsigned int drop_below, float keep, unsigned long long seed);
 
 #endif

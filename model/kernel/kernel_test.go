@@ -17,12 +17,14 @@ func randoms(rng *rand.Rand, n int, scale float32) []float32 {
 func clone(s []float32) []float32 { return append([]float32(nil), s...) }
 
 // adamReference is Adam written plainly in Go, in the same float32 order.
+// Every product is converted explicitly, which keeps Go from fusing it into
+// an FMA (as it may with GOAMD64=v3): the kernels never fuse.
 func adamReference(h AdamHyper, w, g, m, v []float32) {
 	for i := range w {
-		gi := g[i] + h.WeightDecay*w[i]
-		m[i] = h.Beta1*m[i] + (1-h.Beta1)*gi
-		v[i] = h.Beta2*v[i] + (1-h.Beta2)*gi*gi
-		w[i] -= h.Step * m[i] / (float32(math.Sqrt(float64(v[i]*h.InvBC2))) + h.Eps)
+		gi := g[i] + float32(h.WeightDecay*w[i])
+		m[i] = float32(h.Beta1*m[i]) + float32((1-h.Beta1)*gi)
+		v[i] = float32(h.Beta2*v[i]) + float32(float32((1-h.Beta2)*gi)*gi)
+		w[i] -= float32(h.Step*m[i]) / (float32(math.Sqrt(float64(v[i]*h.InvBC2))) + h.Eps)
 	}
 }
 
@@ -75,10 +77,10 @@ func TestRMSPropAndSGD_MatchThePlainLoops(t *testing.T) {
 	w, g, v := randoms(rng, n, 1), randoms(rng, n, 0.1), make([]float32, n)
 	ww, wg, wv := clone(w), clone(g), clone(v)
 	var lr, b2, eps, wd float32 = 0.01, 0.9, 1e-8, 1e-3
-	for i := range ww {
-		gi := wg[i] + wd*ww[i]
-		wv[i] = b2*wv[i] + (1-b2)*gi*gi
-		ww[i] -= lr * gi / (float32(math.Sqrt(float64(wv[i]))) + eps)
+	for i := range ww { // explicit conversions: no FMA fusion (see adamReference)
+		gi := wg[i] + float32(wd*ww[i])
+		wv[i] = float32(b2*wv[i]) + float32(float32((1-b2)*gi)*gi)
+		ww[i] -= float32(lr*gi) / (float32(math.Sqrt(float64(wv[i]))) + eps)
 	}
 	RMSProp(lr, b2, eps, wd, w, g, v)
 	for i := range w {
@@ -88,10 +90,10 @@ func TestRMSPropAndSGD_MatchThePlainLoops(t *testing.T) {
 	}
 	w, g, m := randoms(rng, n, 1), randoms(rng, n, 0.1), randoms(rng, n, 0.1)
 	ww, wg, wm := clone(w), clone(g), clone(m)
-	for i := range ww {
-		gi := wg[i] + wd*ww[i]
-		wm[i] = 0.9*wm[i] + gi
-		ww[i] -= lr * wm[i]
+	for i := range ww { // explicit conversions: no FMA fusion (see adamReference)
+		gi := wg[i] + float32(wd*ww[i])
+		wm[i] = float32(0.9*wm[i]) + gi
+		ww[i] -= float32(lr * wm[i])
 	}
 	SGD(lr, 0.9, wd, w, g, m)
 	for i := range w {
