@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -120,4 +121,146 @@ func (o centredSigmoidGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.
 		return nil, errDtype
 	}
 	return out, nil
+}
+
+// fusedWeightedBCE returns sum_i w_i sum_j [softplus(l_ij) - t l_ij]: the
+// binary cross-entropy of sigmoid(logits) against the constant target t,
+// weighted per row. It replaces the GAN losses' chains of softplus,
+// product, difference and sums (and their gradients) with one op.
+func fusedWeightedBCE(logits, w *G.Node, t float64) *G.Node {
+	return G.Must(G.ApplyOp(weightedBCEOp{newOpBase(fmt.Sprintf("WeightedBCE(%g)", t)), t}, logits, w))
+}
+
+type weightedBCEOp struct {
+	opBase
+	target float64
+}
+
+func (o weightedBCEOp) Arity() int { return 2 }
+func (o weightedBCEOp) Type() hm.Type {
+	return hm.NewFnType(matrixType, vectorType, hm.TypeVariable('a'))
+}
+func (o weightedBCEOp) DiffWRT(int) []bool { return []bool{true, false} }
+
+func (o weightedBCEOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(o.String(), in, 2, 1)
+	if err != nil {
+		return nil, err
+	}
+	if s[0][0] != s[1][0] {
+		return nil, fmt.Errorf("%s: logits %v, row weights %v", o, s[0], s[1])
+	}
+	return tensor.ScalarShape(), nil
+}
+
+func (o weightedBCEOp) Do(vs ...G.Value) (G.Value, error) {
+	ts, err := denses(o.String(), vs, 2)
+	if err != nil {
+		return nil, err
+	}
+	cols := ts[0].Shape()[1]
+	sum := 0.0
+	for i, l := range toFloat64Slice(ts[0]) {
+		sum += rowWeight(ts[1], i/cols) * (math.Max(l, 0) + math.Log1p(math.Exp(-math.Abs(l))) - o.target*l)
+	}
+	if ts[0].Dtype() == tensor.Float32 {
+		return G.NewF32(float32(sum)), nil
+	}
+	return G.NewF64(sum), nil
+}
+
+// SymDiff: d/dl_ij = g w_i (sigmoid(l_ij) - t).
+func (o weightedBCEOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(weightedBCEGradOp{newOpBase(fmt.Sprintf("WeightedBCEGrad(%g)", o.target)), o.target},
+		in[0], in[1], grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{d, nil}, nil
+}
+
+// weightedBCEGradOp is weightedBCEOp's gradient with respect to the logits.
+type weightedBCEGradOp struct {
+	opBase
+	target float64
+}
+
+func (o weightedBCEGradOp) Arity() int { return 3 }
+func (o weightedBCEGradOp) Type() hm.Type {
+	return hm.NewFnType(matrixType, vectorType, hm.TypeVariable('a'), matrixType)
+}
+
+func (o weightedBCEGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	if len(in) != 3 {
+		return nil, fmt.Errorf("%s: %d inputs, want 3", o, len(in))
+	}
+	s, ok := in[0].(tensor.Shape)
+	if !ok || len(s) != 2 {
+		return nil, fmt.Errorf("%s: logits of shape %v", o, in[0])
+	}
+	return s.Clone(), nil
+}
+
+func (o weightedBCEGradOp) Do(vs ...G.Value) (G.Value, error) {
+	if len(vs) != 3 {
+		return nil, fmt.Errorf("%s: %d inputs, want 3", o, len(vs))
+	}
+	l, ok := vs[0].(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("%s: logits are %T", o, vs[0])
+	}
+	return o.doWith(o, l.Dtype(), l.Shape(), vs)
+}
+
+func (o weightedBCEGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	if len(vs) != 3 {
+		return nil, fmt.Errorf("%s: %d inputs, want 3", o, len(vs))
+	}
+	ts, err := denses(o.String(), vs[:2], 2)
+	if err != nil {
+		return nil, err
+	}
+	var g float64
+	switch v := vs[2].Data().(type) {
+	case float32:
+		g = float64(v)
+	case float64:
+		g = v
+	default:
+		return nil, fmt.Errorf("%s: upstream gradient is %T, not a scalar", o, vs[2].Data())
+	}
+	out, err := target(o.String(), prealloc, ts[0].Dtype(), ts[0].Shape()...)
+	if err != nil {
+		return nil, err
+	}
+	cols := ts[0].Shape()[1]
+	for i, l := range toFloat64Slice(ts[0]) {
+		d := g * rowWeight(ts[1], i/cols) * (1/(1+math.Exp(-l)) - o.target)
+		switch od := out.Data().(type) {
+		case []float32:
+			od[i] = float32(d)
+		case []float64:
+			od[i] = d
+		}
+	}
+	return out, nil
+}
+
+// toFloat64Slice returns t's values as float64 (a copy for float32).
+func toFloat64Slice(t *tensor.Dense) []float64 {
+	if d, ok := t.Data().([]float64); ok {
+		return d
+	}
+	return toFloat64s(t)
+}
+
+// rowWeight returns element i of the row-weight vector w.
+func rowWeight(w *tensor.Dense, i int) float64 {
+	switch d := w.Data().(type) {
+	case []float32:
+		return float64(d[i])
+	case []float64:
+		return d[i]
+	}
+	return 0
 }
