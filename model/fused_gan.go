@@ -159,9 +159,10 @@ func (o weightedBCEOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	cols := ts[0].Shape()[1]
+	w := toFloat64Slice(ts[1])
 	sum := 0.0
 	for i, l := range toFloat64Slice(ts[0]) {
-		sum += rowWeight(ts[1], i/cols) * (math.Max(l, 0) + math.Log1p(math.Exp(-math.Abs(l))) - o.target*l)
+		sum += w[i/cols] * (math.Max(l, 0) + math.Log1p(math.Exp(-math.Abs(l))) - o.target*l)
 	}
 	if ts[0].Dtype() == tensor.Float32 {
 		return G.NewF32(float32(sum)), nil
@@ -234,13 +235,15 @@ func (o weightedBCEGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Val
 		return nil, err
 	}
 	cols := ts[0].Shape()[1]
+	w := toFloat64Slice(ts[1])
+	od32, _ := out.Data().([]float32)
+	od64, _ := out.Data().([]float64)
 	for i, l := range toFloat64Slice(ts[0]) {
-		d := g * rowWeight(ts[1], i/cols) * (1/(1+math.Exp(-l)) - o.target)
-		switch od := out.Data().(type) {
-		case []float32:
-			od[i] = float32(d)
-		case []float64:
-			od[i] = d
+		d := g * w[i/cols] * (1/(1+math.Exp(-l)) - o.target)
+		if od32 != nil {
+			od32[i] = float32(d)
+		} else {
+			od64[i] = d
 		}
 	}
 	return out, nil
@@ -252,15 +255,4 @@ func toFloat64Slice(t *tensor.Dense) []float64 {
 		return d
 	}
 	return toFloat64s(t)
-}
-
-// rowWeight returns element i of the row-weight vector w.
-func rowWeight(w *tensor.Dense, i int) float64 {
-	switch d := w.Data().(type) {
-	case []float32:
-		return float64(d[i])
-	case []float64:
-		return d[i]
-	}
-	return 0
 }

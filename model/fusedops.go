@@ -12,22 +12,19 @@ import (
 )
 
 // Fused gorgonia ops for the training graphs. Each replaces a chain of
-// gorgonia's element-wise nodes (and their gradient nodes) with one pass:
-// float32 through package kernel's vectorised loops, float64 (for gradient
-// checks) through plain Go loops with the same meaning.
+// gorgonia's nodes (and their gradient nodes) with one: float32 through
+// package kernel's vectorised loops where the work is large, float64 (for
+// gradient checks) through plain Go loops with the same meaning.
 //
-//	dense(x, W, b)       = act(x·W + b), act(v) = v > 0 ? v : slope*v
-//	gemm(a, b)           = op(a)·op(b), op transposing or not
-//	actGrad(out, g)      = g where out > 0, slope*g elsewhere
-//	colSums(x)           = sum over rows of x
-//	bceRows(l, t)        = sum_j softplus(l_j) - t_j l_j, per row
-//	bceGrad(l, t, g)     = g_row (sigmoid(l) - t)
-
-// fusedBCERows returns each row's summed binary cross-entropy of
-// sigmoid(logits) against target.
-func fusedBCERows(logits, target *G.Node) *G.Node {
-	return G.Must(G.ApplyOp(bceRowsOp{newOpBase("BCERows")}, logits, target))
-}
+//	dense(x, W, b, mask)      = act(x·W + b) * mask, act(v) = v > 0 ? v : slope*v (fused_dense.go)
+//	gemm(a, b)                = op(a)·op(b), op transposing or not
+//	actGrad(out, g, mask)     = g * mask where out > 0, slope * g * mask elsewhere
+//	colSums(x)                = sum over rows of x
+//	reparam(mu, logvar, eps)  = mu + exp(logvar / 2) * eps (fused_vae.go)
+//	weightedKL(mu, logvar, w) = sum_i w_i KL(q(z|x_i) || N(0, I))
+//	weightedRecon(l, x, w)    = sum_i w_i sum_j BCE(x_ij, sigmoid(l_ij))
+//	centredSigmoid(l)         = 2 sigmoid(l) - 1 (fused_gan.go)
+//	weightedBCE(l, w; t)      = sum_i w_i sum_j BCE(t, sigmoid(l_ij))
 
 var (
 	matrixType = G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}

@@ -128,13 +128,6 @@ func (b *graphBuilder) dropoutMasks(prefix string, batch int, layers []layerSpec
 	return masks
 }
 
-// bceWithLogits returns, per row, sum_j softplus(l_j) - t_j*l_j: the binary
-// cross-entropy of targets t in [0,1] against sigmoid(l), in nats, computed
-// from logits for stability.
-func (b *graphBuilder) bceWithLogits(logits, target *G.Node) *G.Node {
-	return fusedBCERows(logits, target)
-}
-
 // weightedSum is sum_i w_i v_i for a per-row vector v and row weights w.
 func weightedSum(v, w *G.Node) *G.Node {
 	return G.Must(G.Sum(G.Must(G.HadamardProd(v, w))))
