@@ -1,7 +1,13 @@
 // No contraction of a*b+c into an FMA, even when the build targets a CPU
 // that has one (CGO_CFLAGS=-march=native, say): every CPU must compute the
-// same bits. cgo refuses -ffp-contract=off as a flag, hence the pragma.
-#pragma GCC optimize("fp-contract=off")
+// same bits. And no trapping math: GCC turns a choice between values (?:,
+// as in every activation) into a branch-free blend only if it may assume
+// that arithmetic does not trap; without it the activation loops stay
+// scalar and branch on the sign of each value, which real data mispredicts
+// (measured: 3 ns per element in training against 0.35 ns vectorised).
+// Nothing in latentlab reads the floating-point exception flags. cgo
+// refuses both flags on its command line, hence the pragma.
+#pragma GCC optimize("fp-contract=off", "no-trapping-math")
 
 #include <immintrin.h>
 #include <math.h>
