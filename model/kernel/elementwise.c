@@ -216,12 +216,14 @@ static inline unsigned long long splitmix64(unsigned long long *state) {
 }
 
 void ll_dropout_mask(float *out, long n, unsigned int drop_below, float keep, unsigned long long seed) {
-	unsigned long long state = seed, bits = 0;
-	for (long i = 0; i < n; i++) {
-		if (i % 2 == 0)
-			bits = splitmix64(&state);
-		else
-			bits >>= 32;
-		out[i] = (unsigned int)bits < drop_below ? 0 : keep;
+	unsigned long long state = seed;
+	long i = 0;
+	// Two entries per draw, written without branches: keep * (bits >= drop_below).
+	for (; i + 2 <= n; i += 2) {
+		unsigned long long z = splitmix64(&state);
+		out[i] = keep * (float)((unsigned int)z >= drop_below);
+		out[i + 1] = keep * (float)((unsigned int)(z >> 32) >= drop_below);
 	}
+	if (i < n)
+		out[i] = keep * (float)((unsigned int)splitmix64(&state) >= drop_below);
 }
