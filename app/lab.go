@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"runtime"
 
 	"latentlab/model"
 	"latentlab/model/openblas"
@@ -17,21 +18,20 @@ type Lab struct {
 	Monitor  *Monitor // nil when the data cannot be measured by the shipped classifier
 	sessions map[model.Kind]*Session
 	updates  chan struct{}
+	turns    *turns // the sessions train in turn
 }
 
 // NewLab builds a session for each config (one per kind; kinds without a
 // config get the defaults).
 //
-// It limits OpenBLAS to one thread per matrix product: the Lab's trainers
-// run at once, each on its own thread, and more BLAS threads than cores
-// make them spin against each other. Measured on 2 cores with the window
-// open (make bench): with two BLAS threads each the three together reached
-// 0.16 of the throughput of training them one after another; with one,
-// 0.91.
+// Its sessions train in turn, no more at once than there are cores (see
+// turns), each with one OpenBLAS thread: a product spread over threads
+// waits for its slowest one, and in the app the window keeps a core busy
+// part of the time.
 func NewLab(data *Data, configs map[model.Kind]model.Config) (*Lab, error) {
 	openblas.Install()
+	l := &Lab{Data: data, sessions: map[model.Kind]*Session{}, updates: make(chan struct{}, 1), turns: newTurns(turnSlice, runtime.NumCPU())}
 	openblas.SetThreads(1)
-	l := &Lab{Data: data, sessions: map[model.Kind]*Session{}, updates: make(chan struct{}, 1)}
 	if m, err := NewMonitor(data.Test); err == nil {
 		l.Monitor = m
 	}
@@ -41,7 +41,7 @@ func NewLab(data *Data, configs map[model.Kind]model.Config) (*Lab, error) {
 			cfg = model.DefaultConfig(k)
 		}
 		cfg.Kind = k
-		s, err := newSession(cfg, data, l.signal, l.Monitor)
+		s, err := newSession(cfg, data, l.signal, l.Monitor, l.turns)
 		if err != nil {
 			l.Close()
 			return nil, fmt.Errorf("%s: %w", k, err)

@@ -48,6 +48,7 @@ type Session struct {
 	data    *Data
 	notify  func()
 	monitor *Monitor // nil when the data cannot be measured
+	turns   *turns   // shared with the Lab's other sessions; nil trains without waiting
 
 	ops sync.Mutex // serialises Start, Pause, Reset, LoadCheckpoint and Close, so that none
 	// slips between another's pause and its swap of the trainer and orphans a goroutine
@@ -66,8 +67,8 @@ type Session struct {
 	history atomic.Pointer[History]
 }
 
-func newSession(cfg model.Config, data *Data, notify func(), monitor *Monitor) (*Session, error) {
-	s := &Session{kind: cfg.Kind, data: data, notify: notify, monitor: monitor}
+func newSession(cfg model.Config, data *Data, notify func(), monitor *Monitor, turns *turns) (*Session, error) {
+	s := &Session{kind: cfg.Kind, data: data, notify: notify, monitor: monitor, turns: turns}
 	if err := s.build(cfg); err != nil {
 		return nil, err
 	}
@@ -136,7 +137,15 @@ func (s *Session) Start() {
 	hist := s.history.Load()
 	go func() {
 		defer close(done)
-		err := tr.Train(ctx, func(e model.Event) { s.record(hist, e) })
+		turn := s.turns.holder(ctx)
+		turn.acquire()
+		defer turn.release()
+		err := tr.Train(ctx, func(e model.Event) {
+			s.record(hist, e)
+			if e.Kind == model.EventStep {
+				turn.yield()
+			}
+		})
 		s.mu.Lock()
 		switch {
 		case s.trainer.Load() != tr: // reset while stopping: build() set the state

@@ -12,12 +12,12 @@ import (
 
 // The bridge's cadences.
 const (
-	frameInterval  = time.Second / 60       // at most 60 UI updates a second
+	frameInterval  = time.Second / 10       // at most 10 status updates a second
 	renderInterval = 400 * time.Millisecond // background pictures (charts, manifolds)
 )
 
 // bridge is the one place where background goroutines reach the UI: it
-// turns the Lab's change signals into at most 60 fyne.Do calls a second,
+// turns the Lab's change signals into at most 10 fyne.Do calls a second,
 // and runs the background renderer, handing its pictures over with
 // fyne.Do. Nothing else in this package calls fyne.Do.
 type bridge struct {

@@ -55,6 +55,7 @@ func Run(opts Options) error {
 	win.SetContent(ui.content)
 	win.Resize(fyne.NewSize(1480, 960))
 	b := startBridge(lab, ui.tick, ui.render)
+	trainStart := time.Now()
 	if !opts.Paused {
 		lab.StartAll()
 	}
@@ -63,14 +64,17 @@ func Run(opts Options) error {
 		showError(win, dataErr)
 	}
 	win.ShowAndRun()
+	open := time.Since(trainStart).Seconds()
 	b.Stop()
 	lab.Close()
 	if opts.Stats {
 		ui.stats.report(os.Stderr)
+		// The models train in turn, so each one's rate is over the whole time
+		// the window was open, not over its own steps.
 		for _, k := range app.Kinds {
 			p := lab.Session(k).Status().Progress
-			fmt.Fprintf(os.Stderr, "latentlab: %s trained %d images in %.1fs of training time: %.0f images/s while the window was open\n",
-				k, p.Samples, p.TrainSeconds, float64(p.Samples)/max(p.TrainSeconds, 1e-9))
+			fmt.Fprintf(os.Stderr, "latentlab: %s trained %d images in %.1fs while the window was open: %.0f images/s (%.1fs in its own steps)\n",
+				k, p.Samples, open, float64(p.Samples)/max(open, 1e-9), p.TrainSeconds)
 		}
 	}
 	return nil

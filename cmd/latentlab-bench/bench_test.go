@@ -43,8 +43,8 @@ func TestParseStats(t *testing.T) {
 	out := `2025/11/23 22:00:00 Fyne error: something unrelated
 latentlab: first training progress on screen 1.23s after launch
 latentlab: drag event to new digit: 150 drags, p50 812.5µs, p99 4.2ms, max 1.5s
-latentlab: ae trained 640000 images in 30.1s of training time: 21263 images/s while the window was open
-latentlab: vae trained 600000 images in 30.0s of training time: 20000 images/s while the window was open
+latentlab: ae trained 640000 images in 30.1s while the window was open: 21263 images/s (12.0s in its own steps)
+latentlab: vae trained 600000 images in 30.0s while the window was open: 20000 images/s (12.0s in its own steps)
 `
 	st, err := parseStats(out)
 	if err != nil {
@@ -183,14 +183,14 @@ func TestModuleRoot(t *testing.T) {
 }
 
 func TestParseTrainedLine(t *testing.T) {
-	k, rate, err := parseTrainedLine("gan trained 12160 images in 33.7s of training time: 361 images/s while the window was open")
+	k, rate, err := parseTrainedLine("gan trained 12160 images in 33.7s while the window was open: 361 images/s (11.0s in its own steps)")
 	if err != nil || k != model.KindGAN || rate != 361 {
 		t.Fatalf("got %v %v %v, want gan 361", k, rate, err)
 	}
 	if _, _, err := parseTrainedLine("gan trained lots"); err == nil {
 		t.Error("a malformed line parsed")
 	}
-	if _, _, err := parseTrainedLine("xyz trained 1 images in 1s of training time: 1 images/s"); err == nil {
+	if _, _, err := parseTrainedLine("xyz trained 1 images in 1s while the window was open: 1 images/s"); err == nil {
 		t.Error("an unknown model parsed")
 	}
 }
