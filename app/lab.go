@@ -30,8 +30,9 @@ type Lab struct {
 // part of the time.
 func NewLab(data *Data, configs map[model.Kind]model.Config) (*Lab, error) {
 	openblas.Install()
-	l := &Lab{Data: data, sessions: map[model.Kind]*Session{}, updates: make(chan struct{}, 1), turns: newTurns(turnSlice, runtime.NumCPU())}
 	openblas.SetThreads(1)
+	l := &Lab{Data: data, sessions: map[model.Kind]*Session{}, updates: make(chan struct{}, 1),
+		turns: newTurns(turnSlice, runtime.NumCPU())}
 	if m, err := NewMonitor(data.Test); err == nil {
 		l.Monitor = m
 	}
