@@ -279,20 +279,10 @@ func (o actGradOp) Type() hm.Type {
 }
 
 func (o actGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, []int{2, 2, 2}[:o.Arity()]...)
-	if err != nil {
-		return nil, err
-	}
-	return s[0].Clone(), nil
+	return shapeOfFirst(o.String(), in, o.Arity(), []int{2, 2, 2}[:o.Arity()]...)
 }
 
-func (o actGradOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	return o.doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
-}
+func (o actGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 
 func (o actGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	ts, err := denses(o.String(), vs, o.Arity())

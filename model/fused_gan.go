@@ -27,20 +27,10 @@ func (o centredSigmoidOp) Type() hm.Type      { return hm.NewFnType(matrixType, 
 func (o centredSigmoidOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (o centredSigmoidOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2)
-	if err != nil {
-		return nil, err
-	}
-	return s[0].Clone(), nil
+	return shapeOfFirst(o.String(), in, 1, 2)
 }
 
-func (o centredSigmoidOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 1)
-	if err != nil {
-		return nil, err
-	}
-	return o.doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
-}
+func (o centredSigmoidOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 
 func (o centredSigmoidOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	ts, err := denses(o.String(), vs, 1)
@@ -84,20 +74,10 @@ func (o centredSigmoidGradOp) Arity() int    { return 2 }
 func (o centredSigmoidGradOp) Type() hm.Type { return hm.NewFnType(matrixType, matrixType, matrixType) }
 
 func (o centredSigmoidGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2, 2)
-	if err != nil {
-		return nil, err
-	}
-	return s[0].Clone(), nil
+	return shapeOfFirst(o.String(), in, 2, 2, 2)
 }
 
-func (o centredSigmoidGradOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 2)
-	if err != nil {
-		return nil, err
-	}
-	return o.doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
-}
+func (o centredSigmoidGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 
 func (o centredSigmoidGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	ts, err := denses(o.String(), vs, 2)
@@ -164,10 +144,7 @@ func (o weightedBCEOp) Do(vs ...G.Value) (G.Value, error) {
 	for i, l := range toFloat64Slice(ts[0]) {
 		sum += w[i/cols] * (math.Max(l, 0) + math.Log1p(math.Exp(-math.Abs(l))) - o.target*l)
 	}
-	if ts[0].Dtype() == tensor.Float32 {
-		return G.NewF32(float32(sum)), nil
-	}
-	return G.NewF64(sum), nil
+	return newScalar(ts[0].Dtype(), sum), nil
 }
 
 // SymDiff: d/dl_ij = g w_i (sigmoid(l_ij) - t).
@@ -192,43 +169,15 @@ func (o weightedBCEGradOp) Type() hm.Type {
 }
 
 func (o weightedBCEGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	if len(in) != 3 {
-		return nil, fmt.Errorf("%s: %d inputs, want 3", o, len(in))
-	}
-	s, ok := in[0].(tensor.Shape)
-	if !ok || len(s) != 2 {
-		return nil, fmt.Errorf("%s: logits of shape %v", o, in[0])
-	}
-	return s.Clone(), nil
+	return shapeOfFirst(o.String(), in, 3, 2, 1)
 }
 
-func (o weightedBCEGradOp) Do(vs ...G.Value) (G.Value, error) {
-	if len(vs) != 3 {
-		return nil, fmt.Errorf("%s: %d inputs, want 3", o, len(vs))
-	}
-	l, ok := vs[0].(*tensor.Dense)
-	if !ok {
-		return nil, fmt.Errorf("%s: logits are %T", o, vs[0])
-	}
-	return o.doWith(o, l.Dtype(), l.Shape(), vs)
-}
+func (o weightedBCEGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 
 func (o weightedBCEGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	if len(vs) != 3 {
-		return nil, fmt.Errorf("%s: %d inputs, want 3", o, len(vs))
-	}
-	ts, err := denses(o.String(), vs[:2], 2)
+	ts, g, err := tensorsAndGrad(o.String(), vs, 2)
 	if err != nil {
 		return nil, err
-	}
-	var g float64
-	switch v := vs[2].Data().(type) {
-	case float32:
-		g = float64(v)
-	case float64:
-		g = v
-	default:
-		return nil, fmt.Errorf("%s: upstream gradient is %T, not a scalar", o, vs[2].Data())
 	}
 	out, err := target(o.String(), prealloc, ts[0].Dtype(), ts[0].Shape()...)
 	if err != nil {

@@ -34,25 +34,6 @@ func fusedWeightedRecon(logits, x, w *G.Node) *G.Node {
 	return G.Must(G.ApplyOp(weightedReconOp{newOpBase("WeightedRecon")}, logits, x, w))
 }
 
-// scalarOf reads a scalar gradient value as float64.
-func scalarOf(op fmt.Stringer, v G.Value) (float64, error) {
-	switch d := v.Data().(type) {
-	case float32:
-		return float64(d), nil
-	case float64:
-		return d, nil
-	}
-	return 0, fmt.Errorf("%s: %T is not a scalar", op, v.Data())
-}
-
-// newScalar returns v as a scalar value of dtype dt.
-func newScalar(dt tensor.Dtype, v float64) G.Value {
-	if dt == tensor.Float32 {
-		return G.NewF32(float32(v))
-	}
-	return G.NewF64(v)
-}
-
 // float is the element type of a training graph's tensors.
 type float interface{ float32 | float64 }
 
@@ -112,13 +93,7 @@ func (o reparamOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return s[0].Clone(), nil
 }
 
-func (o reparamOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 3)
-	if err != nil {
-		return nil, err
-	}
-	return o.doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
-}
+func (o reparamOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 
 func (o reparamOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	ts, err := denses(o.String(), vs, 3)
@@ -160,20 +135,10 @@ func (o reparamGradOp) Type() hm.Type {
 }
 
 func (o reparamGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2, 2, 2)
-	if err != nil {
-		return nil, err
-	}
-	return s[0].Clone(), nil
+	return shapeOfFirst(o.String(), in, 3, 2, 2, 2)
 }
 
-func (o reparamGradOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 3)
-	if err != nil {
-		return nil, err
-	}
-	return o.doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
-}
+func (o reparamGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 
 func (o reparamGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	ts, err := denses(o.String(), vs, 3)
@@ -263,36 +228,13 @@ func (o weightedKLGradOp) Type() hm.Type {
 }
 
 func (o weightedKLGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	if len(in) != 4 {
-		return nil, fmt.Errorf("%s: %d inputs, want 4", o, len(in))
-	}
-	s, err := shapes(o.String(), in[:3], 2, 2, 1)
-	if err != nil {
-		return nil, err
-	}
-	return s[0].Clone(), nil
+	return shapeOfFirst(o.String(), in, 4, 2, 2, 1)
 }
 
-func (o weightedKLGradOp) Do(vs ...G.Value) (G.Value, error) {
-	if len(vs) != 4 {
-		return nil, fmt.Errorf("%s: %d inputs, want 4", o, len(vs))
-	}
-	ts, err := denses(o.String(), vs[:3], 3)
-	if err != nil {
-		return nil, err
-	}
-	return o.doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
-}
+func (o weightedKLGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 
 func (o weightedKLGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	if len(vs) != 4 {
-		return nil, fmt.Errorf("%s: %d inputs, want 4", o, len(vs))
-	}
-	ts, err := denses(o.String(), vs[:3], 3)
-	if err != nil {
-		return nil, err
-	}
-	g, err := scalarOf(o, vs[3])
+	ts, g, err := tensorsAndGrad(o.String(), vs, 3)
 	if err != nil {
 		return nil, err
 	}
@@ -379,36 +321,13 @@ func (o weightedReconGradOp) Type() hm.Type {
 }
 
 func (o weightedReconGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	if len(in) != 4 {
-		return nil, fmt.Errorf("%s: %d inputs, want 4", o, len(in))
-	}
-	s, err := shapes(o.String(), in[:3], 2, 2, 1)
-	if err != nil {
-		return nil, err
-	}
-	return s[0].Clone(), nil
+	return shapeOfFirst(o.String(), in, 4, 2, 2, 1)
 }
 
-func (o weightedReconGradOp) Do(vs ...G.Value) (G.Value, error) {
-	if len(vs) != 4 {
-		return nil, fmt.Errorf("%s: %d inputs, want 4", o, len(vs))
-	}
-	ts, err := denses(o.String(), vs[:3], 3)
-	if err != nil {
-		return nil, err
-	}
-	return o.doWith(o, ts[0].Dtype(), ts[0].Shape(), vs)
-}
+func (o weightedReconGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 
 func (o weightedReconGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	if len(vs) != 4 {
-		return nil, fmt.Errorf("%s: %d inputs, want 4", o, len(vs))
-	}
-	ts, err := denses(o.String(), vs[:3], 3)
-	if err != nil {
-		return nil, err
-	}
-	g, err := scalarOf(o, vs[3])
+	ts, g, err := tensorsAndGrad(o.String(), vs, 3)
 	if err != nil {
 		return nil, err
 	}

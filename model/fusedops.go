@@ -83,6 +83,20 @@ func shapes(op string, in []G.DimSizer, ranks ...int) ([]tensor.Shape, error) {
 	return out, nil
 }
 
+// shapeOfFirst checks that an op has arity inputs, the first len(ranks) of
+// them of those ranks (the rest are scalars), and returns input 0's shape:
+// the output shape of the element-wise ops and of the gradients.
+func shapeOfFirst(op string, in []G.DimSizer, arity int, ranks ...int) (tensor.Shape, error) {
+	if len(in) != arity {
+		return nil, fmt.Errorf("%s: %d inputs, want %d", op, len(in), arity)
+	}
+	s, err := shapes(op, in[:len(ranks)], ranks...)
+	if err != nil {
+		return nil, err
+	}
+	return s[0].Clone(), nil
+}
+
 // denses returns the values as dense tensors of one dtype.
 func denses(op string, vs []G.Value, n int) ([]*tensor.Dense, error) {
 	if len(vs) != n {
@@ -105,6 +119,46 @@ func denses(op string, vs []G.Value, n int) ([]*tensor.Dense, error) {
 // newLike allocates a tensor of dtype dt and the given shape.
 func newLike(dt tensor.Dtype, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+}
+
+// doLikeFirst runs the op's UsePreallocDo on the node's cached output,
+// shaped like input 0 (UsePreallocDo checks the inputs).
+func (o opBase) doLikeFirst(p G.UsePreallocDoer, vs []G.Value) (G.Value, error) {
+	if len(vs) == 0 {
+		return nil, fmt.Errorf("%s: no inputs", o.name)
+	}
+	t, ok := vs[0].(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("%s: input 0 is %T, not a dense tensor", o.name, vs[0])
+	}
+	return o.doWith(p, t.Dtype(), t.Shape(), vs)
+}
+
+// tensorsAndGrad splits a gradient op's inputs into n dense tensors of one
+// dtype and the scalar gradient that follows them.
+func tensorsAndGrad(op string, vs []G.Value, n int) ([]*tensor.Dense, float64, error) {
+	if len(vs) != n+1 {
+		return nil, 0, fmt.Errorf("%s: %d inputs, want %d", op, len(vs), n+1)
+	}
+	ts, err := denses(op, vs[:n], n)
+	if err != nil {
+		return nil, 0, err
+	}
+	switch g := vs[n].Data().(type) {
+	case float32:
+		return ts, float64(g), nil
+	case float64:
+		return ts, g, nil
+	}
+	return nil, 0, fmt.Errorf("%s: the upstream gradient is %T, not a scalar", op, vs[n].Data())
+}
+
+// newScalar returns v as a scalar value of dtype dt.
+func newScalar(dt tensor.Dtype, v float64) G.Value {
+	if dt == tensor.Float32 {
+		return G.NewF32(float32(v))
+	}
+	return G.NewF64(v)
 }
 
 // doWith runs the op's UsePreallocDo on the node's cached output tensor,
