@@ -73,6 +73,20 @@ func weightedKLGrad[T float](mu, lv, w []T, g float64, cols int, wrtLogvar bool,
 	}
 }
 
+// weightedSumShape checks the inputs of an op that sums a function of two
+// same-shaped matrices with row weights (a vector, one per row), and
+// returns the scalar output's shape.
+func weightedSumShape(op string, in []G.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(op, in, 2, 2, 1)
+	if err != nil {
+		return nil, err
+	}
+	if !s[0].Eq(s[1]) || s[0][0] != s[2][0] {
+		return nil, fmt.Errorf("%s: matrices %v and %v, row weights %v", op, s[0], s[1], s[2])
+	}
+	return tensor.ScalarShape(), nil
+}
+
 // reparamOp computes z = mu + exp(logvar / 2) * eps.
 type reparamOp struct{ opBase }
 
@@ -172,14 +186,7 @@ func (o weightedKLOp) Type() hm.Type {
 func (o weightedKLOp) DiffWRT(int) []bool { return []bool{true, true, false} }
 
 func (o weightedKLOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2, 2, 1)
-	if err != nil {
-		return nil, err
-	}
-	if !s[0].Eq(s[1]) || s[0][0] != s[2][0] {
-		return nil, fmt.Errorf("%s: mu %v, logvar %v, w %v", o, s[0], s[1], s[2])
-	}
-	return tensor.ScalarShape(), nil
+	return weightedSumShape(o.String(), in)
 }
 
 func (o weightedKLOp) Do(vs ...G.Value) (G.Value, error) {
@@ -267,14 +274,7 @@ func (o weightedReconOp) Type() hm.Type {
 func (o weightedReconOp) DiffWRT(int) []bool { return []bool{true, false, false} }
 
 func (o weightedReconOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2, 2, 1)
-	if err != nil {
-		return nil, err
-	}
-	if !s[0].Eq(s[1]) || s[0][0] != s[2][0] {
-		return nil, fmt.Errorf("%s: logits %v, images %v, w %v", o, s[0], s[1], s[2])
-	}
-	return tensor.ScalarShape(), nil
+	return weightedSumShape(o.String(), in)
 }
 
 func (o weightedReconOp) Do(vs ...G.Value) (G.Value, error) {
