@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"latentlab/model/dataset"
 )
 
 // The drag measurement: how long training runs before the drag, how many
@@ -29,7 +31,7 @@ const (
 // three models train, drags over the VAE pad with xdotool, quits the app
 // with SIGTERM and prints the drag latency it reports. Without Xvfb or
 // xdotool it says so and returns nil.
-func runDrag(ctx context.Context, stdout, stderr io.Writer) error {
+func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set) error {
 	fmt.Fprintf(stdout, "\nDrag to screen (bin/latentlab app --stats under Xvfb; %d-event drag over the VAE pad after %v of training)\n", dragEvents, dragWarmup)
 	for _, tool := range []string{"Xvfb", "xdotool"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -67,7 +69,7 @@ func runDrag(ctx context.Context, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, format, fmt.Sprintf("%d drags", st.drags), formatIn(st.p50, time.Millisecond), formatIn(st.p99, time.Millisecond),
 		formatIn(st.max, time.Millisecond), fmt.Sprintf("p99 %s: %s", formatGoal(dragGoal, time.Millisecond), verdict(st.p99, dragGoal)))
 	fmt.Fprintf(stdout, "  first training progress on screen %.2f s after launch\n", st.firstProgress.Seconds())
-	if err := printThroughput(ctx, stdout, st.training); err != nil {
+	if err := printThroughput(ctx, stdout, st.training, train); err != nil {
 		return fmt.Errorf("throughput: %w", err)
 	}
 	return nil

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 
+	"latentlab/assets"
+	"latentlab/model/dataset"
 	"latentlab/model/openblas"
 )
 
@@ -99,9 +101,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	writeHeader(stdout, readHeader(torchState))
 
+	var train *dataset.Set // the 60,000 training digits, read once for the training rows and the solo runs
+	if len(o.rows) > 0 || o.drag {
+		m, err := dataset.Load(assets.MNIST())
+		if err != nil {
+			return fmt.Errorf("embedded MNIST: %w", err)
+		}
+		train = m.Train
+	}
 	var errs []error
 	if len(o.rows) > 0 {
-		if err := runTraining(ctx, stdout, stderr, o.rows, ts); err != nil {
+		if err := runTraining(ctx, stdout, stderr, o.rows, ts, train); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -111,7 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if o.drag && ctx.Err() == nil {
-		if err := runDrag(ctx, stdout, stderr); err != nil {
+		if err := runDrag(ctx, stdout, stderr, train); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"latentlab/assets"
 	"latentlab/model"
 	"latentlab/model/dataset"
 )
@@ -76,7 +75,7 @@ func soloRate(ctx context.Context, kind model.Kind, train *dataset.Set) (float64
 // printThroughput compares the rates the app reported with each model's
 // rate alone: sum_i app_i / solo_i is the combined throughput as a fraction
 // of training the models one after another (1 means no loss at all).
-func printThroughput(ctx context.Context, stdout io.Writer, lines []string) error {
+func printThroughput(ctx context.Context, stdout io.Writer, lines []string, train *dataset.Set) error {
 	app := map[model.Kind]float64{}
 	for _, l := range lines {
 		k, rate, err := parseTrainedLine(l)
@@ -88,10 +87,6 @@ func printThroughput(ctx context.Context, stdout io.Writer, lines []string) erro
 	if len(app) == 0 {
 		return errors.New("the app reported no training rates")
 	}
-	m, err := dataset.Load(assets.MNIST())
-	if err != nil {
-		return fmt.Errorf("embedded MNIST: %w", err)
-	}
 	fmt.Fprintf(stdout, "  training with the window open against each model alone headless (default configurations)\n")
 	fmt.Fprintf(stdout, "  %-8s %14s %14s %8s\n", "model", "in the app", "alone", "share")
 	var combined float64
@@ -101,7 +96,7 @@ func printThroughput(ctx context.Context, stdout io.Writer, lines []string) erro
 		if !ok {
 			continue
 		}
-		solo, err := soloRate(ctx, k, m.Train)
+		solo, err := soloRate(ctx, k, train)
 		if err != nil {
 			return err
 		}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"latentlab/assets"
 	"latentlab/model"
 	"latentlab/model/dataset"
 )
@@ -81,12 +80,9 @@ func describe(c model.Config) string {
 // runTraining trains every row for one epoch, ours then PyTorch's, and
 // prints each row as it finishes. A reference that is missing or fails
 // leaves its cells empty; a failure of ours is returned after the table.
-func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow, ts torchSetup) error {
-	m, err := dataset.Load(assets.MNIST())
-	if err != nil {
-		return fmt.Errorf("embedded MNIST: %w", err)
-	}
+func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow, ts torchSetup, train *dataset.Set) error {
 	var ref *reference
+	var err error
 	whyNot := ts.whyNot
 	if ts.py != nil {
 		if ref, err = newReference(*ts.py, ts.threads); err != nil {
@@ -95,7 +91,7 @@ func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow,
 			defer ref.Close()
 		}
 	}
-	fmt.Fprintf(stdout, "\nTraining: seconds per %d-image epoch (ratio = PyTorch / ours; above 1, ours is faster)\n", m.Train.Len())
+	fmt.Fprintf(stdout, "\nTraining: seconds per %d-image epoch (ratio = PyTorch / ours; above 1, ours is faster)\n", train.Len())
 	if ref == nil {
 		fmt.Fprintf(stdout, "  %s\n", whyNot)
 	}
@@ -104,7 +100,7 @@ func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow,
 	var errs []error
 	for _, r := range rows {
 		fmt.Fprintf(stderr, "latentlab-bench: training %s for one epoch...\n", describe(r.cfg))
-		ours, err := ourEpoch(ctx, r.cfg, m.Train)
+		ours, err := ourEpoch(ctx, r.cfg, train)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", r.name, err))
 		}
@@ -117,8 +113,8 @@ func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow,
 				note = fmt.Sprintf("PyTorch reference failed: %v", err)
 			} else {
 				torch = time.Duration(res.Seconds * float64(time.Second))
-				if res.Images != m.Train.Len() {
-					note = fmt.Sprintf("PyTorch trained on %d images, not %d", res.Images, m.Train.Len())
+				if res.Images != train.Len() {
+					note = fmt.Sprintf("PyTorch trained on %d images, not %d", res.Images, train.Len())
 				}
 			}
 		}
