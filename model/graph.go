@@ -58,13 +58,6 @@ func (b *graphBuilder) input(name string, shape ...int) *G.Node {
 	return n
 }
 
-func (b *graphBuilder) constant(v float64) *G.Node {
-	if b.dt == tensor.Float32 {
-		return G.NewConstant(float32(v))
-	}
-	return G.NewConstant(v)
-}
-
 // activation is a layer's non-linearity, given by its negative slope:
 // act(v) = v for v > 0 and slope*v otherwise.
 type activation float64
