@@ -32,6 +32,40 @@ func BenchmarkSnapshot_Decode(b *testing.B) {
 	}
 }
 
+// BenchmarkSnapshot_Preview times the half-precision decode a drag shows.
+func BenchmarkSnapshot_Preview(b *testing.B) {
+	for _, kind := range []Kind{KindVAE, KindGAN} {
+		b.Run(string(kind), func(b *testing.B) {
+			s := benchSnapshot(b, kind, 2)
+			z := []float64{0.5, -1}
+			for b.Loop() {
+				if _, err := s.Preview(z); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSnapshot_Take times taking a snapshot of default-sized weights,
+// which a trainer does at most every 50 ms: copying the weights and making
+// the decoder's half-precision copy.
+func BenchmarkSnapshot_Take(b *testing.B) {
+	for _, kind := range []Kind{KindVAE, KindGAN} {
+		b.Run(string(kind), func(b *testing.B) {
+			cfg := DefaultConfig(kind)
+			tr, err := NewTrainer(cfg, syntheticSet(cfg.BatchSize, 28, 28, 1), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tr.Close()
+			for b.Loop() {
+				newSnapshot(tr.cfg, tr.params, 0, 0)
+			}
+		})
+	}
+}
+
 func BenchmarkSnapshot_Manifold20x20(b *testing.B) {
 	s := benchSnapshot(b, KindVAE, 2)
 	plane := PriorPlane(2, 0, 1)

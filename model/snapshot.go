@@ -25,7 +25,8 @@ type layer struct {
 // Snapshot is an immutable copy of a model's weights at one training step,
 // with a float32 forward pass of its own: OpenBLAS's sgemm for batches,
 // package kernel's serial loop for a single row, and package kernel's
-// vectorised bias, activation and sigmoid passes. Any goroutine may read it
+// vectorised bias, activation and sigmoid passes; and, for Preview, a copy
+// of the decoder in half precision. Any goroutine may read it
 // while training goes on; nothing in it changes after it is published.
 // Results are float64 and agree with the training graphs within float32
 // rounding.
@@ -38,6 +39,7 @@ type Snapshot struct {
 	decoder []layer // decoder or generator: hidden layers, then pixel logits
 	critic  []layer // GAN discriminator
 	classes []layer // classifier
+	preview []halfLayer // decoder in half precision, for Preview; nil without AVX-512
 }
 
 // ErrNoEncoder is returned when a GAN is asked to encode an image.
@@ -54,9 +56,11 @@ func newSnapshot(c Config, p *paramSet, step int64, epoch int) *Snapshot {
 		return out
 	}
 	c.Hidden = append([]int(nil), c.Hidden...)
-	return &Snapshot{config: c, step: step, epoch: epoch,
+	s := &Snapshot{config: c, step: step, epoch: epoch,
 		encoder: copyLayers(a.Encoder), heads: copyLayers(a.Heads),
 		decoder: copyLayers(a.Decoder), critic: copyLayers(a.Critic), classes: copyLayers(a.Classes)}
+	s.preview = previewLayers(s.decoder)
+	return s
 }
 
 // Config returns the configuration of the run the weights come from.
@@ -225,16 +229,14 @@ func (s *Snapshot) DecodeBatch(z *mat.Dense) (*mat.Dense, error) {
 // computes exactly what DecodeBatch computes for a one-row z, on the
 // calling goroutine and without waiting for OpenBLAS (see mulRows).
 func (s *Snapshot) Decode(z []float64) ([]float64, error) {
-	if len(z) != s.config.LatentDim {
-		return nil, fmt.Errorf("model: decode: z has %d values, the %s has latent dimension %d", len(z), s.config.Kind, s.config.LatentDim)
+	if err := s.checkLatent(z); err != nil {
+		return nil, err
 	}
-	for i, v := range z {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("model: decode: z[%d] = %v is not finite", i, v)
-		}
-	}
-	return s.decodeRows(mat.NewDense(1, len(z), z), true).RawRowView(0), nil
+	return s.decodeRows(latentRow(z), true).RawRowView(0), nil
 }
+
+// latentRow is z as a one-row matrix (sharing z's storage).
+func latentRow(z []float64) *mat.Dense { return mat.NewDense(1, len(z), z) }
 
 // EncodeBatch maps each row of x (n x Pixels, values in [0, 1]) to the mean
 // of q(z|x) and, for a VAE, its log-variance (nil for an AE). A GAN returns

@@ -28,6 +28,10 @@ func TestSnapshot_ConcurrentForwardPassesAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantBatch, _ := s.DecodeBatch(zs)
+	wantPreview, err := s.Preview(zs.RawRowView(0))
+	if err != nil {
+		t.Fatal(err)
+	}
 	wantMean, _, _ := s.EncodeBatch(x)
 
 	var wg sync.WaitGroup
@@ -35,11 +39,16 @@ func TestSnapshot_ConcurrentForwardPassesAgree(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			for range 20 {
-				switch g % 3 {
+				switch g % 4 {
 				case 0:
 					got, _ := s.Decode(zs.RawRowView(0))
 					if !mat.Equal(mat.NewVecDense(len(got), got), mat.NewVecDense(len(wantOne), wantOne)) {
 						errs <- "Decode differs"
+					}
+				case 3:
+					got, _ := s.Preview(zs.RawRowView(0))
+					if !mat.Equal(mat.NewVecDense(len(got), got), mat.NewVecDense(len(wantPreview), wantPreview)) {
+						errs <- "Preview differs"
 					}
 				case 1:
 					got, _ := s.DecodeBatch(zs)

@@ -275,7 +275,7 @@ func (c *padColumn) decode() {
 	if s.LatentDim() != len(c.z) {
 		return
 	}
-	px, err := s.Decode(c.z)
+	px, err := s.Preview(c.z)
 	if err != nil {
 		c.readout.SetText(err.Error())
 		return

@@ -99,7 +99,7 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				for i := range z {
 					z[i] = rng.NormFloat64()
 				}
-				if _, err := s.Decode(z); err != nil {
+				if _, err := s.Preview(z); err != nil {
 					return fmt.Errorf("decode: %w", err)
 				}
 				rep.Decodes++

@@ -9,6 +9,7 @@ import (
 
 	"latentlab/model"
 	"latentlab/model/dataset"
+	"latentlab/model/kernel"
 )
 
 // Goals for the decoding that follows a drag (the targets).
@@ -37,11 +38,13 @@ func runDecode(stdout io.Writer) error {
 		goal, unit time.Duration
 		op         func() error
 	}{
-		{"VAE z=2: decode one z", decodeGoal, time.Microsecond, func() error { _, err := vae.Decode(z2); return err }},
-		{"GAN z=16: decode one z", decodeGoal, time.Microsecond, func() error { _, err := gan.Decode(z16); return err }},
+		{"VAE z=2: preview one z (drag)", decodeGoal, time.Microsecond, func() error { _, err := vae.Preview(z2); return err }},
+		{"GAN z=16: preview one z (drag)", decodeGoal, time.Microsecond, func() error { _, err := gan.Preview(z16); return err }},
+		{"VAE z=2: decode one z (float32)", 0, time.Microsecond, func() error { _, err := vae.Decode(z2); return err }},
+		{"GAN z=16: decode one z (float32)", 0, time.Microsecond, func() error { _, err := gan.Decode(z16); return err }},
 		{"VAE z=2: 20x20 manifold", manifoldGoal, time.Millisecond, func() error { _, err := vae.Manifold(plane, 20); return err }},
 	}
-	fmt.Fprintf(stdout, "\nDecoding (testing.Benchmark; default hidden sizes)\n")
+	fmt.Fprintf(stdout, "\nDecoding (testing.Benchmark; default hidden sizes; a drag shows Preview, half-precision weights%s)\n", halfNote())
 	const format = "  %-36s %11s %9s  %s\n"
 	fmt.Fprintf(stdout, "  %-36s %11s %9s\n", "what", "time", "goal")
 	for _, b := range benches {
@@ -49,9 +52,21 @@ func runDecode(stdout io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("decode benchmark %s: %w", b.what, err)
 		}
+		if b.goal == 0 {
+			fmt.Fprintf(stdout, format, b.what, formatIn(per, b.unit), "—", "")
+			continue
+		}
 		fmt.Fprintf(stdout, format, b.what, formatIn(per, b.unit), formatGoal(b.goal, b.unit), verdict(per, b.goal))
 	}
 	return nil
+}
+
+// halfNote says when Preview falls back to float32 on this CPU.
+func halfNote() string {
+	if kernel.HalfSupported() {
+		return ""
+	}
+	return "; this CPU has no AVX-512, so Preview is Decode"
 }
 
 // latent returns a fixed z of n dimensions.

@@ -147,3 +147,107 @@ VARIANTS void ll_bias_f64(const float *x, long rows, long cols, const float *bia
 			o[j] = row[j] + bias[j];
 	}
 }
+
+// ll_max_abs returns the largest |x_i| of x (n > 0), or NaN if x holds NaN
+// or ±Inf. It takes the maximum of the bits with the sign cleared, which
+// order as the magnitudes do (and put NaN and Inf above every finite
+// value): an integer maximum, which GCC vectorises where a float one would
+// need -ffast-math.
+VARIANTS float ll_max_abs(const float *x, long n) {
+	uint32_t m = 0;
+	for (long i = 0; i < n; i++) {
+		uint32_t b;
+		memcpy(&b, x + i, sizeof b);
+		b &= 0x7fffffffu;
+		m = b > m ? b : m;
+	}
+	if (m >= 0x7f800000u)
+		return __builtin_nanf("");
+	float f;
+	memcpy(&f, &m, sizeof f);
+	return f;
+}
+
+// Half precision (IEEE binary16) weights for the snapshot's preview decode:
+// half the bytes of float32, and the decode reads its weights from cache
+// rather than computes, so it takes about half the time. These need
+// AVX-512 (with F16C): ll_half_supported says whether the CPU has them.
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#define HALF_TARGET __attribute__((target("avx512f,f16c")))
+
+int ll_half_supported(void) {
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx512f"); // every AVX-512 CPU has F16C
+}
+
+// ll_to_half sets dst_i to src_i * inv_scale rounded to the nearest half
+// (ties to even); beyond ±65504 that is ±Inf.
+HALF_TARGET void ll_to_half(const float *src, long n, float inv_scale, uint16_t *dst) {
+	__m512 s = _mm512_set1_ps(inv_scale);
+	long i = 0;
+	for (; i + 16 <= n; i += 16)
+		_mm256_storeu_si256((__m256i *)(dst + i),
+		                    _mm512_cvtps_ph(_mm512_mul_ps(_mm512_loadu_ps(src + i), s), _MM_FROUND_TO_NEAREST_INT));
+	for (; i < n; i++)
+		dst[i] = _cvtss_sh(src[i] * inv_scale, _MM_FROUND_TO_NEAREST_INT);
+}
+
+// half_rows4 adds a0 w0 + a1 w1 + a2 w2 + a3 w3 to acc (n), W in half
+// precision; the tail past the last 16 columns gets the same sums, one at
+// a time.
+HALF_TARGET static void half_rows4(float *acc, long n, const uint16_t *w0, const uint16_t *w1,
+                                   const uint16_t *w2, const uint16_t *w3, float a0, float a1, float a2,
+                                   float a3) {
+	__m512 c0 = _mm512_set1_ps(a0), c1 = _mm512_set1_ps(a1), c2 = _mm512_set1_ps(a2), c3 = _mm512_set1_ps(a3);
+	long j = 0;
+	for (; j + 16 <= n; j += 16) {
+		__m512 v0 = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(w0 + j)));
+		__m512 v1 = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(w1 + j)));
+		__m512 v2 = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(w2 + j)));
+		__m512 v3 = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(w3 + j)));
+		__m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(c0, v0), _mm512_mul_ps(c1, v1)),
+		                         _mm512_add_ps(_mm512_mul_ps(c2, v2), _mm512_mul_ps(c3, v3)));
+		_mm512_storeu_ps(acc + j, _mm512_add_ps(_mm512_loadu_ps(acc + j), s));
+	}
+	for (; j < n; j++)
+		acc[j] += (a0 * _cvtsh_ss(w0[j]) + a1 * _cvtsh_ss(w1[j])) + (a2 * _cvtsh_ss(w2[j]) + a3 * _cvtsh_ss(w3[j]));
+}
+
+// ll_dense_vec_half is ll_dense_vec with W in half precision, its values
+// the weights divided by scale: y = bias + scale * (x·W), then act. Rows of
+// W whose x_i is zero are not read.
+HALF_TARGET void ll_dense_vec_half(const float *x, long k, const uint16_t *w, long n, float scale,
+                                   const float *bias, int act_on, float slope, float *y) {
+	memset(y, 0, n * sizeof *y);
+	const uint16_t *rows[4];
+	float a[4];
+	int m = 0;
+	for (long i = 0; i < k; i++) {
+		if (x[i] == 0)
+			continue;
+		rows[m] = w + i * n;
+		a[m] = x[i];
+		if (++m == 4) {
+			half_rows4(y, n, rows[0], rows[1], rows[2], rows[3], a[0], a[1], a[2], a[3]);
+			m = 0;
+		}
+	}
+	// The last one to three rows go in with zero for the missing
+	// coefficients: 0*w adds nothing, as every w here is finite.
+	for (int i = 0; i < m; i++)
+		half_rows4(y, n, rows[i], rows[i], rows[i], rows[i], a[i], 0, 0, 0);
+	for (long j = 0; j < n; j++) {
+		float v = scale * y[j] + (bias ? bias[j] : 0.0f);
+		y[j] = act_on ? act(v, slope) : v;
+	}
+}
+#else
+int ll_half_supported(void) { return 0; }
+void ll_to_half(const float *src, long n, float inv_scale, uint16_t *dst) { __builtin_trap(); }
+void ll_dense_vec_half(const float *x, long k, const uint16_t *w, long n, float scale, const float *bias,
+                       int act_on, float slope, float *y) {
+	__builtin_trap();
+}
+#endif

@@ -1,0 +1,95 @@
+package kernel
+
+/*
+#include "forward.h"
+*/
+import "C"
+
+import (
+	"math"
+	"sync"
+	"unsafe"
+)
+
+// Half precision (IEEE binary16) weights for a decode meant for the screen:
+// see forward.c. A half has an 11-bit significand, a relative rounding
+// error of at most 2^-11 (4.9e-4).
+
+var halfSupported = sync.OnceValue(func() bool { return C.ll_half_supported() != 0 })
+
+// HalfSupported reports whether this CPU runs ToHalf and DenseHalf: they
+// need AVX-512.
+func HalfSupported() bool { return halfSupported() }
+
+// MaxAbs returns the largest |x_i|, 0 for an empty x, and NaN if x holds
+// NaN or ±Inf.
+func MaxAbs(x []float32) float32 {
+	if len(x) == 0 {
+		return 0
+	}
+	return float32(C.ll_max_abs(ptr(x), C.long(len(x))))
+}
+
+// HalfScale returns the power of two by which ToHalf should divide values
+// whose largest magnitude is maxAbs: it brings that largest one into
+// [2^14, 2^15), well inside a half's range (65504), so that none becomes
+// ±Inf and small ones keep their precision. It is 1 for 0, and never so
+// small that its inverse overflows float32.
+func HalfScale(maxAbs float32) float32 {
+	if maxAbs == 0 || math.IsNaN(float64(maxAbs)) || math.IsInf(float64(maxAbs), 0) {
+		return 1
+	}
+	e := max(math.Ilogb(float64(maxAbs))-14, -126)
+	return float32(math.Ldexp(1, e))
+}
+
+// ToHalf sets dst_i to src_i * invScale rounded to the nearest half (ties to
+// even), as its bits; beyond ±65504 that is ±Inf. It panics unless
+// HalfSupported, or if the lengths differ.
+func ToHalf(dst []uint16, src []float32, invScale float32) {
+	mustHalf("ToHalf")
+	forwardLen("ToHalf", "dst", len(dst), len(src))
+	if len(src) == 0 {
+		return
+	}
+	C.ll_to_half(ptr(src), C.long(len(src)), C.float(invScale), ptr16(dst))
+}
+
+// DenseHalf is Dense with the weights in half precision: w holds W/scale,
+// as ToHalf made it with invScale = 1/scale, and y = bias + scale*(x·w),
+// then act as in Dense. The products and sums are float32. It panics
+// unless HalfSupported, or if the shapes disagree.
+func DenseHalf(y, x []float32, w []uint16, scale float32, bias []float32, act bool, slope float32) {
+	mustHalf("DenseHalf")
+	k, n := len(x), len(y)
+	forwardLen("DenseHalf", "w", len(w), k*n)
+	if bias != nil {
+		forwardLen("DenseHalf", "bias", len(bias), n)
+	}
+	if n == 0 {
+		return
+	}
+	var b *C.float
+	if bias != nil {
+		b = ptr(bias)
+	}
+	a := C.int(0)
+	if act {
+		a = 1
+	}
+	var wp *C.uint16_t
+	if len(w) > 0 {
+		wp = ptr16(w)
+	}
+	C.ll_dense_vec_half(ptr(x), C.long(k), wp, C.long(n), C.float(scale), b, a, C.float(slope), ptr(y))
+}
+
+func ptr16(s []uint16) *C.uint16_t { return (*C.uint16_t)(unsafe.Pointer(&s[0])) }
+
+// mustHalf panics unless the CPU runs the half-precision loops: calling
+// them elsewhere is a programming error.
+func mustHalf(fn string) {
+	if !HalfSupported() {
+		panic("kernel." + fn + ": this CPU has no AVX-512; check HalfSupported first")
+	}
+}

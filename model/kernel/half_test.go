@@ -1,0 +1,170 @@
+package kernel
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// halfValue decodes a half's bits (IEEE binary16) to float64.
+func halfValue(h uint16) float64 {
+	sign := 1.0
+	if h&0x8000 != 0 {
+		sign = -1
+	}
+	exp, frac := int(h>>10&0x1f), float64(h&0x3ff)
+	switch exp {
+	case 0:
+		return sign * math.Ldexp(frac, -24)
+	case 0x1f:
+		if frac != 0 {
+			return math.NaN()
+		}
+		return sign * math.Inf(1)
+	}
+	return sign * math.Ldexp(1+frac/1024, exp-15)
+}
+
+func skipWithoutHalf(t *testing.T) {
+	t.Helper()
+	if !HalfSupported() {
+		t.Skip("this CPU has no AVX-512")
+	}
+}
+
+// ToHalf rounds to the nearest half with ties to even, into subnormals and
+// to ±Inf beyond 65504, in the vector body and in the tail alike.
+func TestToHalf_RoundsToNearestEven(t *testing.T) {
+	skipWithoutHalf(t)
+	cases := []struct {
+		in   float32
+		want uint16
+	}{
+		{1, 0x3c00},
+		{-2, 0xc000},
+		{1 + 0x1p-11, 0x3c00},   // a tie: to the even 1
+		{1 + 3*0x1p-11, 0x3c02}, // a tie: to the even 1+2^-9
+		{1 + 0x1p-11 + 0x1p-20, 0x3c01},
+		{0.1, 0x2e66},
+		{65504, 0x7bff},
+		{65520, 0x7c00}, // halfway to 2^16 rounds to Inf
+		{1e5, 0x7c00},
+		{-1e5, 0xfc00},
+		{0x1p-24, 0x0001}, // the smallest subnormal
+		{0x1p-26, 0x0000},
+		{0, 0},
+	}
+	src := make([]float32, 2*len(cases)+3) // past 16: the tail loop too
+	for i, c := range cases {
+		src[i], src[len(cases)+3+i] = c.in, c.in
+	}
+	dst := make([]uint16, len(src))
+	ToHalf(dst, src, 1)
+	for i, c := range cases {
+		for _, j := range []int{i, len(cases) + 3 + i} {
+			if dst[j] != c.want {
+				t.Errorf("ToHalf(%v) at %d = %#04x (%v), want %#04x (%v)", c.in, j, dst[j], halfValue(dst[j]), c.want, halfValue(c.want))
+			}
+		}
+	}
+	ToHalf(dst[:1], []float32{8}, 0.25)
+	if dst[0] != 0x4000 {
+		t.Errorf("ToHalf(8, invScale 1/4) = %#04x, want 2 (0x4000)", dst[0])
+	}
+}
+
+// HalfScale brings the largest magnitude into [2^14, 2^15) by a power of
+// two whose inverse stays finite.
+func TestHalfScale(t *testing.T) {
+	for _, m := range []float32{1, 0.037, 3e5, 65504, 1e-3, math.MaxFloat32} {
+		s := HalfScale(m)
+		if frac, _ := math.Frexp(float64(s)); frac != 0.5 {
+			t.Errorf("HalfScale(%v) = %v, not a power of two", m, s)
+		}
+		if q := float64(m) / float64(s); q < 1<<14 || q >= 1<<15 {
+			t.Errorf("HalfScale(%v) = %v: max/scale = %v, outside [2^14, 2^15)", m, s, q)
+		}
+	}
+	for _, m := range []float32{0, float32(math.NaN()), float32(math.Inf(1))} {
+		if s := HalfScale(m); s != 1 {
+			t.Errorf("HalfScale(%v) = %v, want 1", m, s)
+		}
+	}
+	if s := HalfScale(math.SmallestNonzeroFloat32); s != 0x1p-126 || math.IsInf(float64(1/s), 0) {
+		t.Errorf("HalfScale(smallest float32) = %v, want 2^-126", s)
+	}
+}
+
+func TestMaxAbs(t *testing.T) {
+	x := []float32{0.5, -3, 2, 1}
+	for range 20 {
+		x = append(x, 0.25)
+	}
+	if got := MaxAbs(x); got != 3 {
+		t.Errorf("MaxAbs = %v, want 3", got)
+	}
+	x[21] = float32(math.NaN())
+	if got := MaxAbs(x); !math.IsNaN(float64(got)) {
+		t.Errorf("MaxAbs with a NaN = %v, want NaN", got)
+	}
+	x[21] = float32(math.Inf(-1))
+	if got := MaxAbs(x); !math.IsNaN(float64(got)) {
+		t.Errorf("MaxAbs with -Inf = %v, want NaN", got)
+	}
+	if got := MaxAbs(nil); got != 0 {
+		t.Errorf("MaxAbs(nil) = %v, want 0", got)
+	}
+}
+
+// DenseHalf computes bias + scale*(x·W) with the half weights it is given,
+// in float32: against float64 arithmetic on the same (decoded) weights it
+// is off by no more than float32 rounding of the sums, for shapes with and
+// without a tail past 16 columns, with zero inputs skipped and one to three
+// rows left over.
+func TestDenseHalf_MatchesFloat64(t *testing.T) {
+	skipWithoutHalf(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, shape := range [][2]int{{4, 16}, {13, 37}, {30, 784}, {1, 5}, {7, 0}} {
+		for _, act := range []bool{false, true} {
+			k, n := shape[0], shape[1]
+			x, w, bias := make([]float32, k), make([]float32, k*n), make([]float32, n)
+			for i := range x {
+				if rng.IntN(3) > 0 { // a third of the inputs are 0, as after a ReLU
+					x[i] = float32(rng.NormFloat64())
+				}
+			}
+			for i := range w {
+				w[i] = float32(rng.NormFloat64() * 0.05)
+			}
+			for i := range bias {
+				bias[i] = float32(rng.NormFloat64() * 0.1)
+			}
+			scale := HalfScale(MaxAbs(w))
+			h := make([]uint16, len(w))
+			ToHalf(h, w, 1/scale)
+			y := make([]float32, n)
+			DenseHalf(y, x, h, scale, bias, act, 0.2)
+			for j := range n {
+				sum, mag := float64(bias[j]), math.Abs(float64(bias[j]))
+				for i := range k {
+					p := float64(x[i]) * halfValue(h[i*n+j]) * float64(scale)
+					sum += p
+					mag += math.Abs(p)
+				}
+				if act && sum <= 0 {
+					sum *= float64(float32(0.2))
+				}
+				if tol := 1e-6 * (1 + mag); math.Abs(float64(y[j])-sum) > tol {
+					t.Fatalf("k=%d n=%d act=%v: y[%d] = %v, want %v within %v", k, n, act, j, y[j], sum, tol)
+				}
+				// And each half weight is the float32 one rounded: within
+				// 2^-11 of it relatively, or half the smallest subnormal.
+				for i := range k {
+					if d := math.Abs(halfValue(h[i*n+j])*float64(scale) - float64(w[i*n+j])); d > 0x1p-11*math.Abs(float64(w[i*n+j]))+0x1p-25*float64(scale) {
+						t.Fatalf("weight %d,%d: half %v, float32 %v", i, j, halfValue(h[i*n+j])*float64(scale), w[i*n+j])
+					}
+				}
+			}
+		}
+	}
+}
