@@ -34,11 +34,11 @@ type Snapshot struct {
 	config  Config
 	step    int64
 	epoch   int
-	encoder []layer // AE and VAE hidden layers
-	heads   []layer // AE: code; VAE: mean, log-variance
-	decoder []layer // decoder or generator: hidden layers, then pixel logits
-	critic  []layer // GAN discriminator
-	classes []layer // classifier
+	encoder []layer     // AE and VAE hidden layers
+	heads   []layer     // AE: code; VAE: mean, log-variance
+	decoder []layer     // decoder or generator: hidden layers, then pixel logits
+	critic  []layer     // GAN discriminator
+	classes []layer     // classifier
 	preview []halfLayer // decoder in half precision, for Preview; nil without AVX-512
 }
 
