@@ -113,6 +113,10 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (map[string]b
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			// The usage reads each flag's own type and default, which
+			// the wrapper would hide (and the flag package calls String
+			// on a zero wrapper, which has no value to ask).
+			fs.VisitAll(func(f *flag.Flag) { f.Value = f.Value.(*countingValue).Value })
 			fs.SetOutput(stderr)
 			fs.Usage()
 			return nil, err

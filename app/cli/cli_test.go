@@ -80,6 +80,21 @@ func TestRun_BadFlagsExitNonZeroNamingTheFlag(t *testing.T) {
 	}
 }
 
+// Each command's -h lists its flags with their types and defaults, and
+// no panic from printing them.
+func TestRun_HelpListsFlagsWithDefaults(t *testing.T) {
+	for _, c := range []struct{ cmd, want string }{
+		{"train", "-epochs int"},
+		{"soak", "(default 10s)"},
+		{"eval", "-checkpoint string"},
+	} {
+		_, _, stderr := run(c.cmd, "-h")
+		if !strings.Contains(stderr, c.want) || strings.Contains(stderr, "panic") {
+			t.Errorf("latentlab %s -h: want %q and no panic, got:\n%s", c.cmd, c.want, stderr)
+		}
+	}
+}
+
 func TestRun_TrainWritesOutputsAndEvalReadsThem(t *testing.T) {
 	data, out := t.TempDir(), t.TempDir()
 	writeIDX(t, data, 60)
