@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -224,6 +225,41 @@ func TestBridge_StopsItsGoroutinesWithTheLab(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	b.Stop()
 	lab.Close()
+}
+
+// Pictures reach the screen with the frames even while the Lab sends no
+// updates, and the renderer draws no new ones before the last were shown.
+func TestBridge_ShowsPicturesWithFramesWithoutPilingUp(t *testing.T) {
+	test.NewTempApp(t)
+	lab := testLab(t)
+	var rendered, shown, updates atomic.Int32
+	piled := make(chan struct{}, 1)
+	b := startBridge(lab, func() { updates.Add(1) }, func() func() {
+		if rendered.Load() != shown.Load() {
+			select {
+			case piled <- struct{}{}:
+			default:
+			}
+		}
+		rendered.Add(1)
+		return func() { shown.Add(1) }
+	})
+	defer b.Stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for shown.Load() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d pictures rendered, %d shown after 10 s", rendered.Load(), shown.Load())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case <-piled:
+		t.Error("the renderer drew again before its last pictures were shown")
+	default:
+	}
+	if updates.Load() == 0 {
+		t.Error("no status update ran")
+	}
 }
 
 func TestLatentPad_TestDragReachesThePad(t *testing.T) {
