@@ -51,6 +51,12 @@ func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set) 
 	if err != nil {
 		return fmt.Errorf("drag: %w", err)
 	}
+	// Each model alone, before and after the app: the machine's speed
+	// drifts over minutes, and the app's run falls between the two.
+	before, err := soloRates(ctx, train)
+	if err != nil {
+		return fmt.Errorf("throughput: %w", err)
+	}
 	display, stopX, err := startXvfb()
 	if err != nil {
 		return fmt.Errorf("drag: %w", err)
@@ -59,6 +65,10 @@ func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set) 
 	out, err := dragSession(ctx, bin, display, stderr)
 	if err != nil {
 		return fmt.Errorf("drag: %w", err)
+	}
+	after, err := soloRates(ctx, train)
+	if err != nil {
+		return fmt.Errorf("throughput: %w", err)
 	}
 	st, err := parseStats(out)
 	if err != nil {
@@ -69,7 +79,7 @@ func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set) 
 	fmt.Fprintf(stdout, format, fmt.Sprintf("%d drags", st.drags), formatIn(st.p50, time.Millisecond), formatIn(st.p99, time.Millisecond),
 		formatIn(st.max, time.Millisecond), fmt.Sprintf("p99 %s: %s", formatGoal(dragGoal, time.Millisecond), verdict(st.p99, dragGoal)))
 	fmt.Fprintf(stdout, "  first training progress on screen %.2f s after launch\n", st.firstProgress.Seconds())
-	if err := printThroughput(ctx, stdout, st.training, train); err != nil {
+	if err := printThroughput(stdout, st.training, before, after); err != nil {
 		return fmt.Errorf("throughput: %w", err)
 	}
 	return nil
