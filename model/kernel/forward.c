@@ -86,6 +86,16 @@ static inline void dense_row(float *restrict y, long n, const float *restrict w0
 		y[j] += a0 * w0[j];
 }
 
+// next_rows puts into idx the indices, from *i on, of the next (up to)
+// four non-zero x_i, advances *i past them and returns how many it found.
+static inline int next_rows(const float *x, long k, long *i, long idx[4]) {
+	int m = 0;
+	for (; *i < k && m < 4; (*i)++)
+		if (x[*i] != 0)
+			idx[m++] = *i;
+	return m;
+}
+
 // ll_dense_vec sets y (n) to bias + x·W for one vector x (k) and W (k x n,
 // row-major), then applies act with slope if act is non-zero. bias may be
 // NULL (zero). Rows of W whose x_i is zero are not read at all: after a
@@ -96,21 +106,13 @@ VARIANTS void ll_dense_vec(const float *x, long k, const float *w, long n, const
 		memcpy(y, bias, n * sizeof *y);
 	else
 		memset(y, 0, n * sizeof *y);
-	const float *rows[4];
-	float a[4];
-	int m = 0;
-	for (long i = 0; i < k; i++) {
-		if (x[i] == 0)
-			continue;
-		rows[m] = w + i * n;
-		a[m] = x[i];
-		if (++m == 4) {
-			dense_rows4(y, n, rows[0], rows[1], rows[2], rows[3], a[0], a[1], a[2], a[3]);
-			m = 0;
-		}
-	}
-	for (int i = 0; i < m; i++)
-		dense_row(y, n, rows[i], a[i]);
+	long i = 0, r[4];
+	int m;
+	while ((m = next_rows(x, k, &i, r)) == 4)
+		dense_rows4(y, n, w + r[0] * n, w + r[1] * n, w + r[2] * n, w + r[3] * n, x[r[0]], x[r[1]], x[r[2]],
+		            x[r[3]]);
+	for (int j = 0; j < m; j++)
+		dense_row(y, n, w + r[j] * n, x[r[j]]);
 	if (act_on)
 		for (long j = 0; j < n; j++)
 			y[j] = act(y[j], slope);
@@ -221,23 +223,15 @@ HALF_TARGET static void half_rows4(float *acc, long n, const uint16_t *w0, const
 HALF_TARGET void ll_dense_vec_half(const float *x, long k, const uint16_t *w, long n, float scale,
                                    const float *bias, int act_on, float slope, float *y) {
 	memset(y, 0, n * sizeof *y);
-	const uint16_t *rows[4];
-	float a[4];
-	int m = 0;
-	for (long i = 0; i < k; i++) {
-		if (x[i] == 0)
-			continue;
-		rows[m] = w + i * n;
-		a[m] = x[i];
-		if (++m == 4) {
-			half_rows4(y, n, rows[0], rows[1], rows[2], rows[3], a[0], a[1], a[2], a[3]);
-			m = 0;
-		}
-	}
+	long i = 0, r[4];
+	int m;
+	while ((m = next_rows(x, k, &i, r)) == 4)
+		half_rows4(y, n, w + r[0] * n, w + r[1] * n, w + r[2] * n, w + r[3] * n, x[r[0]], x[r[1]], x[r[2]],
+		           x[r[3]]);
 	// The last one to three rows go in with zero for the missing
 	// coefficients: 0*w adds nothing, as every w here is finite.
-	for (int i = 0; i < m; i++)
-		half_rows4(y, n, rows[i], rows[i], rows[i], rows[i], a[i], 0, 0, 0);
+	for (int j = 0; j < m; j++)
+		half_rows4(y, n, w + r[j] * n, w + r[j] * n, w + r[j] * n, w + r[j] * n, x[r[j]], 0, 0, 0);
 	for (long j = 0; j < n; j++) {
 		float v = scale * y[j] + (bias ? bias[j] : 0.0f);
 		y[j] = act_on ? act(v, slope) : v;

@@ -21,23 +21,27 @@ import (
 // x_i is zero are skipped, so a layer after a ReLU reads about half of W.
 // It runs on the calling goroutine's thread only.
 func Dense(y, x, w, bias []float32, act bool, slope float32) {
-	k, n := len(x), len(y)
-	forwardLen("Dense", "w", len(w), k*n)
-	if bias != nil {
-		forwardLen("Dense", "bias", len(bias), n)
-	}
-	if n == 0 {
+	b, a, ok := denseArgs("Dense", y, x, len(w), bias, act)
+	if !ok {
 		return
 	}
-	var b *C.float
+	C.ll_dense_vec(ptr(x), C.long(len(x)), ptr(w), C.long(len(y)), b, a, C.float(slope), ptr(y))
+}
+
+// denseArgs checks the lengths of a one-vector dense layer's arguments
+// (panicking on a mismatch) and returns the bias pointer (nil for no bias)
+// and the activation flag for C; ok is false when y is empty and there is
+// nothing to do.
+func denseArgs(fn string, y, x []float32, wLen int, bias []float32, act bool) (b *C.float, a C.int, ok bool) {
+	forwardLen(fn, "w", wLen, len(x)*len(y))
 	if bias != nil {
+		forwardLen(fn, "bias", len(bias), len(y))
 		b = ptr(bias)
 	}
-	a := C.int(0)
 	if act {
 		a = 1
 	}
-	C.ll_dense_vec(ptr(x), C.long(k), ptr(w), C.long(n), b, a, C.float(slope), ptr(y))
+	return b, a, len(y) > 0
 }
 
 // BiasActRows sets x = act(x + bias) in place for each of the rows of the

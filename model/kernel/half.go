@@ -61,27 +61,15 @@ func ToHalf(dst []uint16, src []float32, invScale float32) {
 // unless HalfSupported, or if the shapes disagree.
 func DenseHalf(y, x []float32, w []uint16, scale float32, bias []float32, act bool, slope float32) {
 	mustHalf("DenseHalf")
-	k, n := len(x), len(y)
-	forwardLen("DenseHalf", "w", len(w), k*n)
-	if bias != nil {
-		forwardLen("DenseHalf", "bias", len(bias), n)
-	}
-	if n == 0 {
+	b, a, ok := denseArgs("DenseHalf", y, x, len(w), bias, act)
+	if !ok {
 		return
-	}
-	var b *C.float
-	if bias != nil {
-		b = ptr(bias)
-	}
-	a := C.int(0)
-	if act {
-		a = 1
 	}
 	var wp *C.uint16_t
 	if len(w) > 0 {
 		wp = ptr16(w)
 	}
-	C.ll_dense_vec_half(ptr(x), C.long(k), wp, C.long(n), C.float(scale), b, a, C.float(slope), ptr(y))
+	C.ll_dense_vec_half(ptr(x), C.long(len(x)), wp, C.long(len(y)), C.float(scale), b, a, C.float(slope), ptr(y))
 }
 
 func ptr16(s []uint16) *C.uint16_t { return (*C.uint16_t)(unsafe.Pointer(&s[0])) }

@@ -7,7 +7,9 @@
 //   - the training graphs' element-wise work: bias and activation, its
 //     gradient, column sums, the binary cross-entropy and its gradient, the
 //     GAN's centred sigmoid and dropout masks (elementwise.c);
-//   - the snapshot's forward pass (forward.c).
+//   - the snapshot's forward pass (forward.c), with a dense layer whose
+//     weights are in half precision for the decode a drag shows (AVX-512
+//     only; half.go).
 //
 // The transcendental loops use glibc's libmvec (expf, log1pf, within 4
 // ulp) on AVX2 CPUs and scalar libm elsewhere, so their results can differ
