@@ -21,11 +21,12 @@ type halfLayer struct {
 }
 
 // previewLayers returns decoder with its weights in half precision, or nil
-// where the CPU lacks the half-precision loops (kernel.HalfSupported). A
+// where the CPU lacks the half-precision loops (kernel.HalfSupported) or
+// there is no decoder (the classifier). A
 // snapshot makes them when it is taken (about 60 µs for the default
 // sizes, a third of copying the weights), so that no drag waits for them.
 func previewLayers(decoder []layer) []halfLayer {
-	if !kernel.HalfSupported() {
+	if !kernel.HalfSupported() || len(decoder) == 0 {
 		return nil
 	}
 	out := make([]halfLayer, len(decoder))
@@ -75,9 +76,12 @@ func (s *Snapshot) Preview(z []float64) ([]float64, error) {
 	return pixels, nil
 }
 
-// checkLatent returns an error unless z is one finite latent vector of the
-// snapshot's dimension.
+// checkLatent returns an error unless the snapshot decodes and z is one
+// finite latent vector of its dimension.
 func (s *Snapshot) checkLatent(z []float64) error {
+	if len(s.decoder) == 0 {
+		return ErrNoDecoder
+	}
 	if len(z) != s.config.LatentDim {
 		return fmt.Errorf("model: decode: z has %d values, the %s has latent dimension %d", len(z), s.config.Kind, s.config.LatentDim)
 	}

@@ -1,8 +1,11 @@
 package model
 
 import (
+	"errors"
 	"math"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 
 	"latentlab/model/kernel"
 )
@@ -84,5 +87,33 @@ func TestSnapshot_PreviewChangesWithZAndRejectsBadInput(t *testing.T) {
 		if _, err := s.Preview(bad); err == nil {
 			t.Errorf("Preview(%v) gave no error", bad)
 		}
+	}
+}
+
+// The classifier has no decoder: asking it to decode is an error, not a
+// panic.
+func TestSnapshot_ClassifierRefusesToDecode(t *testing.T) {
+	tr, err := NewTrainer(DefaultConfig(KindClassifier), syntheticSet(256, 28, 28, 6), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	s := tr.Snapshot()
+	z := make([]float64, s.LatentDim())
+	zs := mat.NewDense(2, s.LatentDim(), nil)
+	if _, err := s.Decode(z); !errors.Is(err, ErrNoDecoder) {
+		t.Errorf("Decode: %v, want ErrNoDecoder", err)
+	}
+	if _, err := s.Preview(z); !errors.Is(err, ErrNoDecoder) {
+		t.Errorf("Preview: %v, want ErrNoDecoder", err)
+	}
+	if _, err := s.DecodeBatch(zs); !errors.Is(err, ErrNoDecoder) {
+		t.Errorf("DecodeBatch: %v, want ErrNoDecoder", err)
+	}
+	if _, err := s.DecodeLogits(zs); !errors.Is(err, ErrNoDecoder) {
+		t.Errorf("DecodeLogits: %v, want ErrNoDecoder", err)
+	}
+	if _, err := s.Manifold(PriorPlane(s.LatentDim(), 0, 1), 3); !errors.Is(err, ErrNoDecoder) {
+		t.Errorf("Manifold: %v, want ErrNoDecoder", err)
 	}
 }

@@ -45,6 +45,9 @@ type Snapshot struct {
 // ErrNoEncoder is returned when a GAN is asked to encode an image.
 var ErrNoEncoder = errors.New("model: a GAN has no encoder")
 
+// ErrNoDecoder is returned when the classifier is asked to decode.
+var ErrNoDecoder = errors.New("model: the classifier has no decoder")
+
 func newSnapshot(c Config, p *paramSet, step int64, epoch int) *Snapshot {
 	openblas.Install() // a snapshot loaded from a checkpoint has had no trainer to do it
 	a := archOf(c)
@@ -210,8 +213,8 @@ func (s *Snapshot) decodeRows(x *mat.Dense, pixels bool) *mat.Dense {
 
 // DecodeLogits maps each row of z (n x LatentDim) to pixel logits (n x Pixels).
 func (s *Snapshot) DecodeLogits(z *mat.Dense) (*mat.Dense, error) {
-	if _, c := z.Dims(); c != s.config.LatentDim {
-		return nil, fmt.Errorf("model: decode: z has %d columns, the %s has latent dimension %d", c, s.config.Kind, s.config.LatentDim)
+	if err := s.checkLatentColumns(z); err != nil {
+		return nil, err
 	}
 	return s.decodeRows(z, false), nil
 }
@@ -219,10 +222,22 @@ func (s *Snapshot) DecodeLogits(z *mat.Dense) (*mat.Dense, error) {
 // DecodeBatch maps each row of z (n x LatentDim) to an image with pixels in
 // [0, 1] (n x Pixels): the decoder of an AE or VAE, the generator of a GAN.
 func (s *Snapshot) DecodeBatch(z *mat.Dense) (*mat.Dense, error) {
-	if _, c := z.Dims(); c != s.config.LatentDim {
-		return nil, fmt.Errorf("model: decode: z has %d columns, the %s has latent dimension %d", c, s.config.Kind, s.config.LatentDim)
+	if err := s.checkLatentColumns(z); err != nil {
+		return nil, err
 	}
 	return s.decodeRows(z, true), nil
+}
+
+// checkLatentColumns returns an error unless the snapshot decodes and z's
+// rows are latent vectors of its dimension.
+func (s *Snapshot) checkLatentColumns(z *mat.Dense) error {
+	if len(s.decoder) == 0 {
+		return ErrNoDecoder
+	}
+	if _, c := z.Dims(); c != s.config.LatentDim {
+		return fmt.Errorf("model: decode: z has %d columns, the %s has latent dimension %d", c, s.config.Kind, s.config.LatentDim)
+	}
+	return nil
 }
 
 // Decode maps one latent vector to one image with pixels in [0, 1]. It
