@@ -12,8 +12,9 @@ import (
 
 // Preview, the half-precision decode for the screen, stays within
 // PreviewTolerance of Decode for trained default-sized models, at points
-// from the prior and far outside it; where the CPU runs the half loops it
-// really is a different computation, not Decode again.
+// from the prior and at three times their distance (the pads' reach);
+// where the CPU runs the half loops it really is a different computation,
+// not Decode again.
 func TestSnapshot_PreviewWithinToleranceOfDecode(t *testing.T) {
 	m := mnist(t)
 	for _, kind := range []Kind{KindAE, KindVAE, KindGAN} {
@@ -33,7 +34,7 @@ func TestSnapshot_PreviewWithinToleranceOfDecode(t *testing.T) {
 				zi := append([]float64(nil), z.RawRowView(i%100)...)
 				if i >= 100 {
 					for j := range zi {
-						zi[j] *= 3 // far out in the tails of the prior
+						zi[j] *= 3 // out in the tails of the prior
 					}
 				}
 				want, err := s.Decode(zi)

@@ -28,13 +28,20 @@ type bridge struct {
 // startBridge calls onUpdate on the UI goroutine after the Lab changes
 // (coalesced to one call a frame), and every renderInterval calls render
 // off the UI goroutine, running the function it returns (if any) on it in
-// the same frame as an update: every change to the window repaints all of
-// it, and without a GPU (Xvfb) a repaint costs the training about 7% of
-// its speed at 10 a second, so the pictures ride along with the status
-// instead of repainting on their own. Neither queues more work while its
-// last call is still waiting for the UI goroutine, so a busy UI never
-// falls behind a growing queue.
+// the next frame, together with the status update if one is due: every
+// change to the window repaints all of it, and without a GPU (Xvfb) status
+// repaints at 10 a second cost the training about 7% of its speed
+// (measured), so the pictures ride along with the status instead of
+// repainting on their own. Neither queues more work while its last call is
+// still waiting for the UI goroutine, so a busy UI never falls behind a
+// growing queue.
 func startBridge(lab *app.Lab, onUpdate func(), render func() func()) *bridge {
+	return startBridgeOn(fyne.Do, lab.Updates(), onUpdate, render)
+}
+
+// startBridgeOn is startBridge with the way onto the UI goroutine (fyne.Do)
+// and the change signals given, so that a test can watch each call.
+func startBridgeOn(do func(func()), updates <-chan struct{}, onUpdate func(), render func() func()) *bridge {
 	b := &bridge{stop: make(chan struct{})}
 	var queued, rendered atomic.Bool // a frame waits for the UI goroutine; pictures wait for a frame
 	pictures := make(chan func(), 1)
@@ -48,7 +55,7 @@ func startBridge(lab *app.Lab, onUpdate func(), render func() func()) *bridge {
 			select {
 			case <-b.stop:
 				return
-			case <-lab.Updates():
+			case <-updates:
 				dirty = true
 			case <-frame.C:
 				if queued.Load() {
@@ -65,7 +72,7 @@ func startBridge(lab *app.Lab, onUpdate func(), render func() func()) *bridge {
 				update := dirty
 				dirty = false
 				queued.Store(true)
-				fyne.Do(func() {
+				do(func() {
 					defer queued.Store(false)
 					if update {
 						onUpdate()

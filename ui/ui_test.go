@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -259,6 +260,55 @@ func TestBridge_ShowsPicturesWithFramesWithoutPilingUp(t *testing.T) {
 	}
 	if updates.Load() == 0 {
 		t.Error("no status update ran")
+	}
+}
+
+// While the Lab keeps changing, each picture reaches the screen in the
+// same UI call as a status update, never in a repaint of its own.
+func TestBridge_PicturesRideWithStatusUpdates(t *testing.T) {
+	updates := make(chan struct{}, 1)
+	var mu sync.Mutex
+	var inUpdate bool
+	var together, alone int
+	do := func(f func()) { // runs f at once, as the UI goroutine would
+		mu.Lock()
+		defer mu.Unlock()
+		inUpdate = false
+		f()
+	}
+	var shown atomic.Int32
+	b := startBridgeOn(do, updates, func() { inUpdate = true }, func() func() {
+		return func() {
+			if inUpdate {
+				together++
+			} else {
+				alone++
+			}
+			shown.Add(1)
+		}
+	})
+	stop := make(chan struct{})
+	go func() { // a Lab that changes all the time
+		for {
+			select {
+			case <-stop:
+				return
+			case updates <- struct{}{}:
+			default:
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for shown.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.Stop()
+	close(stop)
+	mu.Lock()
+	defer mu.Unlock()
+	if together < 3 || alone > 0 {
+		t.Errorf("%d pictures shown with a status update, %d alone; want at least 3, and none alone", together, alone)
 	}
 }
 

@@ -181,11 +181,12 @@ VARIANTS float ll_max_abs(const float *x, long n) {
 
 int ll_half_supported(void) {
 	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx512f"); // every AVX-512 CPU has F16C
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("f16c");
 }
 
 // ll_to_half sets dst_i to src_i * inv_scale rounded to the nearest half
-// (ties to even); beyond ±65504 that is ±Inf.
+// (ties to even); from ±65520 (halfway past the largest half, 65504) on,
+// that is ±Inf.
 HALF_TARGET void ll_to_half(const float *src, long n, float inv_scale, uint16_t *dst) {
 	__m512 s = _mm512_set1_ps(inv_scale);
 	long i = 0;
@@ -217,6 +218,18 @@ HALF_TARGET static void half_rows4(float *acc, long n, const uint16_t *w0, const
 		acc[j] += (a0 * _cvtsh_ss(w0[j]) + a1 * _cvtsh_ss(w1[j])) + (a2 * _cvtsh_ss(w2[j]) + a3 * _cvtsh_ss(w3[j]));
 }
 
+// half_row adds a0 w0 to acc (n), W in half precision.
+HALF_TARGET static void half_row(float *acc, long n, const uint16_t *w0, float a0) {
+	__m512 c0 = _mm512_set1_ps(a0);
+	long j = 0;
+	for (; j + 16 <= n; j += 16) {
+		__m512 v0 = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(w0 + j)));
+		_mm512_storeu_ps(acc + j, _mm512_add_ps(_mm512_loadu_ps(acc + j), _mm512_mul_ps(c0, v0)));
+	}
+	for (; j < n; j++)
+		acc[j] += a0 * _cvtsh_ss(w0[j]);
+}
+
 // ll_dense_vec_half is ll_dense_vec with W in half precision, its values
 // the weights divided by scale: y = bias + scale * (x·W), then act. Rows of
 // W whose x_i is zero are not read.
@@ -228,10 +241,8 @@ HALF_TARGET void ll_dense_vec_half(const float *x, long k, const uint16_t *w, lo
 	while ((m = next_rows(x, k, &i, r)) == 4)
 		half_rows4(y, n, w + r[0] * n, w + r[1] * n, w + r[2] * n, w + r[3] * n, x[r[0]], x[r[1]], x[r[2]],
 		           x[r[3]]);
-	// The last one to three rows go in with zero for the missing
-	// coefficients: 0*w adds nothing, as every w here is finite.
 	for (int j = 0; j < m; j++)
-		half_rows4(y, n, w + r[j] * n, w + r[j] * n, w + r[j] * n, w + r[j] * n, x[r[j]], 0, 0, 0);
+		half_row(y, n, w + r[j] * n, x[r[j]]);
 	for (long j = 0; j < n; j++) {
 		float v = scale * y[j] + (bias ? bias[j] : 0.0f);
 		y[j] = act_on ? act(v, slope) : v;

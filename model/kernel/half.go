@@ -18,7 +18,7 @@ import (
 var halfSupported = sync.OnceValue(func() bool { return C.ll_half_supported() != 0 })
 
 // HalfSupported reports whether this CPU runs ToHalf and DenseHalf: they
-// need AVX-512.
+// need AVX-512 and F16C.
 func HalfSupported() bool { return halfSupported() }
 
 // MaxAbs returns the largest |x_i|, 0 for an empty x, and NaN if x holds
@@ -44,7 +44,8 @@ func HalfScale(maxAbs float32) float32 {
 }
 
 // ToHalf sets dst_i to src_i * invScale rounded to the nearest half (ties to
-// even), as its bits; beyond ±65504 that is ±Inf. It panics unless
+// even), as its bits; from ±65520 (halfway past the largest half, 65504)
+// on, that is ±Inf. It panics unless
 // HalfSupported, or if the lengths differ.
 func ToHalf(dst []uint16, src []float32, invScale float32) {
 	mustHalf("ToHalf")
@@ -78,6 +79,6 @@ func ptr16(s []uint16) *C.uint16_t { return (*C.uint16_t)(unsafe.Pointer(&s[0]))
 // them elsewhere is a programming error.
 func mustHalf(fn string) {
 	if !HalfSupported() {
-		panic("kernel." + fn + ": this CPU has no AVX-512; check HalfSupported first")
+		panic("kernel." + fn + ": this CPU lacks AVX-512 or F16C; check HalfSupported first")
 	}
 }

@@ -168,3 +168,24 @@ func TestDenseHalf_MatchesFloat64(t *testing.T) {
 		}
 	}
 }
+
+// An infinite half weight in a row left over after the groups of four gives
+// ±Inf in its column, as Dense does, not NaN.
+func TestDenseHalf_LeftoverRowKeepsInf(t *testing.T) {
+	skipWithoutHalf(t)
+	const n = 17
+	for _, k := range []int{1, 5} {
+		x := make([]float32, k)
+		for i := range x {
+			x[i] = 1
+		}
+		w := make([]uint16, k*n)
+		w[(k-1)*n+16] = 0x7c00 // +Inf in the last row, past the vector body
+		w[(k-1)*n+3] = 0xfc00  // -Inf in the last row, inside it
+		y := make([]float32, n)
+		DenseHalf(y, x, w, 1, nil, false, 0)
+		if !math.IsInf(float64(y[16]), 1) || !math.IsInf(float64(y[3]), -1) || y[0] != 0 {
+			t.Errorf("k=%d: y[16] = %v, y[3] = %v, y[0] = %v; want +Inf, -Inf, 0", k, y[16], y[3], y[0])
+		}
+	}
+}
