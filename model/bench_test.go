@@ -3,6 +3,8 @@ package model
 import (
 	"context"
 	"testing"
+
+	"latentlab/model/dataset"
 )
 
 // benchSnapshot is a default-sized model (784-512-256-z) for kind.
@@ -10,7 +12,7 @@ func benchSnapshot(b *testing.B, kind Kind, latent int) *Snapshot {
 	b.Helper()
 	cfg := DefaultConfig(kind)
 	cfg.LatentDim = latent
-	tr, err := NewTrainer(cfg, syntheticSet(cfg.BatchSize, 28, 28, 1), nil)
+	tr, err := NewTrainer(cfg, dataset.Noise(cfg.BatchSize, 28, 28, 1), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -54,7 +56,7 @@ func BenchmarkSnapshot_Take(b *testing.B) {
 	for _, kind := range []Kind{KindVAE, KindGAN} {
 		b.Run(string(kind), func(b *testing.B) {
 			cfg := DefaultConfig(kind)
-			tr, err := NewTrainer(cfg, syntheticSet(cfg.BatchSize, 28, 28, 1), nil)
+			tr, err := NewTrainer(cfg, dataset.Noise(cfg.BatchSize, 28, 28, 1), nil)
 			if err != nil {
 				b.Fatal(err)
 			}

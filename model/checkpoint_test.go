@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"latentlab/model/dataset"
 	"latentlab/model/safetensors"
 )
 
 func TestLoadCheckpoint_RefusesWhatDoesNotFit(t *testing.T) {
-	tr, err := NewTrainer(smallConfig(KindVAE, 4, 4), syntheticSet(8, 4, 4, 1), nil)
+	tr, err := NewTrainer(smallConfig(KindVAE, 4, 4), dataset.Noise(8, 4, 4, 1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestLoadCheckpoint_RefusesWhatDoesNotFit(t *testing.T) {
 }
 
 func TestSaveCheckpoint_KeepsOldFileOnFailure(t *testing.T) {
-	tr, err := NewTrainer(smallConfig(KindAE, 4, 4), syntheticSet(8, 4, 4, 1), nil)
+	tr, err := NewTrainer(smallConfig(KindAE, 4, 4), dataset.Noise(8, 4, 4, 1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestSaveCheckpoint_KeepsOldFileOnFailure(t *testing.T) {
 }
 
 func TestCheckpoint_SaveWeightsKeepsTheModel(t *testing.T) {
-	tr, err := NewTrainer(smallConfig(KindVAE, 4, 4), syntheticSet(8, 4, 4, 1), nil)
+	tr, err := NewTrainer(smallConfig(KindVAE, 4, 4), dataset.Noise(8, 4, 4, 1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func TestCheckpoint_SaveWeightsKeepsTheModel(t *testing.T) {
 		t.Fatalf("weights only: %d bytes, full: %d", ss.Size(), fs.Size())
 	}
 	// Resuming training needs the moments: it is refused, clearly.
-	if _, err := NewTrainerFromCheckpoint(back, syntheticSet(8, 4, 4, 1), nil); err == nil || !strings.Contains(err.Error(), "optimizer state") {
+	if _, err := NewTrainerFromCheckpoint(back, dataset.Noise(8, 4, 4, 1), nil); err == nil || !strings.Contains(err.Error(), "optimizer state") {
 		t.Fatalf("resume from weights only: %v", err)
 	}
 }

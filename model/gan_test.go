@@ -8,6 +8,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	"gorgonia.org/tensor"
+
+	"latentlab/model/dataset"
 )
 
 // Both GAN graphs must see every update of the weights they share: the
@@ -16,7 +18,7 @@ func TestGAN_GraphsShareTheirWeights(t *testing.T) {
 	cfg := smallConfig(KindGAN, 4, 4)
 	cfg.Epochs = 2
 	cfg.Dropout = 0 // the snapshot's forward pass has no dropout
-	tr, err := newTrainer(cfg, syntheticSet(16, 4, 4, 5), nil, tensor.Float64)
+	tr, err := newTrainer(cfg, dataset.Noise(16, 4, 4, 5), nil, tensor.Float64)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +62,7 @@ func TestFillDropout_DropsTheConfiguredFraction(t *testing.T) {
 	cfg.Hidden = []int{300, 500}
 	cfg.BatchSize = 64
 	cfg.Dropout = 0.3
-	tr, err := newTrainer(cfg, syntheticSet(64, 4, 4, 1), nil, tensor.Float32)
+	tr, err := newTrainer(cfg, dataset.Noise(64, 4, 4, 1), nil, tensor.Float32)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,26 +1,12 @@
 package model
 
 import (
-	"math/rand/v2"
 	"sync"
 	"testing"
 
 	"latentlab/assets"
 	"latentlab/model/dataset"
 )
-
-// syntheticSet returns n random images of rows x cols pixels in [0, 1].
-func syntheticSet(n, rows, cols int, seed uint64) *dataset.Set {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	s := &dataset.Set{Rows: rows, Cols: cols, Pixels: make([]float32, n*rows*cols), Labels: make([]uint8, n)}
-	for i := range s.Pixels {
-		s.Pixels[i] = float32(rng.Float64())
-	}
-	for i := range s.Labels {
-		s.Labels[i] = uint8(rng.IntN(10))
-	}
-	return s
-}
 
 var (
 	mnistOnce sync.Once

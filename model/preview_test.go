@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"latentlab/model/dataset"
 	"latentlab/model/kernel"
 )
 
@@ -63,7 +64,7 @@ func TestSnapshot_PreviewWithinToleranceOfDecode(t *testing.T) {
 }
 
 func TestSnapshot_PreviewChangesWithZAndRejectsBadInput(t *testing.T) {
-	tr, err := NewTrainer(smallConfig(KindVAE, 28, 28), syntheticSet(8, 28, 28, 5), nil)
+	tr, err := NewTrainer(smallConfig(KindVAE, 28, 28), dataset.Noise(8, 28, 28, 5), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func TestSnapshot_PreviewChangesWithZAndRejectsBadInput(t *testing.T) {
 // The classifier has no decoder: asking it to decode is an error, not a
 // panic.
 func TestSnapshot_ClassifierRefusesToDecode(t *testing.T) {
-	tr, err := NewTrainer(DefaultConfig(KindClassifier), syntheticSet(256, 28, 28, 6), nil)
+	tr, err := NewTrainer(DefaultConfig(KindClassifier), dataset.Noise(256, 28, 28, 6), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"latentlab/model/dataset"
 )
 
 // Many goroutines may decode and encode with one snapshot at once (the UI,
@@ -14,7 +16,7 @@ import (
 func TestSnapshot_ConcurrentForwardPassesAgree(t *testing.T) {
 	cfg := smallConfig(KindVAE, 28, 28)
 	cfg.Hidden = []int{64, 32}
-	set := syntheticSet(8, 28, 28, 3)
+	set := dataset.Noise(8, 28, 28, 3)
 	tr, err := NewTrainer(cfg, set, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +78,7 @@ func TestSnapshot_ConcurrentForwardPassesAgree(t *testing.T) {
 func TestSnapshot_EncodeMatchesEncodeBatch(t *testing.T) {
 	cfg := smallConfig(KindVAE, 28, 28)
 	cfg.Hidden = []int{64, 32}
-	set := syntheticSet(4, 28, 28, 4)
+	set := dataset.Noise(4, 28, 28, 4)
 	tr, err := NewTrainer(cfg, set, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +105,7 @@ func TestSnapshot_EncodeMatchesEncodeBatch(t *testing.T) {
 // Batches longer than forwardChunk rows are split, with every row in its
 // place.
 func TestSnapshot_DecodeBatchAcrossChunks(t *testing.T) {
-	tr, err := NewTrainer(smallConfig(KindGAN, 4, 4), syntheticSet(8, 4, 4, 2), nil)
+	tr, err := NewTrainer(smallConfig(KindGAN, 4, 4), dataset.Noise(8, 4, 4, 2), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

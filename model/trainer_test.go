@@ -14,6 +14,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	"gorgonia.org/tensor"
+
+	"latentlab/model/dataset"
 )
 
 // collect trains tr to the end and returns its step events.
@@ -113,7 +115,7 @@ func TestTrainer_GANDiscriminatorLearns(t *testing.T) {
 }
 
 func TestTrainer_SameSeedSameRun(t *testing.T) {
-	data := syntheticSet(50, 4, 4, 2)
+	data := dataset.Noise(50, 4, 4, 2)
 	for _, kind := range []Kind{KindAE, KindVAE, KindGAN} {
 		t.Run(string(kind), func(t *testing.T) {
 			run := func(seed uint64) ([]Event, map[string][]float64) {
@@ -143,7 +145,7 @@ func TestTrainer_SameSeedSameRun(t *testing.T) {
 }
 
 func TestTrainer_PauseAndResumeEqualsUninterrupted(t *testing.T) {
-	data := syntheticSet(40, 4, 4, 3)
+	data := dataset.Noise(40, 4, 4, 3)
 	for _, kind := range []Kind{KindVAE, KindGAN} {
 		t.Run(string(kind), func(t *testing.T) {
 			cfg := smallConfig(kind, 4, 4)
@@ -197,7 +199,7 @@ func TestTrainer_PauseAndResumeEqualsUninterrupted(t *testing.T) {
 }
 
 func TestCheckpoint_RoundTripAndResume(t *testing.T) {
-	data := syntheticSet(40, 4, 4, 4)
+	data := dataset.Noise(40, 4, 4, 4)
 	for _, kind := range []Kind{KindAE, KindVAE, KindGAN} {
 		t.Run(string(kind), func(t *testing.T) {
 			cfg := smallConfig(kind, 4, 4)
@@ -269,7 +271,7 @@ func (p *paramSet) asFloat64() map[string][]float64 {
 // compute, in float64 (the gradient checks' dtype) and in float32 (the
 // app's), for batches and for the one-vector path of Decode.
 func TestSnapshot_DecodeEqualsGraphForward(t *testing.T) {
-	data := syntheticSet(16, 4, 4, 5)
+	data := dataset.Noise(16, 4, 4, 5)
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 		for _, kind := range []Kind{KindAE, KindVAE, KindGAN} {
 			t.Run(dt.String()+"/"+string(kind), func(t *testing.T) {
@@ -399,7 +401,7 @@ func TestTrainer_DivergenceStopsWithError(t *testing.T) {
 }
 
 func TestSnapshot_DecodeChangesWithZAndRejectsBadInput(t *testing.T) {
-	tr, err := NewTrainer(smallConfig(KindVAE, 4, 4), syntheticSet(8, 4, 4, 6), nil)
+	tr, err := NewTrainer(smallConfig(KindVAE, 4, 4), dataset.Noise(8, 4, 4, 6), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +434,7 @@ func rand4() *rand.Rand { return rand.New(rand.NewPCG(4, 4)) }
 // Reading the settings must never wait for a training step: the UI reads
 // them every frame.
 func TestTrainer_ConfigDoesNotWaitForAStep(t *testing.T) {
-	tr, err := NewTrainer(smallConfig(KindAE, 4, 4), syntheticSet(8, 4, 4, 1), nil)
+	tr, err := NewTrainer(smallConfig(KindAE, 4, 4), dataset.Noise(8, 4, 4, 1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +476,7 @@ func TestSnapshot_DecodeMatchesDecodeBatch(t *testing.T) {
 	for _, kind := range []Kind{KindVAE, KindGAN} {
 		cfg := smallConfig(kind, 28, 28)
 		cfg.Hidden = []int{37, 70} // vector tails in every layer
-		tr, err := NewTrainer(cfg, syntheticSet(8, 28, 28, 1), nil)
+		tr, err := NewTrainer(cfg, dataset.Noise(8, 28, 28, 1), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -518,7 +520,7 @@ func TestNewTrainer_ConcurrentBuildsAreSafe(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		go func(i int) {
 			kind := []Kind{KindAE, KindVAE, KindGAN}[i%3]
-			tr, err := NewTrainer(smallConfig(kind, 4, 4), syntheticSet(8, 4, 4, 1), nil)
+			tr, err := NewTrainer(smallConfig(kind, 4, 4), dataset.Noise(8, 4, 4, 1), nil)
 			if err == nil {
 				tr.Close()
 			}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -103,22 +102,9 @@ func measure(op func() error) (time.Duration, error) {
 func decodeSnapshot(kind model.Kind, latentDim int) (*model.Snapshot, func(), error) {
 	cfg := model.DefaultConfig(kind)
 	cfg.LatentDim = latentDim
-	tr, err := model.NewTrainer(cfg, syntheticSet(cfg.BatchSize, 28, 28, 1), nil)
+	tr, err := model.NewTrainer(cfg, dataset.Noise(cfg.BatchSize, 28, 28, 1), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("decode benchmark: %s trainer: %w", kind, err)
 	}
 	return tr.Snapshot(), tr.Close, nil
-}
-
-// syntheticSet returns n seeded uniform-noise images of rows x cols.
-func syntheticSet(n, rows, cols int, seed uint64) *dataset.Set {
-	rng := rand.New(rand.NewPCG(seed, 7))
-	s := &dataset.Set{Rows: rows, Cols: cols, Pixels: make([]float32, n*rows*cols), Labels: make([]uint8, n)}
-	for i := range s.Pixels {
-		s.Pixels[i] = float32(rng.Float64())
-	}
-	for i := range s.Labels {
-		s.Labels[i] = uint8(rng.IntN(10))
-	}
-	return s
 }
