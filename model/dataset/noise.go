@@ -2,7 +2,7 @@ package dataset
 
 import "math/rand/v2"
 
-// Noise returns n images of rows x cols pixels drawn uniformly from [0, 1),
+// Noise returns n images of rows x cols pixels drawn uniformly from [0, 1],
 // with labels drawn uniformly from 0-9, the same for the same seed: a set
 // for benchmarks and tests whose cost, not content, matters.
 func Noise(n, rows, cols int, seed uint64) *Set {

@@ -17,8 +17,8 @@ func TestNoise_SeededAndInRange(t *testing.T) {
 		t.Error("seeds 1 and 2 gave the same pixels")
 	}
 	for i, v := range a.Pixels {
-		if v < 0 || v >= 1 {
-			t.Fatalf("pixel %d = %v, outside [0, 1)", i, v)
+		if v < 0 || v > 1 {
+			t.Fatalf("pixel %d = %v, outside [0, 1]", i, v)
 		}
 	}
 	for i, l := range a.Labels {
