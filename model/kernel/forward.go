@@ -61,25 +61,27 @@ func BiasActRows(x []float32, rows, cols int, bias []float32, slope float32) {
 // 4e-7) wherever the result is a normal float32, and is 0 below that
 // (x + bias < -87); NaN stays NaN.
 func BiasSigmoid64(dst []float64, x []float32, rows, cols int, bias []float32) {
-	forwardLen("BiasSigmoid64", "x", len(x), rows*cols)
-	forwardLen("BiasSigmoid64", "dst", len(dst), rows*cols)
-	forwardLen("BiasSigmoid64", "bias", len(bias), cols)
-	if rows*cols == 0 {
-		return
+	if rows64Args("BiasSigmoid64", dst, x, rows, cols, bias) {
+		C.ll_bias_sigmoid_f64(ptr(x), C.long(rows), C.long(cols), ptr(bias), ptr64(dst))
 	}
-	C.ll_bias_sigmoid_f64(ptr(x), C.long(rows), C.long(cols), ptr(bias), ptr64(dst))
 }
 
 // Bias64 sets dst = x + bias for each of the rows of the rows x cols
 // matrix x, as float64.
 func Bias64(dst []float64, x []float32, rows, cols int, bias []float32) {
-	forwardLen("Bias64", "x", len(x), rows*cols)
-	forwardLen("Bias64", "dst", len(dst), rows*cols)
-	forwardLen("Bias64", "bias", len(bias), cols)
-	if rows*cols == 0 {
-		return
+	if rows64Args("Bias64", dst, x, rows, cols, bias) {
+		C.ll_bias_f64(ptr(x), C.long(rows), C.long(cols), ptr(bias), ptr64(dst))
 	}
-	C.ll_bias_f64(ptr(x), C.long(rows), C.long(cols), ptr(bias), ptr64(dst))
+}
+
+// rows64Args checks the lengths of a pass over the rows x cols matrix x with
+// a bias per column into the float64 dst (panicking on a mismatch), and
+// reports whether there is anything to do.
+func rows64Args(fn string, dst []float64, x []float32, rows, cols int, bias []float32) bool {
+	forwardLen(fn, "x", len(x), rows*cols)
+	forwardLen(fn, "dst", len(dst), rows*cols)
+	forwardLen(fn, "bias", len(bias), cols)
+	return rows*cols > 0
 }
 
 func ptr64(s []float64) *C.double { return (*C.double)(unsafe.Pointer(&s[0])) }
