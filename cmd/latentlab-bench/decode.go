@@ -52,10 +52,10 @@ func runDecode(stdout io.Writer) error {
 			return fmt.Errorf("decode benchmark %s: %w", b.what, err)
 		}
 		if b.goal == 0 {
-			fmt.Fprintf(stdout, format, b.what, formatIn(per, b.unit), "—", "")
+			fmt.Fprintf(stdout, format, b.what, formatIn(per, b.unit), missing, "")
 			continue
 		}
-		fmt.Fprintf(stdout, format, b.what, formatIn(per, b.unit), formatGoal(b.goal, b.unit), verdict(per, b.goal))
+		fmt.Fprintf(stdout, format, b.what, formatIn(per, b.unit), formatGoal(b.goal, b.unit), verdict(per < b.goal))
 	}
 	return nil
 }

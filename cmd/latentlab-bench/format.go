@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -45,10 +46,20 @@ func symbol(unit time.Duration) string {
 	return "ms"
 }
 
-// verdict says whether d is under goal.
-func verdict(d, goal time.Duration) string {
-	if d < goal {
+// verdict says whether a goal was met.
+func verdict(met bool) string {
+	if met {
 		return "met"
 	}
 	return "MISSED"
+}
+
+// joinInts writes v comma-separated, as the table and the reference's
+// --hidden flag want it.
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
 }

@@ -83,7 +83,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	openblas.Install()
 	openblas.SetThreads(runtime.NumCPU())
 
 	ts := torchSetup{threads: o.torchThreads, whyNot: "PyTorch reference not run (--skip-torch)"}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"latentlab/app"
 	"latentlab/model"
 	"latentlab/model/dataset"
 )
@@ -75,7 +76,7 @@ func soloRate(ctx context.Context, kind model.Kind, train *dataset.Set) (float64
 // soloRates measures soloRate for each of the app's models.
 func soloRates(ctx context.Context, train *dataset.Set) (map[model.Kind]float64, error) {
 	rates := map[model.Kind]float64{}
-	for _, k := range benchKinds {
+	for _, k := range app.Kinds {
 		r, err := soloRate(ctx, k, train)
 		if err != nil {
 			return nil, err
@@ -85,23 +86,20 @@ func soloRates(ctx context.Context, train *dataset.Set) (map[model.Kind]float64,
 	return rates, nil
 }
 
-// benchKinds are the app's models, in its order.
-var benchKinds = []model.Kind{model.KindAE, model.KindVAE, model.KindGAN}
-
 // printThroughput compares the rates the app reported with each model's
 // rate alone, the mean of before and after the app ran: sum_i app_i / solo_i
 // is the combined throughput as a fraction of training the models one
 // after another (1 means no loss at all).
 func printThroughput(stdout io.Writer, lines []string, before, after map[model.Kind]float64) error {
-	app := map[model.Kind]float64{}
+	inApp := map[model.Kind]float64{}
 	for _, l := range lines {
 		k, rate, err := parseTrainedLine(l)
 		if err != nil {
 			return err
 		}
-		app[k] = rate
+		inApp[k] = rate
 	}
-	if len(app) == 0 {
+	if len(inApp) == 0 {
 		return errors.New("the app reported no training rates")
 	}
 	fmt.Fprintf(stdout, "  training with the window open against each model alone headless (default configurations),\n")
@@ -109,8 +107,8 @@ func printThroughput(stdout io.Writer, lines []string, before, after map[model.K
 	fmt.Fprintf(stdout, "  %-8s %12s %12s %12s %8s\n", "model", "in the app", "alone before", "alone after", "share")
 	var combined float64
 	var kinds []string
-	for _, k := range benchKinds {
-		rate, ok := app[k]
+	for _, k := range app.Kinds {
+		rate, ok := inApp[k]
 		if !ok {
 			continue
 		}
@@ -121,6 +119,6 @@ func printThroughput(stdout io.Writer, lines []string, before, after map[model.K
 		fmt.Fprintf(stdout, "  %-8s %10.0f/s %10.0f/s %10.0f/s %8.2f\n", k, rate, before[k], after[k], share)
 	}
 	fmt.Fprintf(stdout, "  combined throughput %.2f of sequential (%s)  goal >= %.2f: %s\n", combined,
-		strings.Join(kinds, "+"), throughputGoal, map[bool]string{true: "met", false: "MISSED"}[combined >= throughputGoal])
+		strings.Join(kinds, "+"), throughputGoal, verdict(combined >= throughputGoal))
 	return nil
 }

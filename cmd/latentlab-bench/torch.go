@@ -58,8 +58,7 @@ func findTorch(ctx context.Context) (*torchPython, error) {
 		if err != nil {
 			continue
 		}
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		return &torchPython{path: path, version: strings.TrimSpace(lines[len(lines)-1])}, nil
+		return &torchPython{path: path, version: lastLine(string(out))}, nil
 	}
 	return nil, errors.New("no python3 imports torch")
 }
@@ -122,14 +121,10 @@ func (r *reference) epoch(ctx context.Context, cfg model.Config) (torchResult, e
 
 // referenceArgs is the command line that has the script train cfg.
 func referenceArgs(script, images string, cfg model.Config, threads int) []string {
-	hidden := make([]string, len(cfg.Hidden))
-	for i, h := range cfg.Hidden {
-		hidden[i] = strconv.Itoa(h)
-	}
 	return []string{script,
 		"--images", images,
 		"--model", string(cfg.Kind),
-		"--hidden", strings.Join(hidden, ","),
+		"--hidden", joinInts(cfg.Hidden),
 		"--latent", strconv.Itoa(cfg.LatentDim),
 		"--batch", strconv.Itoa(cfg.BatchSize),
 		"--lr", strconv.FormatFloat(cfg.LearningRate, 'g', -1, 64),

@@ -70,11 +70,7 @@ func selectRows(rows []trainRow, only string) ([]trainRow, error) {
 
 // describe names a configuration as the table shows it.
 func describe(c model.Config) string {
-	hidden := make([]string, len(c.Hidden))
-	for i, h := range c.Hidden {
-		hidden[i] = fmt.Sprint(h)
-	}
-	return fmt.Sprintf("%s z=%d, hidden %s, batch %d", strings.ToUpper(string(c.Kind)), c.LatentDim, strings.Join(hidden, ","), c.BatchSize)
+	return fmt.Sprintf("%s z=%d, hidden %s, batch %d", strings.ToUpper(string(c.Kind)), c.LatentDim, joinInts(c.Hidden), c.BatchSize)
 }
 
 // runTraining trains every row for one epoch, ours then PyTorch's, and
