@@ -29,7 +29,6 @@ type Lab struct {
 // waits for its slowest one, and in the app the window keeps a core busy
 // part of the time.
 func NewLab(data *Data, configs map[model.Kind]model.Config) (*Lab, error) {
-	openblas.Install()
 	openblas.SetThreads(1)
 	l := &Lab{Data: data, sessions: map[model.Kind]*Session{}, updates: make(chan struct{}, 1),
 		turns: newTurns(turnSlice, runtime.NumCPU())}

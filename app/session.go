@@ -48,7 +48,7 @@ type Session struct {
 	data    *Data
 	notify  func()
 	monitor *Monitor // nil when the data cannot be measured
-	turns   *turns   // shared with the Lab's other sessions; nil trains without waiting
+	turns   *turns   // shared with the Lab's other sessions
 
 	ops sync.Mutex // serialises Start, Pause, Reset, LoadCheckpoint and Close, so that none
 	// slips between another's pause and its swap of the trainer and orphans a goroutine

@@ -32,8 +32,7 @@ func newTurns(slice time.Duration, n int) *turns {
 	return t
 }
 
-// holder returns one training goroutine's handle on the turns; a nil t
-// gives a handle that never waits.
+// holder returns one training goroutine's handle on the turns.
 func (t *turns) holder(ctx context.Context) *turnHolder {
 	return &turnHolder{turns: t, ctx: ctx}
 }
@@ -50,7 +49,7 @@ type turnHolder struct {
 // acquire waits for the turn, or for the context to end (then the holder
 // goes on without it, and the trainer stops at its next step).
 func (h *turnHolder) acquire() {
-	if h.turns == nil || h.held {
+	if h.held {
 		return
 	}
 	select {
@@ -62,7 +61,7 @@ func (h *turnHolder) acquire() {
 
 // release gives the turn to the next waiting trainer.
 func (h *turnHolder) release() {
-	if h.turns == nil || !h.held {
+	if !h.held {
 		return
 	}
 	h.held = false
@@ -72,7 +71,7 @@ func (h *turnHolder) release() {
 // yield lets the others train first once this holder's slice is used up.
 // Alone, it takes the turn straight back.
 func (h *turnHolder) yield() {
-	if h.turns == nil || !h.held || time.Since(h.since) < h.turns.slice {
+	if !h.held || time.Since(h.since) < h.turns.slice {
 		return
 	}
 	h.release()

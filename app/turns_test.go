@@ -75,11 +75,3 @@ func TestTurns_WaitEndsWithTheContext(t *testing.T) {
 		t.Errorf("%d tokens after all releases, want 1", len(tu.token))
 	}
 }
-
-func TestTurns_NilNeverWaits(t *testing.T) {
-	var tu *turns
-	h := tu.holder(context.Background())
-	h.acquire()
-	h.yield()
-	h.release()
-}
