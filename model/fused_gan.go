@@ -139,12 +139,26 @@ func (o weightedBCEOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	cols := ts[0].Shape()[1]
-	w := toFloat64Slice(ts[1])
-	sum := 0.0
-	for i, l := range toFloat64Slice(ts[0]) {
-		sum += w[i/cols] * (math.Max(l, 0) + math.Log1p(math.Exp(-math.Abs(l))) - o.target*l)
+	var sum float64
+	switch ts[0].Dtype() {
+	case tensor.Float32:
+		sum = weightedBCE(ts[0].Data().([]float32), ts[1].Data().([]float32), cols, o.target)
+	case tensor.Float64:
+		sum = weightedBCE(ts[0].Data().([]float64), ts[1].Data().([]float64), cols, o.target)
+	default:
+		return nil, errDtype
 	}
 	return newScalar(ts[0].Dtype(), sum), nil
+}
+
+// weightedBCE is sum_ij w_i [softplus(l_ij) - t l_ij], in float64.
+func weightedBCE[T float](l, w []T, cols int, t float64) float64 {
+	sum := 0.0
+	for i, v := range l {
+		x := float64(v)
+		sum += float64(w[i/cols]) * (softplus(x) - t*x)
+	}
+	return sum
 }
 
 // SymDiff: d/dl_ij = g w_i (sigmoid(l_ij) - t).
@@ -184,24 +198,21 @@ func (o weightedBCEGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Val
 		return nil, err
 	}
 	cols := ts[0].Shape()[1]
-	w := toFloat64Slice(ts[1])
-	od32, _ := out.Data().([]float32)
-	od64, _ := out.Data().([]float64)
-	for i, l := range toFloat64Slice(ts[0]) {
-		d := g * w[i/cols] * (1/(1+math.Exp(-l)) - o.target)
-		if od32 != nil {
-			od32[i] = float32(d)
-		} else {
-			od64[i] = d
-		}
+	switch ts[0].Dtype() {
+	case tensor.Float32:
+		weightedBCEGrad(ts[0].Data().([]float32), ts[1].Data().([]float32), cols, g, o.target, out.Data().([]float32))
+	case tensor.Float64:
+		weightedBCEGrad(ts[0].Data().([]float64), ts[1].Data().([]float64), cols, g, o.target, out.Data().([]float64))
+	default:
+		return nil, errDtype
 	}
 	return out, nil
 }
 
-// toFloat64Slice returns t's values as float64 (a copy for float32).
-func toFloat64Slice(t *tensor.Dense) []float64 {
-	if d, ok := t.Data().([]float64); ok {
-		return d
+// weightedBCEGrad sets out_ij = g w_i (sigmoid(l_ij) - t), computed in
+// float64.
+func weightedBCEGrad[T float](l, w []T, cols int, g, t float64, out []T) {
+	for i, v := range l {
+		out[i] = T(g * float64(w[i/cols]) * (1/(1+math.Exp(-float64(v))) - t))
 	}
-	return toFloat64s(t)
 }

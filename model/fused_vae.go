@@ -294,7 +294,7 @@ func (o weightedReconOp) Do(vs ...G.Value) (G.Value, error) {
 	case []float64:
 		xd, wd := ts[1].Data().([]float64), ts[2].Data().([]float64)
 		for i, l := range ld {
-			sum += wd[i/cols] * (math.Max(l, 0) + math.Log1p(math.Exp(-math.Abs(l))) - xd[i]*l)
+			sum += wd[i/cols] * (softplus(l) - xd[i]*l)
 		}
 	default:
 		return nil, errDtype
