@@ -113,13 +113,17 @@ func (o denseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 		kernel.BiasAct(od, b.Data().([]float32), md, rows, cols, float32(o.slope), od)
 	case []float64:
 		bd := b.Data().([]float64)
+		var md []float64
+		if mask != nil {
+			md = mask.Data().([]float64)
+		}
 		for i, v := range od {
 			v += bd[i%cols]
 			if v <= 0 {
 				v *= o.slope
 			}
-			if mask != nil {
-				v *= mask.Data().([]float64)[i]
+			if md != nil {
+				v *= md[i]
 			}
 			od[i] = v
 		}
@@ -302,13 +306,17 @@ func (o actGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 		kernel.ActGrad(od, ts[1].Data().([]float32), md, float32(o.slope), out.Data().([]float32))
 	case []float64:
 		gd, dx := ts[1].Data().([]float64), out.Data().([]float64)
+		var md []float64
+		if o.masked {
+			md = ts[2].Data().([]float64)
+		}
 		for i, v := range od {
 			dx[i] = gd[i]
 			if v <= 0 {
 				dx[i] *= o.slope
 			}
-			if o.masked {
-				dx[i] *= ts[2].Data().([]float64)[i]
+			if md != nil {
+				dx[i] *= md[i]
 			}
 		}
 	default:

@@ -52,10 +52,8 @@ func (o gradSinkOp) Type() hm.Type {
 
 func (o gradSinkOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return tensor.Shape{1}, nil }
 
-// The sink computes nothing and has no UsePreallocDo: Do always returns a
-// fresh one-element tensor.
-func (o gradSinkOp) CallsExtern() bool { return false }
-
+// Do hands the gradients over and computes nothing; with no UsePreallocDo,
+// it returns a fresh one-element tensor each run.
 func (o gradSinkOp) Do(vs ...G.Value) (G.Value, error) {
 	if len(vs) != len(o.dims) {
 		return nil, fmt.Errorf("%s: %d inputs, want %d", o, len(vs), len(o.dims))
