@@ -84,21 +84,31 @@ func (b *graphBuilder) dense(x *G.Node, l layerSpec, act activation, needs gradN
 // needs says whether the graph needs the gradient with respect to x and
 // trains the layers' weights.
 func (b *graphBuilder) mlp(x *G.Node, layers []layerSpec, act activation, masks []*G.Node, needs gradNeeds) *G.Node {
+	last := len(layers) - 1
+	h := b.hidden(x, layers[:last], act, masks, needs)
+	return b.dense(h, layers[last], linear, layerNeeds(needs, last), nil)
+}
+
+// hidden runs x through layers, each followed by act and, where masks[i]
+// is not nil, the dropout mask masks[i]; needs is as for mlp.
+func (b *graphBuilder) hidden(x *G.Node, layers []layerSpec, act activation, masks []*G.Node, needs gradNeeds) *G.Node {
 	for i, l := range layers {
-		layerNeeds := needs
-		if i > 0 { // what flows back past this layer feeds the layers before it
-			layerNeeds.input = needs.input || needs.weights
-		}
-		if i == len(layers)-1 {
-			return b.dense(x, l, linear, layerNeeds, nil)
-		}
 		var mask *G.Node
 		if i < len(masks) {
 			mask = masks[i]
 		}
-		x = b.dense(x, l, act, layerNeeds, mask)
+		x = b.dense(x, l, act, layerNeeds(needs, i), mask)
 	}
 	return x
+}
+
+// layerNeeds is what layer i of a stack needs when the stack needs needs:
+// past the first layer, what flows back feeds the layers before it.
+func layerNeeds(needs gradNeeds, i int) gradNeeds {
+	if i > 0 {
+		needs.input = needs.input || needs.weights
+	}
+	return needs
 }
 
 // Gradient needs of the graphs' layer stacks.

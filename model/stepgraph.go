@@ -156,18 +156,7 @@ func buildAutoencoderStep(c Config, a architecture, p *paramSet, dt tensor.Dtype
 		w := b.input("w", batch)
 		encMasks := b.dropoutMasks("encoder", batch, append(a.Encoder, a.Heads[0]), c.Dropout)
 		decMasks := b.dropoutMasks("decoder", batch, a.Decoder, c.Dropout)
-		h := x
-		for i, l := range a.Encoder {
-			needs := trainAll
-			if i == 0 {
-				needs = trainFromData
-			}
-			var mask *G.Node
-			if encMasks != nil {
-				mask = encMasks[i]
-			}
-			h = b.dense(h, l, relu, needs, mask)
-		}
+		h := b.hidden(x, a.Encoder, relu, encMasks, trainFromData)
 
 		var z *G.Node
 		if c.Kind == KindAE {
