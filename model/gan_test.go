@@ -18,7 +18,7 @@ func TestGAN_GraphsShareTheirWeights(t *testing.T) {
 	cfg := smallConfig(KindGAN, 4, 4)
 	cfg.Epochs = 2
 	cfg.Dropout = 0 // the snapshot's forward pass has no dropout
-	tr, err := newTrainer(cfg, dataset.Noise(16, 4, 4, 5), nil, tensor.Float64)
+	tr, err := newTrainer(cfg, dataset.Noise(16, 4, 4, 5), nil, tensor.Float64, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestFillDropout_DropsTheConfiguredFraction(t *testing.T) {
 	cfg.Hidden = []int{300, 500}
 	cfg.BatchSize = 64
 	cfg.Dropout = 0.3
-	tr, err := newTrainer(cfg, dataset.Noise(64, 4, 4, 1), nil, tensor.Float32)
+	tr, err := newTrainer(cfg, dataset.Noise(64, 4, 4, 1), nil, tensor.Float32, false)
 	if err != nil {
 		t.Fatal(err)
 	}

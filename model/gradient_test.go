@@ -111,7 +111,7 @@ func TestGradients_MatchFiniteDifferences(t *testing.T) {
 			cfg := smallConfig(c.kind, 3, 3)
 			cfg.Dropout = c.dropout
 			cfg.LabelSmoothing = 0.1
-			tr, err := newTrainer(cfg, dataset.Noise(8, 3, 3, 1), nil, tensor.Float64)
+			tr, err := newTrainer(cfg, dataset.Noise(8, 3, 3, 1), nil, tensor.Float64, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -140,7 +140,7 @@ func TestGradients_Float32FastPathMatchesFloat64(t *testing.T) {
 			cfg.Hidden = []int{9, 11}
 			cfg.Dropout = 0.5
 			run := func(dt tensor.Dtype) (float64, map[string][]float64) {
-				tr, err := newTrainer(cfg, dataset.Noise(8, 5, 5, 1), nil, dt)
+				tr, err := newTrainer(cfg, dataset.Noise(8, 5, 5, 1), nil, dt, false)
 				if err != nil {
 					t.Fatal(err)
 				}

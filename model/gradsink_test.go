@@ -20,7 +20,7 @@ func TestGradSink_IsTheLastInstructionThatWrites(t *testing.T) {
 	for _, kind := range []Kind{KindAE, KindVAE, KindGAN, KindClassifier} {
 		cfg := smallConfig(kind, 3, 3)
 		cfg.Dropout = 0.2
-		tr, err := newTrainer(cfg, dataset.Noise(8, 3, 3, 1), nil, tensor.Float32)
+		tr, err := newTrainer(cfg, dataset.Noise(8, 3, 3, 1), nil, tensor.Float32, false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,16 +13,19 @@ import (
 // gradient it computes, the parameters it trains and named outputs to read
 // after a run. One goroutine owns it.
 type stepGraph struct {
-	b          *graphBuilder
-	vm         G.VM
-	batch      int
-	cost       *G.Node
-	learn      []*G.Node
-	names      []string                 // parameter names of learn, in order
-	grads      []*tensor.Dense          // the gradients of learn after a run, handed over by the graph's sink
-	outputs    map[string]*G.Value      // copies of node values, made by read instructions during a run
-	buffers    map[string]*tensor.Dense // one reusable tensor per non-scalar input
-	inputOrder []string                 // names of buffers, sorted; fixed at compile
+	b       *graphBuilder
+	vm      G.VM
+	batch   int
+	cost    *G.Node
+	learn   []*G.Node
+	names   []string            // parameter names of learn, in order
+	grads   []*tensor.Dense     // the gradients of learn after a run, handed over by the graph's sink
+	outputs map[string]*G.Value // copies of node values, made by read instructions during a run
+	// intermediates says whether outputs also holds values only tests
+	// read (see intermediate).
+	intermediates bool
+	buffers       map[string]*tensor.Dense // one reusable tensor per non-scalar input
+	inputOrder    []string                 // names of buffers, sorted; fixed at compile
 }
 
 // compile adds the gradient of cost with respect to the named parameters and
@@ -94,6 +97,15 @@ func (s *stepGraph) output(name string, n *G.Node) {
 	s.outputs[name] = v
 }
 
+// intermediate is output for a value only tests read (codes, logits,
+// generated images): registered only when the graph keeps intermediates,
+// since each copy is a pass over a batch on every run.
+func (s *stepGraph) intermediate(name string, n *G.Node) {
+	if s.intermediates {
+		s.output(name, n)
+	}
+}
+
 // scalar reads a scalar output after a run.
 func (s *stepGraph) scalar(name string) float64 {
 	v := s.outputs[name]
@@ -146,9 +158,9 @@ func (s *stepGraph) close() {
 // KL = -1/2 sum_j (1 + logvar_j - mu_j^2 - exp(logvar_j)) (Kingma & Welling
 // 2014, appendix B). Row weights w_i are 1/n for the n real rows of a batch
 // and 0 for padding, so the last partial batch of an epoch is used.
-func buildAutoencoderStep(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch int) (*stepGraph, error) {
+func buildAutoencoderStep(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch int, intermediates bool) (*stepGraph, error) {
 	b := newGraphBuilder(dt, p)
-	s := &stepGraph{b: b, batch: batch, outputs: map[string]*G.Value{}}
+	s := &stepGraph{b: b, batch: batch, outputs: map[string]*G.Value{}, intermediates: intermediates}
 	pixels := c.ImageRows * c.ImageCols
 	var cost, kl *G.Node
 	err := build(string(c.Kind), func() {
@@ -170,8 +182,8 @@ func buildAutoencoderStep(c Config, a architecture, p *paramSet, dt tensor.Dtype
 			s.output("kl", kl)
 		}
 		logits := b.mlp(z, a.Decoder, relu, decMasks, trainAll)
-		s.output("z", z)
-		s.output("logits", logits)
+		s.intermediate("z", z)
+		s.intermediate("logits", logits)
 		cost = fusedWeightedRecon(logits, x, w)
 		s.output("recon", cost)
 		if c.Kind == KindVAE {
@@ -195,7 +207,7 @@ func buildAutoencoderStep(c Config, a architecture, p *paramSet, dt tensor.Dtype
 // sum_i w_i [BCE(t, D(x_i)) + BCE(0, D(G(z_i)))] with real target t = 1 -
 // label smoothing; the generator step minimises the non-saturating loss
 // sum_i w_i BCE(1, D(G(z_i))) = sum_i w_i softplus(-D(G(z_i))).
-func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch int) (disc, gen *stepGraph, err error) {
+func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch int, intermediates bool) (disc, gen *stepGraph, err error) {
 	pixels := c.ImageRows * c.ImageCols
 	names := func(ls []layerSpec) []string {
 		var out []string
@@ -206,7 +218,7 @@ func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch
 	}
 
 	db := newGraphBuilder(dt, p)
-	disc = &stepGraph{b: db, batch: batch, outputs: map[string]*G.Value{}}
+	disc = &stepGraph{b: db, batch: batch, outputs: map[string]*G.Value{}, intermediates: intermediates}
 	var dCost *G.Node
 	err = build("gan discriminator", func() {
 		// The discriminator reads pixels centred to [-1, 1]: centred inputs
@@ -221,7 +233,7 @@ func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch
 		// BCE(t, l) = softplus(l) - t*l with the scalar target t.
 		dCost = G.Must(G.Add(fusedWeightedBCE(realLogit, w, 1-c.LabelSmoothing), fusedWeightedBCE(fakeLogit, w, 0)))
 		disc.output("loss", dCost)
-		disc.output("fake_centred", fake)
+		disc.intermediate("fake_centred", fake)
 		disc.output("real_logit", realLogit)
 		disc.output("fake_logit", fakeLogit)
 	})
@@ -233,7 +245,7 @@ func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch
 	}
 
 	gb := newGraphBuilder(dt, p)
-	gen = &stepGraph{b: gb, batch: batch, outputs: map[string]*G.Value{}}
+	gen = &stepGraph{b: gb, batch: batch, outputs: map[string]*G.Value{}, intermediates: intermediates}
 	var gCost *G.Node
 	err = build("gan generator", func() {
 		w := gb.input("w", batch)
@@ -243,8 +255,8 @@ func buildGANSteps(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch
 		logit := gb.mlp(fake, a.Critic, leakyReLU, gb.dropoutMasks("fake", batch, a.Critic, c.Dropout), passThrough)
 		gCost = fusedWeightedBCE(logit, w, 1) // softplus(-l) = BCE(1, l)
 		gen.output("loss", gCost)
-		gen.output("fake_logit", logit)
-		gen.output("fake_centred", fake)
+		gen.intermediate("fake_logit", logit)
+		gen.intermediate("fake_centred", fake)
 	})
 	if err != nil {
 		disc.close()
@@ -264,9 +276,9 @@ func (s *stepGraph) sortedInputs() []string { return s.inputOrder }
 // buildClassifierStep builds the classifier's training graph: an MLP with
 // ReLU hidden layers and the softmax cross-entropy
 // sum_i w_i [logsumexp_j l_ij - sum_j y_ij l_ij] for one-hot labels y.
-func buildClassifierStep(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch int) (*stepGraph, error) {
+func buildClassifierStep(c Config, a architecture, p *paramSet, dt tensor.Dtype, batch int, intermediates bool) (*stepGraph, error) {
 	b := newGraphBuilder(dt, p)
-	s := &stepGraph{b: b, batch: batch, outputs: map[string]*G.Value{}}
+	s := &stepGraph{b: b, batch: batch, outputs: map[string]*G.Value{}, intermediates: intermediates}
 	pixels := c.ImageRows * c.ImageCols
 	var cost *G.Node
 	err := build("classifier", func() {
@@ -282,7 +294,7 @@ func buildClassifierStep(c Config, a architecture, p *paramSet, dt tensor.Dtype,
 		picked := G.Must(G.Sum(G.Must(G.HadamardProd(y, logits)), 1))
 		cost = weightedSum(G.Must(G.Sub(lse, picked)), w)
 		s.output("loss", cost)
-		s.output("logits", logits)
+		s.intermediate("logits", logits)
 	})
 	if err != nil {
 		return nil, err

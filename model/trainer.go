@@ -39,6 +39,7 @@ type Trainer struct {
 	pending    *Config // settings waiting for the next step (settingsMu)
 	arch       architecture
 	dt         tensor.Dtype
+	inter      bool // the step graphs keep the values only tests read (stepGraph.intermediate)
 	train, val *dataset.Set
 	params     *paramSet
 
@@ -87,10 +88,12 @@ type Progress struct {
 // seed. val may be nil, in which case there is no validation loss and no
 // early stopping. The image size is taken from train.
 func NewTrainer(cfg Config, train, val *dataset.Set) (*Trainer, error) {
-	return newTrainer(cfg, train, val, tensor.Float32)
+	return newTrainer(cfg, train, val, tensor.Float32, false)
 }
 
-func newTrainer(cfg Config, train, val *dataset.Set, dt tensor.Dtype) (*Trainer, error) {
+// newTrainer is NewTrainer in dtype dt; with intermediates, the step graphs
+// also keep the values only tests read.
+func newTrainer(cfg Config, train, val *dataset.Set, dt tensor.Dtype, intermediates bool) (*Trainer, error) {
 	openblas.Install()
 	if train == nil || train.Len() == 0 {
 		return nil, fmt.Errorf("model: new trainer: no training images")
@@ -106,7 +109,7 @@ func newTrainer(cfg Config, train, val *dataset.Set, dt tensor.Dtype) (*Trainer,
 	if val != nil && (val.Len() == 0 || val.Dim() != train.Dim()) {
 		return nil, fmt.Errorf("model: new %s trainer: validation set has %d images of %d pixels; training images have %d pixels", cfg.Kind, val.Len(), val.Dim(), train.Dim())
 	}
-	t := &Trainer{cfg: cfg, arch: archOf(cfg), dt: dt, train: train, val: val, permFor: -1, bestVal: math.Inf(1)}
+	t := &Trainer{cfg: cfg, arch: archOf(cfg), dt: dt, inter: intermediates, train: train, val: val, permFor: -1, bestVal: math.Inf(1)}
 	t.params = newParamSet(t.arch, dt, cfg.Seed)
 	if err := t.buildGraphs(); err != nil {
 		return nil, err
@@ -130,18 +133,18 @@ func (t *Trainer) buildGraphs() error {
 	var err error
 	switch cfg.Kind {
 	case KindGAN:
-		if t.disc, t.gen, err = buildGANSteps(cfg, t.arch, t.params, dt, cfg.BatchSize); err != nil {
+		if t.disc, t.gen, err = buildGANSteps(cfg, t.arch, t.params, dt, cfg.BatchSize, t.inter); err != nil {
 			return err
 		}
 		t.optD = newOptimizer(cfg, t.params, t.disc.names)
 		t.optG = newOptimizer(cfg, t.params, t.gen.names)
 	case KindClassifier:
-		if t.auto, err = buildClassifierStep(cfg, t.arch, t.params, dt, cfg.BatchSize); err != nil {
+		if t.auto, err = buildClassifierStep(cfg, t.arch, t.params, dt, cfg.BatchSize, t.inter); err != nil {
 			return err
 		}
 		t.opt = newOptimizer(cfg, t.params, t.auto.names)
 	default:
-		if t.auto, err = buildAutoencoderStep(cfg, t.arch, t.params, dt, cfg.BatchSize); err != nil {
+		if t.auto, err = buildAutoencoderStep(cfg, t.arch, t.params, dt, cfg.BatchSize, t.inter); err != nil {
 			return err
 		}
 		t.opt = newOptimizer(cfg, t.params, t.auto.names)

@@ -277,7 +277,7 @@ func TestSnapshot_DecodeEqualsGraphForward(t *testing.T) {
 			t.Run(dt.String()+"/"+string(kind), func(t *testing.T) {
 				cfg := smallConfig(kind, 4, 4)
 				cfg.Epochs = 1
-				tr, err := newTrainer(cfg, data, nil, dt)
+				tr, err := newTrainer(cfg, data, nil, dt, true)
 				if err != nil {
 					t.Fatal(err)
 				}
