@@ -48,16 +48,14 @@ func newOptimizer(c Config, p *paramSet, names []string) *optimizer {
 // own tensors of the latest run (see gradSinkOp); nothing accumulates in
 // them, so they need no zeroing.
 func (o *optimizer) step(s *stepGraph, lr float64) error {
-	grads := make([]*tensor.Dense, len(s.learn))
-	for i := range s.learn {
+	for i, name := range s.names {
 		g, err := s.gradient(i)
 		if err != nil {
 			return err
 		}
 		if j := firstNonFinite(g.Data()); j >= 0 { // before any weight changes
-			return fmt.Errorf("gradient of %s is not finite at element %d", s.names[i], j)
+			return fmt.Errorf("gradient of %s is not finite at element %d", name, j)
 		}
-		grads[i] = g
 	}
 	o.steps++
 	bc1 := 1 - math.Pow(o.beta1, float64(o.steps))
@@ -73,9 +71,9 @@ func (o *optimizer) step(s *stepGraph, lr float64) error {
 		var ok bool
 		switch wd := w.Data().(type) {
 		case []float32: // the training dtype: one fused, vectorised pass
-			ok = updateFloat32(h, wd, grads[i].Data().([]float32), o.m[name].Data().([]float32), o.v[name].Data().([]float32))
+			ok = updateFloat32(h, wd, s.grads[i].Data().([]float32), o.m[name].Data().([]float32), o.v[name].Data().([]float32))
 		case []float64: // gradient checks against finite differences
-			ok = update(h, wd, grads[i].Data().([]float64), o.m[name].Data().([]float64), o.v[name].Data().([]float64))
+			ok = update(h, wd, s.grads[i].Data().([]float64), o.m[name].Data().([]float64), o.v[name].Data().([]float64))
 		}
 		if !ok {
 			bad = append(bad, name)

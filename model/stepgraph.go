@@ -13,19 +13,19 @@ import (
 // gradient it computes, the parameters it trains and named outputs to read
 // after a run. One goroutine owns it.
 type stepGraph struct {
-	b       *graphBuilder
-	vm      G.VM
-	batch   int
-	cost    *G.Node
-	learn   []*G.Node
-	names   []string            // parameter names of learn, in order
-	grads   []*tensor.Dense     // the gradients of learn after a run, handed over by the graph's sink
-	outputs map[string]*G.Value // copies of node values, made by read instructions during a run
-	// intermediates says whether outputs also holds values only tests
+	b          *graphBuilder
+	vm         G.VM
+	batch      int
+	cost       *G.Node
+	names      []string                 // the trained parameters, in order
+	grads      []*tensor.Dense          // their gradients after a run, handed over by the graph's sink
+	outputs    map[string]*G.Value      // copies of node values, made by read instructions during a run
+	buffers    map[string]*tensor.Dense // one reusable tensor per non-scalar input
+	inputOrder []string                 // names of buffers, sorted; fixed at compile
+
+	// intermediates says whether outputs also holds the values only tests
 	// read (see intermediate).
 	intermediates bool
-	buffers       map[string]*tensor.Dense // one reusable tensor per non-scalar input
-	inputOrder    []string                 // names of buffers, sorted; fixed at compile
 }
 
 // compile adds the gradient of cost with respect to the named parameters and
@@ -33,10 +33,11 @@ type stepGraph struct {
 func (s *stepGraph) compile(cost *G.Node, learn []string) error {
 	s.cost = cost
 	s.names = learn
-	for _, name := range learn {
-		s.learn = append(s.learn, s.b.param(name))
+	params := make(G.Nodes, len(learn))
+	for i, name := range learn {
+		params[i] = s.b.param(name)
 	}
-	grads, err := G.Grad(cost, s.learn...)
+	grads, err := G.Grad(cost, params...)
 	if err != nil {
 		return fmt.Errorf("model: gradient: %w", err)
 	}
