@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"latentlab/app"
 	"latentlab/model"
@@ -43,32 +42,10 @@ func parseTrainedLine(s string) (model.Kind, float64, error) {
 func soloRate(ctx context.Context, kind model.Kind, train *dataset.Set) (float64, error) {
 	cfg := model.DefaultConfig(kind)
 	cfg.Epochs = 1000
-	tr, err := model.NewTrainer(cfg, train, nil)
+	const warmup = 20
+	took, err := trainUntil(ctx, cfg, train, warmup, func(_ model.Event, steps int) bool { return steps == warmup+soloSteps })
 	if err != nil {
 		return 0, err
-	}
-	defer tr.Close()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	const warmup = 20
-	steps := 0
-	var start time.Time
-	var took time.Duration
-	err = tr.Train(ctx, func(e model.Event) {
-		if e.Kind != model.EventStep {
-			return
-		}
-		steps++
-		switch steps {
-		case warmup:
-			start = time.Now()
-		case warmup + soloSteps:
-			took = time.Since(start)
-			cancel()
-		}
-	})
-	if took == 0 {
-		return 0, fmt.Errorf("%s: stopped after %d steps: %v", kind, steps, err)
 	}
 	return float64(soloSteps*cfg.BatchSize) / took.Seconds(), nil
 }

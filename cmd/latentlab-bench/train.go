@@ -129,30 +129,45 @@ func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow,
 }
 
 // ourEpoch trains cfg for one epoch on train from fresh weights and returns
-// the time from the call to Train to the end of the epoch's last batch, so
+// the time from the start of Train to the end of the epoch's last batch, so
 // the end-of-epoch bookkeeping is not counted.
 func ourEpoch(ctx context.Context, cfg model.Config, train *dataset.Set) (time.Duration, error) {
 	cfg.Epochs = 1
+	return trainUntil(ctx, cfg, train, 0, func(e model.Event, _ int) bool { return e.Batch == e.Batches })
+}
+
+// trainUntil trains cfg from fresh weights on train until stop, given each
+// step's event and the number of steps so far, says so. It returns the
+// training time (Event.Elapsed) from the end of step from (0: the start of
+// Train) to the end of the step that stopped it.
+func trainUntil(ctx context.Context, cfg model.Config, train *dataset.Set, from int, stop func(e model.Event, steps int) bool) (time.Duration, error) {
 	tr, err := model.NewTrainer(cfg, train, nil)
 	if err != nil {
-		return 0, fmt.Errorf("new trainer: %w", err)
+		return 0, fmt.Errorf("new %s trainer: %w", cfg.Kind, err)
 	}
 	defer tr.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var took time.Duration
-	start := time.Now()
+	var begin, end time.Duration
+	steps, stopped := 0, false
 	err = tr.Train(ctx, func(e model.Event) {
-		if e.Kind == model.EventStep && e.Batch == e.Batches && took == 0 {
-			took = time.Since(start)
+		if e.Kind != model.EventStep || stopped {
+			return
+		}
+		steps++
+		if steps == from {
+			begin = e.Elapsed
+		}
+		if stop(e, steps) {
+			end, stopped = e.Elapsed, true
 			cancel()
 		}
 	})
-	if took == 0 {
+	if !stopped {
 		if err == nil {
-			err = errors.New("no step ended the epoch")
+			err = errors.New("training ended first")
 		}
-		return 0, fmt.Errorf("train: %w", err)
+		return 0, fmt.Errorf("%s stopped after %d steps: %w", cfg.Kind, steps, err)
 	}
-	return took, nil
+	return end - begin, nil
 }
