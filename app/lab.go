@@ -5,7 +5,7 @@ import (
 	"runtime"
 
 	"latentlab/model"
-	"latentlab/model/openblas"
+	"latentlab/model/infra/openblas"
 )
 
 // Kinds lists the models of a Lab in display order.

@@ -7,7 +7,10 @@ import (
 
 	"latentlab/assets"
 	"latentlab/model"
+	"latentlab/model/checkpoint"
 	"latentlab/model/dataset"
+	"latentlab/model/infer"
+	"latentlab/model/measure"
 )
 
 // Quality monitoring during training: after every epoch a session measures
@@ -30,16 +33,16 @@ const (
 // Monitor measures models with the shipped classifier. It is safe for
 // concurrent use: its fields never change after NewMonitor.
 type Monitor struct {
-	classifier *model.Snapshot
+	classifier *infer.Snapshot
 	test       *dataset.Set
-	reference  model.Features
+	reference  measure.Features
 }
 
 // NewMonitor loads the shipped classifier and featurizes part of the test
 // set. Data of another image size cannot be measured: it returns an error.
 func NewMonitor(test *dataset.Set) (*Monitor, error) {
 	b := assets.Classifier()
-	ck, err := model.ReadCheckpoint(bytes.NewReader(b), int64(len(b)), "shipped classifier")
+	ck, err := checkpoint.Read(bytes.NewReader(b), int64(len(b)), "shipped classifier")
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +51,7 @@ func NewMonitor(test *dataset.Set) (*Monitor, error) {
 		return nil, fmt.Errorf("the shipped classifier reads %d pixels; these images have %d", c.Pixels(), test.Dim())
 	}
 	head := test.Head(monitorTest)
-	ref, err := c.FeaturizeSet(head)
+	ref, err := measure.FeaturizeSet(c, head)
 	if err != nil {
 		return nil, err
 	}
@@ -59,31 +62,31 @@ func NewMonitor(test *dataset.Set) (*Monitor, error) {
 func (m *Monitor) TestImages() int { return m.test.Len() }
 
 // Classifier returns the classifier snapshot.
-func (m *Monitor) Classifier() *model.Snapshot { return m.classifier }
+func (m *Monitor) Classifier() *infer.Snapshot { return m.classifier }
 
 // Samples measures n prior samples of s (seeded by seed) against the
 // monitor's test digits.
-func (m *Monitor) Samples(s *model.Snapshot, n int, seed uint64) (model.SampleQuality, error) {
-	f, err := model.SampleFeatures(s, m.classifier, n, seed)
+func (m *Monitor) Samples(s *infer.Snapshot, n int, seed uint64) (measure.SampleQuality, error) {
+	f, err := measure.SampleFeatures(s, m.classifier, n, seed)
 	if err != nil {
-		return model.SampleQuality{}, err
+		return measure.SampleQuality{}, err
 	}
-	return model.Quality(f, m.reference)
+	return measure.Quality(f, m.reference)
 }
 
 // Real measures n real digits held out of set (seeded by seed) against the
 // monitor's test digits: the reference line for Samples.
-func (m *Monitor) Real(set *dataset.Set, n int, seed uint64) (model.SampleQuality, error) {
-	f, err := model.RealFeatures(m.classifier, set, n, seed)
+func (m *Monitor) Real(set *dataset.Set, n int, seed uint64) (measure.SampleQuality, error) {
+	f, err := measure.RealFeatures(m.classifier, set, n, seed)
 	if err != nil {
-		return model.SampleQuality{}, err
+		return measure.SampleQuality{}, err
 	}
-	return model.Quality(f, m.reference)
+	return measure.Quality(f, m.reference)
 }
 
 // Check measures s after an epoch: the quality of n prior samples and, for
 // a VAE, its active dimensions and KL.
-func (m *Monitor) Check(s *model.Snapshot, n int, seed uint64) (model.SampleQuality, *model.LatentKL, error) {
+func (m *Monitor) Check(s *infer.Snapshot, n int, seed uint64) (measure.SampleQuality, *measure.LatentKL, error) {
 	q, err := m.Samples(s, n, seed)
 	if err != nil {
 		return q, nil, err
@@ -91,7 +94,7 @@ func (m *Monitor) Check(s *model.Snapshot, n int, seed uint64) (model.SampleQual
 	if s.Kind() != model.KindVAE {
 		return q, nil, nil
 	}
-	kl, err := s.KLPerDimension(m.test.Head(500))
+	kl, err := measure.KLPerDimension(s, m.test.Head(500))
 	if err != nil {
 		return q, nil, err
 	}
@@ -99,7 +102,7 @@ func (m *Monitor) Check(s *model.Snapshot, n int, seed uint64) (model.SampleQual
 }
 
 // alarm says what went wrong and what usually helps, or "" if nothing did.
-func alarm(kind model.Kind, q model.SampleQuality, kl *model.LatentKL, dLoss float64) string {
+func alarm(kind model.Kind, q measure.SampleQuality, kl *measure.LatentKL, dLoss float64) string {
 	var msgs []string
 	if kind == model.KindGAN && q.Covered < minCovered {
 		msgs = append(msgs, fmt.Sprintf("Mode collapse: the GAN's samples cover %d of 10 digit classes. What usually helps: reset with a lower learning rate, more dropout or label smoothing in D, or another seed.", q.Covered))

@@ -10,6 +10,10 @@ import (
 	"time"
 
 	"latentlab/model"
+	"latentlab/model/checkpoint"
+	"latentlab/model/infer"
+	"latentlab/model/measure"
+	"latentlab/model/train"
 )
 
 // State is where a session's training stands.
@@ -32,13 +36,13 @@ func (s State) String() string {
 type Status struct {
 	Kind     model.Kind
 	State    State
-	Progress model.Progress
+	Progress train.Progress
 	Config   model.Config
-	Err      error                // why it failed
-	Message  string               // the last notable thing that happened (early stop, load, ...)
-	Alarm    string               // a collapse found after the last epoch, with what usually helps
-	Quality  *model.SampleQuality // of prior samples after the last epoch
-	ETA      time.Duration        // to the configured epochs at the current speed; 0 if unknown
+	Err      error                  // why it failed
+	Message  string                 // the last notable thing that happened (early stop, load, ...)
+	Alarm    string                 // a collapse found after the last epoch, with what usually helps
+	Quality  *measure.SampleQuality // of prior samples after the last epoch
+	ETA      time.Duration          // to the configured epochs at the current speed; 0 if unknown
 }
 
 // Session trains one model. It owns the trainer, the goroutine that runs
@@ -58,12 +62,12 @@ type Session struct {
 	err     error
 	message string
 	alarm   string
-	quality *model.SampleQuality
+	quality *measure.SampleQuality
 	dLoss   lossMean // GAN: mean D loss over the current epoch
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the training goroutine returns
 
-	trainer atomic.Pointer[model.Trainer]
+	trainer atomic.Pointer[train.Trainer]
 	history atomic.Pointer[History]
 }
 
@@ -77,7 +81,7 @@ func newSession(cfg model.Config, data *Data, notify func(), monitor *Monitor, t
 
 // build replaces the trainer with a fresh one for cfg.
 func (s *Session) build(cfg model.Config) error {
-	tr, err := model.NewTrainer(cfg, s.data.Train, s.data.Val)
+	tr, err := train.NewTrainer(cfg, s.data.Train, s.data.Val)
 	if err != nil {
 		return err
 	}
@@ -94,7 +98,7 @@ func (s *Session) build(cfg model.Config) error {
 func (s *Session) Kind() model.Kind { return s.kind }
 
 // Snapshot returns the newest weights; it never blocks.
-func (s *Session) Snapshot() *model.Snapshot { return s.trainer.Load().Snapshot() }
+func (s *Session) Snapshot() *infer.Snapshot { return s.trainer.Load().Snapshot() }
 
 // History returns the loss history of the current run.
 func (s *Session) History() *History { return s.history.Load() }
@@ -140,9 +144,9 @@ func (s *Session) Start() {
 		turn := s.turns.holder(ctx)
 		turn.acquire()
 		defer turn.release()
-		err := tr.Train(ctx, func(e model.Event) {
+		err := tr.Train(ctx, func(e train.Event) {
 			s.record(hist, e)
-			if e.Kind == model.EventStep {
+			if e.Kind == train.EventStep {
 				turn.yield()
 			}
 		})
@@ -163,10 +167,10 @@ func (s *Session) Start() {
 }
 
 // record files an event in the history and tells the listener.
-func (s *Session) record(h *History, e model.Event) {
+func (s *Session) record(h *History, e train.Event) {
 	x := float64(e.Epoch) + float64(e.Batch)/float64(max(e.Batches, 1))
 	switch e.Kind {
-	case model.EventStep:
+	case train.EventStep:
 		switch e.Model {
 		case model.KindGAN:
 			s.mu.Lock()
@@ -183,12 +187,12 @@ func (s *Session) record(h *History, e model.Event) {
 		default:
 			h.Add(SeriesTrain, x, e.Loss)
 		}
-	case model.EventEpoch:
+	case train.EventEpoch:
 		if e.HasValidation {
 			h.Add(SeriesValidation, float64(e.Epoch), e.Validation.Total)
 		}
 		s.checkQuality(h, e.Epoch)
-	case model.EventEarlyStop, model.EventFailed:
+	case train.EventEarlyStop, train.EventFailed:
 		s.mu.Lock()
 		s.message = e.Message
 		s.mu.Unlock()
@@ -274,21 +278,21 @@ func (s *Session) Apply(cfg model.Config) (reset bool, err error) {
 
 // SaveCheckpoint writes the model to path atomically; training goes on.
 func (s *Session) SaveCheckpoint(path string) error {
-	return s.trainer.Load().SaveCheckpoint(path)
+	return checkpoint.Save(s.trainer.Load(), path)
 }
 
 // LoadCheckpoint stops training and replaces the model with the one saved
 // at path. A file that does not load, or holds another kind of model,
 // changes nothing.
 func (s *Session) LoadCheckpoint(path string) error {
-	ck, err := model.LoadCheckpoint(path)
+	ck, err := checkpoint.Load(path)
 	if err != nil {
 		return err
 	}
 	if ck.Config.Kind != s.kind {
 		return fmt.Errorf("%s holds a %s model; this is the %s", path, ck.Config.Kind, s.kind)
 	}
-	tr, err := model.NewTrainerFromCheckpoint(ck, s.data.Train, s.data.Val)
+	tr, err := ck.Trainer(s.data.Train, s.data.Val)
 	if err != nil {
 		return err
 	}

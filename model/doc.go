@@ -1,11 +1,20 @@
-// Package model holds latentlab's learning machinery: the gorgonia graphs of the
-// autoencoder (AE), the variational autoencoder (VAE) and the GAN, the trainer
-// loop that owns them, the immutable Snapshot that any goroutine may decode
-// with, checkpoints, and the evaluation of test losses.
+// Package model says what a model is: its family (Kind), the settings of a
+// training run (Config, with their checks and schedules) and the layers a
+// Config implies (Architecture). Everything that uses a model lives in the
+// packages below it, one concept each:
 //
-// Data flows one way: a dataset.Set goes into a Trainer, which runs in one
-// goroutine, owns its graph and VM, and publishes Snapshots and Events. Nothing
-// outside that goroutine touches a graph.
+//	model/nn          layer kinds and fused ops, one file each
+//	model/train       the trainer, its step graphs and optimizers, events
+//	model/infer       Snapshot: immutable weights and their forward passes
+//	model/measure     test losses, metrics, sample quality, the latent KL
+//	model/checkpoint  safetensors checkpoints of configs, weights and state
+//	model/dataset     IDX reading and the train/validation/test sets
+//	model/kernel      the fused float32 loops in C
+//	model/infra       what is no model concept: the safetensors codec, atomic
+//	                  files, PNG rendering, OpenBLAS linking
+//
+// Data flows one way: a dataset.Set goes into a train.Trainer, which runs in
+// one goroutine, owns its graphs and publishes infer.Snapshots and events.
 //
 // References:
 //   - Kingma & Welling (2014), Auto-Encoding Variational Bayes, arXiv:1312.6114

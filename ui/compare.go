@@ -18,8 +18,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"latentlab/app"
-	"latentlab/model"
-	"latentlab/model/render"
+	"latentlab/model/infer"
+	"latentlab/model/infra/render"
 )
 
 // Compare view constants.
@@ -129,7 +129,7 @@ func (v *compareView) requestRefresh() {
 // first the pictures, which take a moment, then on the next call the
 // metrics table, which takes seconds.
 func (v *compareView) render() func() {
-	snaps := make([]*model.Snapshot, len(app.Kinds))
+	snaps := make([]*infer.Snapshot, len(app.Kinds))
 	var epochs [3]int
 	for i, k := range app.Kinds {
 		snaps[i] = v.lab.Session(k).Snapshot()
@@ -180,7 +180,7 @@ func setImage(c *canvas.Image, img image.Image) {
 }
 
 // draw renders every picture.
-func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (map[string]image.Image, error) {
+func (v *compareView) draw(snaps []*infer.Snapshot, pair [2]int, seed uint64) (map[string]image.Image, error) {
 	out := map[string]image.Image{}
 	test := v.lab.Data.Test
 	tile := func(m *mat.Dense, cols int) image.Image {
@@ -191,7 +191,7 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 		return img
 	}
 	for _, s := range snaps {
-		plane, err := model.DefaultPlane(s, test.Head(padDots), 0, min(1, s.LatentDim()-1))
+		plane, err := infer.DefaultPlane(s, test.Head(padDots), 0, min(1, s.LatentDim()-1))
 		if err != nil {
 			return out, err
 		}
@@ -201,10 +201,10 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 	}
 	ae, vae, gan := snaps[0], snaps[1], snaps[2]
 	// Reconstructions: originals, AE, VAE (posterior means).
-	x := model.ImageMatrix(test, 0, compareRecons)
+	x := test.Matrix(0, compareRecons)
 	rows := mat.NewDense(3*compareRecons, test.Dim(), nil)
 	rows.Slice(0, compareRecons, 0, test.Dim()).(*mat.Dense).Copy(x)
-	for r, s := range []*model.Snapshot{ae, vae} {
+	for r, s := range []*infer.Snapshot{ae, vae} {
 		code, _, err := s.EncodeBatch(x)
 		if err != nil {
 			return out, err
@@ -217,16 +217,16 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 	}
 	out["reconstructions"] = tile(rows, compareRecons)
 	n := compareSamples * compareSamples
-	if m, err := vae.DecodeBatch(model.SamplePrior(n, vae.LatentDim(), seed)); err == nil {
+	if m, err := vae.DecodeBatch(infer.SamplePrior(n, vae.LatentDim(), seed)); err == nil {
 		out["vae-samples"] = tile(m, compareSamples)
 	}
-	if m, err := gan.DecodeBatch(model.SamplePrior(n, gan.LatentDim(), seed+1)); err == nil {
+	if m, err := gan.DecodeBatch(infer.SamplePrior(n, gan.LatentDim(), seed+1)); err == nil {
 		out["gan-samples"] = tile(m, compareSamples)
 	}
 	// Interpolations.
 	strip := mat.NewDense(3*interpSteps, test.Dim(), nil)
-	ends := model.ImageMatrix(test.Subset(pair[:]), 0, 2)
-	for r, s := range []*model.Snapshot{ae, vae} {
+	ends := test.Subset(pair[:]).Matrix(0, 2)
+	for r, s := range []*infer.Snapshot{ae, vae} {
 		code, _, err := s.EncodeBatch(ends)
 		if err != nil {
 			return out, err
@@ -235,7 +235,7 @@ func (v *compareView) draw(snaps []*model.Snapshot, pair [2]int, seed uint64) (m
 			strip.Slice(r*interpSteps, (r+1)*interpSteps, 0, test.Dim()).(*mat.Dense).Copy(m)
 		}
 	}
-	z := model.SamplePrior(2, gan.LatentDim(), seed+2)
+	z := infer.SamplePrior(2, gan.LatentDim(), seed+2)
 	if m, err := gan.DecodeBatch(lerpRows(z.RawRowView(0), z.RawRowView(1), interpSteps)); err == nil {
 		strip.Slice(2*interpSteps, 3*interpSteps, 0, test.Dim()).(*mat.Dense).Copy(m)
 	}

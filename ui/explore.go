@@ -17,7 +17,8 @@ import (
 	"latentlab/app"
 	"latentlab/model"
 	"latentlab/model/dataset"
-	"latentlab/model/render"
+	"latentlab/model/infer"
+	"latentlab/model/infra/render"
 )
 
 // Explore view constants.
@@ -61,7 +62,7 @@ type padColumn struct {
 	axesRow  *fyne.Container
 
 	z          []float64   // the point being decoded: the truth the pad, sliders and readout show
-	plane      model.Plane // the pad's plane, from the last render
+	plane      infer.Plane // the pad's plane, from the last render
 	lo, hi     []float64   // slider ranges per axis
 	lastDecode time.Time
 	lastStep   int64
@@ -75,7 +76,7 @@ type padColumn struct {
 // renderKey says what a pad's background was drawn for: a snapshot (which
 // fixes the step and the latent dimension) and a plane.
 type renderKey struct {
-	snap *model.Snapshot
+	snap *infer.Snapshot
 	axes [2]int
 }
 
@@ -192,7 +193,7 @@ func modelTitle(k model.Kind) string {
 
 // reshape rebuilds the sliders and axis pickers for the snapshot's latent
 // dimension; it keeps z where the dimension did not change.
-func (c *padColumn) reshape(s *model.Snapshot) {
+func (c *padColumn) reshape(s *infer.Snapshot) {
 	d := s.LatentDim()
 	if d == c.dim {
 		return
@@ -204,7 +205,7 @@ func (c *padColumn) reshape(s *model.Snapshot) {
 		c.lo[i], c.hi[i] = -priorHalfWidth, priorHalfWidth
 	}
 	y := min(1, d-1)
-	c.plane = model.LinearPriorPlane(d, 0, y, priorHalfWidth)
+	c.plane = infer.LinearPriorPlane(d, 0, y, priorHalfWidth)
 	c.mu.Lock()
 	c.axes = [2]int{0, y}
 	c.mu.Unlock()
@@ -328,7 +329,7 @@ func statusLine(st app.Status) string {
 // padBackground is what the renderer draws for a pad, handed to the UI.
 type padBackground struct {
 	key      renderKey
-	plane    model.Plane
+	plane    infer.Plane
 	manifold image.Image
 	dots     []Dot
 	rings    []Ring
@@ -356,12 +357,12 @@ func (c *padColumn) renderBackground() *padBackground {
 	var codes *mat.Dense
 	if s.HasEncoder() {
 		var err error
-		if codes, err = model.EncodeSet(s, c.view.dots); err != nil {
+		if codes, err = infer.EncodeSet(s, c.view.dots); err != nil {
 			return nil
 		}
 	}
 	if s.Kind() == model.KindAE {
-		plane, err := model.PlaneOfCodes(codes, axes[0], axes[1])
+		plane, err := infer.PlaneOfCodes(codes, axes[0], axes[1])
 		if err != nil {
 			return nil
 		}
@@ -369,9 +370,9 @@ func (c *padColumn) renderBackground() *padBackground {
 		wx, wy := (plane.MaxX-plane.MinX)*0.1, (plane.MaxY-plane.MinY)*0.1
 		plane.MinX, plane.MaxX, plane.MinY, plane.MaxY = plane.MinX-wx, plane.MaxX+wx, plane.MinY-wy, plane.MaxY+wy
 		bg.plane = plane
-		bg.lo, bg.hi = model.Extent(codes)
+		bg.lo, bg.hi = infer.Extent(codes)
 	} else {
-		bg.plane = model.LinearPriorPlane(d, axes[0], axes[1], priorHalfWidth)
+		bg.plane = infer.LinearPriorPlane(d, axes[0], axes[1], priorHalfWidth)
 		bg.lo, bg.hi = make([]float64, d), make([]float64, d)
 		for i := range bg.lo {
 			bg.lo[i], bg.hi[i] = -priorHalfWidth, priorHalfWidth

@@ -10,9 +10,9 @@ import (
 	"fyne.io/fyne/v2/dialog"
 
 	"latentlab/app"
-	"latentlab/model"
-	"latentlab/model/render"
-	"latentlab/model/safefile"
+	"latentlab/model/infer"
+	"latentlab/model/infra/render"
+	"latentlab/model/infra/safefile"
 )
 
 // showError reports err in a dialog; the app keeps running.
@@ -78,8 +78,8 @@ func exportFile(win fyne.Window, name string, write func(w io.Writer) error) {
 
 // writeCodesCSV writes the codes of the test set under s (AE, VAE: the
 // posterior means) with their labels: label, z0, z1, ...
-func writeCodesCSV(w io.Writer, s *model.Snapshot, data *app.Data) error {
-	codes, err := model.EncodeSet(s, data.Test)
+func writeCodesCSV(w io.Writer, s *infer.Snapshot, data *app.Data) error {
+	codes, err := infer.EncodeSet(s, data.Test)
 	if err != nil {
 		return err
 	}
@@ -101,8 +101,8 @@ func writeCodesCSV(w io.Writer, s *model.Snapshot, data *app.Data) error {
 }
 
 // writeManifoldPNG writes the 20x20 manifold of s over its default plane.
-func writeManifoldPNG(w io.Writer, s *model.Snapshot, data *app.Data) error {
-	plane, err := model.DefaultPlane(s, data.Test.Head(padDots), 0, min(1, s.LatentDim()-1))
+func writeManifoldPNG(w io.Writer, s *infer.Snapshot, data *app.Data) error {
+	plane, err := infer.DefaultPlane(s, data.Test.Head(padDots), 0, min(1, s.LatentDim()-1))
 	if err != nil {
 		return err
 	}

@@ -7,20 +7,22 @@ import (
 	"latentlab/app"
 	"latentlab/model"
 	"latentlab/model/dataset"
+	"latentlab/model/infer"
+	"latentlab/model/measure"
 )
 
 // metricsText measures each snapshot on test and lays the numbers out as a
 // fixed-width table: test loss for AE and VAE (the VAE's negative ELBO
 // split into reconstruction and KL), the GAN's game on real and generated
 // digits.
-func metricsText(snaps []*model.Snapshot, test *dataset.Set) string {
+func metricsText(snaps []*infer.Snapshot, test *dataset.Set) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-4s %6s %9s %9s %7s\n", "", "epoch", "loss", "recon", "KL")
 	for _, s := range snaps {
 		if !s.HasEncoder() {
 			continue
 		}
-		l, err := s.Evaluate(test, 1)
+		l, err := measure.Evaluate(s, test, 1)
 		if err != nil {
 			fmt.Fprintf(&b, "%-4s %v\n", strings.ToUpper(string(s.Kind())), err)
 			continue
@@ -35,7 +37,7 @@ func metricsText(snaps []*model.Snapshot, test *dataset.Set) string {
 		if s.HasEncoder() {
 			continue
 		}
-		g, err := s.EvaluateGAN(test, 1)
+		g, err := measure.EvaluateGAN(s, test, 1)
 		if err != nil {
 			continue
 		}
@@ -56,7 +58,7 @@ const (
 
 // qualityText measures the samples of each model with the shipped
 // classifier, with real training digits as the reference line.
-func qualityText(m *app.Monitor, snaps []*model.Snapshot, data *app.Data) string {
+func qualityText(m *app.Monitor, snaps []*infer.Snapshot, data *app.Data) string {
 	if m == nil {
 		return "Sample quality needs 28x28 digits for the shipped classifier."
 	}
@@ -80,16 +82,16 @@ func qualityText(m *app.Monitor, snaps []*model.Snapshot, data *app.Data) string
 			continue
 		}
 		test := data.Test.Head(compareIWImages)
-		kl, err := s.KLPerDimension(test)
+		kl, err := measure.KLPerDimension(s, test)
 		if err != nil {
 			continue
 		}
-		nll, err := s.ImportanceWeightedNLL(test, compareIWSamples, 1)
+		nll, err := measure.ImportanceWeightedNLL(s, test, compareIWSamples, 1)
 		if err != nil {
 			continue
 		}
 		fmt.Fprintf(&b, "\nVAE: %d of %d latent dimensions active (KL > %.2f nats); -log p(x) ≈ %.2f nats (k = %d, %d test images)\n",
-			kl.Active, len(kl.PerDim), model.ActiveThreshold, nll, compareIWSamples, compareIWImages)
+			kl.Active, len(kl.PerDim), measure.ActiveThreshold, nll, compareIWSamples, compareIWImages)
 	}
 	fmt.Fprintf(&b, "\n%d prior samples each (AE: its decoder on N(0, I) draws) against %d test digits;\nreal: as many training digits. FD: Fréchet distance of classifier features.", compareQualitySamples, m.TestImages())
 	return b.String()

@@ -13,6 +13,9 @@ import (
 
 	"latentlab/app"
 	"latentlab/model"
+	"latentlab/model/checkpoint"
+	"latentlab/model/measure"
+	"latentlab/model/train"
 )
 
 // writeIDX writes a small MNIST-layout data set of n train and n test
@@ -179,7 +182,7 @@ func TestRun_EvalReportsSampleQuality(t *testing.T) {
 	}
 	cfg := model.DefaultConfig(model.KindVAE)
 	cfg.Hidden, cfg.Epochs = []int{32}, 1
-	tr, err := model.NewTrainer(cfg, data.Train.Head(2000), nil)
+	tr, err := train.NewTrainer(cfg, data.Train.Head(2000), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +191,7 @@ func TestRun_EvalReportsSampleQuality(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "vae.safetensors")
-	if err := tr.SaveCheckpoint(path); err != nil {
+	if err := checkpoint.Save(tr, path); err != nil {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := run("eval", "--checkpoint", path, "--samples", "500", "--iw-samples", "3")
@@ -198,10 +201,10 @@ func TestRun_EvalReportsSampleQuality(t *testing.T) {
 	var out struct {
 		TestLoss float64 `json:"test_loss"`
 		Quality  struct {
-			Samples   model.SampleQuality `json:"samples"`
-			Reference model.SampleQuality `json:"reference_real"`
-			KL        model.LatentKL      `json:"kl"`
-			IWNLL     float64             `json:"iw_nll"`
+			Samples   measure.SampleQuality `json:"samples"`
+			Reference measure.SampleQuality `json:"reference_real"`
+			KL        measure.LatentKL      `json:"kl"`
+			IWNLL     float64               `json:"iw_nll"`
 		} `json:"quality"`
 	}
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {

@@ -10,6 +10,9 @@ import (
 	"latentlab/app"
 	"latentlab/assets"
 	"latentlab/model"
+	"latentlab/model/checkpoint"
+	"latentlab/model/infer"
+	"latentlab/model/measure"
 )
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -36,7 +39,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *iw < 0 || *iw > 100000 {
 		return usagef("--iw-samples %d: must be between 0 and 100000", *iw)
 	}
-	ck, err := model.LoadCheckpoint(*path)
+	ck, err := checkpoint.Load(*path)
 	if err != nil {
 		return err
 	}
@@ -51,7 +54,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	snap := ck.Snapshot()
-	metrics, err := model.Measure(snap, m.Test, ck.Stats(), ck.Config.Seed)
+	metrics, err := measure.Measure(snap, m.Test, ck.Stats(), ck.Config.Seed)
 	if err != nil {
 		return fmt.Errorf("measure %s: %w", *path, err)
 	}
@@ -65,7 +68,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stderr, "latentlab eval: no sample-quality metrics: the classifier reads %d pixels, the %s makes %d (give one trained on this data with --classifier)\n", clf.Pixels(), ck.Config.Kind, snap.Pixels())
 			return printJSON(stdout, out)
 		}
-		q, err := model.MeasureQuality(snap, clf, m.Test, m.Train, model.QualityOptions{Samples: *samples, IWSamples: *iw, Seed: ck.Config.Seed})
+		q, err := measure.MeasureQuality(snap, clf, m.Test, m.Train, measure.QualityOptions{Samples: *samples, IWSamples: *iw, Seed: ck.Config.Seed})
 		if err != nil {
 			return fmt.Errorf("quality of %s: %w", *path, err)
 		}
@@ -77,19 +80,19 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // evalOutput is the JSON `latentlab eval` prints: the metrics, and the
 // sample-quality report of a generative model.
 type evalOutput struct {
-	model.Metrics
-	Quality *model.QualityReport `json:"quality,omitempty"`
+	measure.Metrics
+	Quality *measure.QualityReport `json:"quality,omitempty"`
 }
 
 // loadClassifier reads the classifier at path, or the shipped one.
-func loadClassifier(path string) (*model.Snapshot, error) {
-	var ck *model.Checkpoint
+func loadClassifier(path string) (*infer.Snapshot, error) {
+	var ck *checkpoint.Checkpoint
 	var err error
 	if path == "" {
 		b := assets.Classifier()
-		ck, err = model.ReadCheckpoint(bytes.NewReader(b), int64(len(b)), "shipped classifier")
+		ck, err = checkpoint.Read(bytes.NewReader(b), int64(len(b)), "shipped classifier")
 	} else {
-		ck, err = model.LoadCheckpoint(path)
+		ck, err = checkpoint.Load(path)
 	}
 	if err != nil {
 		return nil, err

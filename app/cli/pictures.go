@@ -8,7 +8,8 @@ import (
 
 	"latentlab/model"
 	"latentlab/model/dataset"
-	"latentlab/model/render"
+	"latentlab/model/infer"
+	"latentlab/model/infra/render"
 )
 
 // manifoldSize is the number of digits per side of the manifold picture.
@@ -19,14 +20,14 @@ const manifoldSize = 20
 // extent of the encoded test digits for an AE) and <model>-samples.png (100
 // prior samples for VAE and GAN; test digits above their reconstructions for
 // an AE).
-func writePictures(s *model.Snapshot, test *dataset.Set, dir string, seed uint64) ([]string, error) {
+func writePictures(s *infer.Snapshot, test *dataset.Set, dir string, seed uint64) ([]string, error) {
 	name := string(s.Kind())
 	rows, cols := s.Config().ImageRows, s.Config().ImageCols
 	y := 1
 	if s.LatentDim() == 1 {
 		y = 0
 	}
-	plane, err := model.DefaultPlane(s, test, 0, y)
+	plane, err := infer.DefaultPlane(s, test, 0, y)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func writePictures(s *model.Snapshot, test *dataset.Set, dir string, seed uint64
 	if s.Kind() == model.KindAE {
 		samples, err = reconstructions(s, test, 50)
 	} else {
-		samples, err = s.DecodeBatch(model.SamplePrior(100, s.LatentDim(), seed))
+		samples, err = s.DecodeBatch(infer.SamplePrior(100, s.LatentDim(), seed))
 	}
 	if err != nil {
 		return nil, err
@@ -57,9 +58,9 @@ func writePictures(s *model.Snapshot, test *dataset.Set, dir string, seed uint64
 
 // reconstructions returns n test digits and their reconstructions in rows
 // of ten: originals, then their reconstructions, and so on.
-func reconstructions(s *model.Snapshot, test *dataset.Set, n int) (*mat.Dense, error) {
+func reconstructions(s *infer.Snapshot, test *dataset.Set, n int) (*mat.Dense, error) {
 	n = min(n, test.Len())
-	x := model.ImageMatrix(test, 0, n)
+	x := test.Matrix(0, n)
 	code, _, err := s.EncodeBatch(x)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"latentlab/model"
+	"latentlab/model/train"
 )
 
 // progressBar draws training progress with an ETA on a terminal, at most
@@ -41,22 +42,22 @@ func (b *progressBar) finish() {
 	}
 }
 
-func (b *progressBar) update(e model.Event) {
+func (b *progressBar) update(e train.Event) {
 	if b.quiet {
 		return
 	}
-	if !b.started && e.Kind == model.EventStep {
+	if !b.started && e.Kind == train.EventStep {
 		b.first, b.started = e.Step-1, true
 	}
 	switch e.Kind {
-	case model.EventStep:
+	case train.EventStep:
 		if !b.terminal || time.Since(b.last) < 100*time.Millisecond {
 			return
 		}
 		b.last = time.Now()
 		fmt.Fprintf(b.w, "\r%s", b.line(e))
 		b.drawn = true
-	case model.EventEpoch:
+	case train.EventEpoch:
 		if b.drawn {
 			fmt.Fprint(b.w, "\r\033[K")
 		}
@@ -69,9 +70,9 @@ func (b *progressBar) update(e model.Event) {
 		}
 		fmt.Fprintf(b.w, "%s  %.0f img/s  %s elapsed\n", msg, e.SamplesPerSec, e.Elapsed.Round(time.Second))
 		b.drawn = false
-	case model.EventEarlyStop:
+	case train.EventEarlyStop:
 		fmt.Fprintf(b.w, "early stop: %s\n", e.Message)
-	case model.EventFailed:
+	case train.EventFailed:
 		if b.drawn {
 			fmt.Fprintln(b.w)
 		}
@@ -79,7 +80,7 @@ func (b *progressBar) update(e model.Event) {
 }
 
 // line is the one-line bar: epoch, a bar of the epoch, losses, speed, ETA.
-func (b *progressBar) line(e model.Event) string {
+func (b *progressBar) line(e train.Event) string {
 	frac := float64(e.Batch) / float64(max(e.Batches, 1))
 	fill := int(frac * float64(b.width))
 	bar := strings.Repeat("=", fill) + strings.Repeat(" ", b.width-fill)
@@ -94,7 +95,7 @@ func (b *progressBar) line(e model.Event) string {
 	return fmt.Sprintf("epoch %d/%d [%s] %3.0f%%  %s  %.0f img/s  ETA %s\033[K", e.Epoch+1, e.Epochs, bar, frac*100, losses(e), e.SamplesPerSec, eta)
 }
 
-func losses(e model.Event) string {
+func losses(e train.Event) string {
 	switch e.Model {
 	case model.KindGAN:
 		return fmt.Sprintf("D %.3f  G %.3f  D(x) %.2f  D(G(z)) %.2f", e.DLoss, e.GLoss, e.DReal, e.DFake)

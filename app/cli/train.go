@@ -14,8 +14,11 @@ import (
 
 	"latentlab/app"
 	"latentlab/model"
+	"latentlab/model/checkpoint"
 	"latentlab/model/dataset"
-	"latentlab/model/safefile"
+	"latentlab/model/infra/safefile"
+	"latentlab/model/measure"
+	"latentlab/model/train"
 )
 
 // trainFlags are the flags of `latentlab train`.
@@ -154,7 +157,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.BatchSize > trainSet.Len() {
 		return usagef("--batch-size %d is larger than the %d training images", cfg.BatchSize, trainSet.Len())
 	}
-	tr, err := model.NewTrainer(cfg, trainSet, valSet)
+	tr, err := train.NewTrainer(cfg, trainSet, valSet)
 	if err != nil {
 		return err
 	}
@@ -170,17 +173,17 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if trainErr != nil {
 		// Keep what was learned: an interrupted run is saved and can be inspected.
 		if errors.Is(trainErr, context.Canceled) {
-			if err := tr.SaveCheckpoint(ckPath); err == nil {
+			if err := checkpoint.Save(tr, ckPath); err == nil {
 				fmt.Fprintf(stderr, "saved the partly trained model to %s\n", ckPath)
 			}
 		}
 		return fmt.Errorf("training stopped: %w", trainErr)
 	}
-	if err := tr.SaveCheckpoint(ckPath); err != nil {
+	if err := checkpoint.Save(tr, ckPath); err != nil {
 		return err
 	}
 	snap := tr.Snapshot()
-	metrics, err := model.Measure(snap, data.Test, tr.Progress().Stats(), cfg.Seed)
+	metrics, err := measure.Measure(snap, data.Test, tr.Progress().Stats(), cfg.Seed)
 	if err != nil {
 		return fmt.Errorf("measure on the test set: %w", err)
 	}

@@ -8,7 +8,9 @@ import (
 
 	"latentlab/model"
 	"latentlab/model/dataset"
+	"latentlab/model/infer"
 	"latentlab/model/kernel"
+	"latentlab/model/train"
 )
 
 // Goals for the decoding that follows a drag (the targets).
@@ -31,7 +33,7 @@ func runDecode(stdout io.Writer) error {
 		return err
 	}
 	defer closeGAN()
-	z2, z16, plane := latent(2), latent(16), model.PriorPlane(2, 0, 1)
+	z2, z16, plane := latent(2), latent(16), infer.PriorPlane(2, 0, 1)
 	benches := []struct {
 		what       string
 		goal, unit time.Duration
@@ -99,10 +101,10 @@ func measure(op func() error) (time.Duration, error) {
 // decodeSnapshot builds a default-sized kind with a latentDim-dimensional z
 // on a batch of synthetic images and returns its first snapshot and a
 // function that releases the trainer.
-func decodeSnapshot(kind model.Kind, latentDim int) (*model.Snapshot, func(), error) {
+func decodeSnapshot(kind model.Kind, latentDim int) (*infer.Snapshot, func(), error) {
 	cfg := model.DefaultConfig(kind)
 	cfg.LatentDim = latentDim
-	tr, err := model.NewTrainer(cfg, dataset.Noise(cfg.BatchSize, 28, 28, 1), nil)
+	tr, err := train.NewTrainer(cfg, dataset.Noise(cfg.BatchSize, 28, 28, 1), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("decode benchmark: %s trainer: %w", kind, err)
 	}

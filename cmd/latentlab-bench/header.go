@@ -8,7 +8,7 @@ import (
 	"runtime"
 	"strings"
 
-	"latentlab/model/openblas"
+	"latentlab/model/infra/openblas"
 )
 
 // header describes the machine and the libraries a run measured.

@@ -20,7 +20,7 @@ import (
 
 	"latentlab/assets"
 	"latentlab/model/dataset"
-	"latentlab/model/openblas"
+	"latentlab/model/infra/openblas"
 )
 
 func main() {

@@ -10,6 +10,7 @@ import (
 	"latentlab/app"
 	"latentlab/model"
 	"latentlab/model/dataset"
+	"latentlab/model/train"
 )
 
 // throughputGoal is the least combined throughput, with all three models
@@ -39,11 +40,11 @@ func parseTrainedLine(s string) (model.Kind, float64, error) {
 
 // soloRate trains the model's default configuration alone, headless, for
 // soloSteps steps after a short warm-up, and returns its images per second.
-func soloRate(ctx context.Context, kind model.Kind, train *dataset.Set) (float64, error) {
+func soloRate(ctx context.Context, kind model.Kind, trainSet *dataset.Set) (float64, error) {
 	cfg := model.DefaultConfig(kind)
 	cfg.Epochs = 1000
 	const warmup = 20
-	took, err := trainUntil(ctx, cfg, train, warmup, func(_ model.Event, steps int) bool { return steps == warmup+soloSteps })
+	took, err := trainUntil(ctx, cfg, trainSet, warmup, func(_ train.Event, steps int) bool { return steps == warmup+soloSteps })
 	if err != nil {
 		return 0, err
 	}
@@ -51,10 +52,10 @@ func soloRate(ctx context.Context, kind model.Kind, train *dataset.Set) (float64
 }
 
 // soloRates measures soloRate for each of the app's models.
-func soloRates(ctx context.Context, train *dataset.Set) (map[model.Kind]float64, error) {
+func soloRates(ctx context.Context, trainSet *dataset.Set) (map[model.Kind]float64, error) {
 	rates := map[model.Kind]float64{}
 	for _, k := range app.Kinds {
-		r, err := soloRate(ctx, k, train)
+		r, err := soloRate(ctx, k, trainSet)
 		if err != nil {
 			return nil, err
 		}

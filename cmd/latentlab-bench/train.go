@@ -11,6 +11,7 @@ import (
 
 	"latentlab/model"
 	"latentlab/model/dataset"
+	"latentlab/model/train"
 )
 
 // trainRow is one training comparison: a configuration that latentlab and
@@ -76,7 +77,7 @@ func describe(c model.Config) string {
 // runTraining trains every row for one epoch, ours then PyTorch's, and
 // prints each row as it finishes. A reference that is missing or fails
 // leaves its cells empty; a failure of ours is returned after the table.
-func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow, ts torchSetup, train *dataset.Set) error {
+func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow, ts torchSetup, trainSet *dataset.Set) error {
 	var ref *reference
 	var err error
 	whyNot := ts.whyNot
@@ -87,7 +88,7 @@ func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow,
 			defer ref.Close()
 		}
 	}
-	fmt.Fprintf(stdout, "\nTraining: seconds per %d-image epoch (ratio = PyTorch / ours; above 1, ours is faster)\n", train.Len())
+	fmt.Fprintf(stdout, "\nTraining: seconds per %d-image epoch (ratio = PyTorch / ours; above 1, ours is faster)\n", trainSet.Len())
 	if ref == nil {
 		fmt.Fprintf(stdout, "  %s\n", whyNot)
 	}
@@ -96,7 +97,7 @@ func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow,
 	var errs []error
 	for _, r := range rows {
 		fmt.Fprintf(stderr, "latentlab-bench: training %s for one epoch...\n", describe(r.cfg))
-		ours, err := ourEpoch(ctx, r.cfg, train)
+		ours, err := ourEpoch(ctx, r.cfg, trainSet)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", r.name, err))
 		}
@@ -109,8 +110,8 @@ func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow,
 				note = fmt.Sprintf("PyTorch reference failed: %v", err)
 			} else {
 				torch = time.Duration(res.Seconds * float64(time.Second))
-				if res.Images != train.Len() {
-					note = fmt.Sprintf("PyTorch trained on %d images, not %d", res.Images, train.Len())
+				if res.Images != trainSet.Len() {
+					note = fmt.Sprintf("PyTorch trained on %d images, not %d", res.Images, trainSet.Len())
 				}
 			}
 		}
@@ -131,17 +132,17 @@ func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow,
 // ourEpoch trains cfg for one epoch on train from fresh weights and returns
 // the time from the start of Train to the end of the epoch's last batch, so
 // the end-of-epoch bookkeeping is not counted.
-func ourEpoch(ctx context.Context, cfg model.Config, train *dataset.Set) (time.Duration, error) {
+func ourEpoch(ctx context.Context, cfg model.Config, trainSet *dataset.Set) (time.Duration, error) {
 	cfg.Epochs = 1
-	return trainUntil(ctx, cfg, train, 0, func(e model.Event, _ int) bool { return e.Batch == e.Batches })
+	return trainUntil(ctx, cfg, trainSet, 0, func(e train.Event, _ int) bool { return e.Batch == e.Batches })
 }
 
 // trainUntil trains cfg from fresh weights on train until stop, given each
 // step's event and the number of steps so far, says so. It returns the
 // training time (Event.Elapsed) from the end of step from (0: the start of
 // Train) to the end of the step that stopped it.
-func trainUntil(ctx context.Context, cfg model.Config, train *dataset.Set, from int, stop func(e model.Event, steps int) bool) (time.Duration, error) {
-	tr, err := model.NewTrainer(cfg, train, nil)
+func trainUntil(ctx context.Context, cfg model.Config, trainSet *dataset.Set, from int, stop func(e train.Event, steps int) bool) (time.Duration, error) {
+	tr, err := train.NewTrainer(cfg, trainSet, nil)
 	if err != nil {
 		return 0, fmt.Errorf("new %s trainer: %w", cfg.Kind, err)
 	}
@@ -150,8 +151,8 @@ func trainUntil(ctx context.Context, cfg model.Config, train *dataset.Set, from 
 	defer cancel()
 	var begin, end time.Duration
 	steps, stopped := 0, false
-	err = tr.Train(ctx, func(e model.Event) {
-		if e.Kind != model.EventStep || stopped {
+	err = tr.Train(ctx, func(e train.Event) {
+		if e.Kind != train.EventStep || stopped {
 			return
 		}
 		steps++

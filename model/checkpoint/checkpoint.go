@@ -1,0 +1,241 @@
+// Package checkpoint reads and writes latentlab's checkpoints: safetensors
+// files of a model's config, weights, optimizer moments and training state,
+// which any safetensors reader (PyTorch's included) opens.
+//
+// The weights are F32 tensors named by their layers' parameters
+// ("<layer>.weight" [in, out] and "<layer>.bias" [out] for a dense layer),
+// the optimizer's moments "optimizer.m.<param>" and "optimizer.v.<param>",
+// and the metadata holds "format" = "latentlab-checkpoint",
+// "format_version", "config" (the model.Config as JSON) and "state" (the
+// train.State as JSON). Nothing here names a layer kind: the tensors a
+// config implies are its architecture's parameters.
+package checkpoint
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+
+	"gorgonia.org/tensor"
+
+	"latentlab/model"
+	"latentlab/model/dataset"
+	"latentlab/model/infer"
+	"latentlab/model/infra/safefile"
+	"latentlab/model/infra/safetensors"
+	"latentlab/model/kernel"
+	"latentlab/model/measure"
+	"latentlab/model/nn"
+	"latentlab/model/train"
+)
+
+// The format a checkpoint's metadata names, and the newest version this
+// code reads and writes.
+const (
+	Format  = "latentlab-checkpoint"
+	Version = 1
+)
+
+// Checkpoint is a loaded checkpoint file: a model's config, training state
+// and tensors, checked for shapes and finiteness.
+type Checkpoint struct {
+	Config  model.Config
+	state   train.State
+	tensors map[string]*safetensors.Tensor
+}
+
+// Step returns the number of training steps the checkpoint was taken at.
+func (c *Checkpoint) Step() int64 { return c.state.Step }
+
+// Epoch returns the number of completed epochs.
+func (c *Checkpoint) Epoch() int { return c.state.Epoch }
+
+// TrainSeconds returns the training time spent on the weights.
+func (c *Checkpoint) TrainSeconds() float64 { return c.state.TrainSeconds }
+
+// Samples returns the number of training images seen.
+func (c *Checkpoint) Samples() int64 { return c.state.Samples }
+
+// Stats returns the checkpoint's training counts.
+func (c *Checkpoint) Stats() measure.TrainStats {
+	return measure.TrainStats{Epochs: c.state.Epoch, Steps: c.state.Step, TrainSeconds: c.state.TrainSeconds, Samples: c.state.Samples}
+}
+
+// Save writes the trainer's config, state, weights and optimizer moments to
+// path atomically: a temporary file in the same directory is written,
+// synced and renamed over path, so a crash mid-save leaves the old file
+// intact. It waits for the current training step to finish.
+func Save(t *train.Trainer, path string) error {
+	cfg, st, tensors := t.Save()
+	f := &safetensors.File{Metadata: metadata(cfg, st)}
+	for _, s := range tensors {
+		f.Tensors = append(f.Tensors, safetensors.Tensor{Name: s.Name, DType: safetensors.F32, Shape: s.Shape, F32: s.Data})
+	}
+	if err := write(path, f); err != nil {
+		return fmt.Errorf("checkpoint: save %s: %w", cfg.Kind, err)
+	}
+	return nil
+}
+
+// metadata is the safetensors metadata of every checkpoint.
+func metadata(c model.Config, st train.State) map[string]string {
+	cfg, _ := json.Marshal(c) // a Config and a State always marshal
+	state, _ := json.Marshal(st)
+	return map[string]string{
+		"format":         Format,
+		"format_version": strconv.Itoa(Version),
+		"config":         string(cfg),
+		"state":          string(state),
+		"weight_layout":  "weight [in, out] (the transpose of torch.nn.Linear.weight), bias [out]",
+	}
+}
+
+// write writes f to path atomically.
+func write(path string, f *safetensors.File) error {
+	return safefile.WriteFile(path, func(w io.Writer) error { return safetensors.Write(w, f) })
+}
+
+// Load reads and checks a checkpoint: its format and version, its config,
+// and that every parameter the config implies is there with the right
+// shape and only finite values. Errors name the file and what does not fit.
+func Load(path string) (*Checkpoint, error) {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: load %s: %w", path, err)
+	}
+	ck, err := from(f)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: load %s: %w", path, err)
+	}
+	return ck, nil
+}
+
+// Read reads a checkpoint from r (size bytes), such as weights embedded in
+// the binary; name is used in errors.
+func Read(r io.ReaderAt, size int64, name string) (*Checkpoint, error) {
+	f, err := safetensors.Read(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: read %s: %w", name, err)
+	}
+	ck, err := from(f)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: read %s: %w", name, err)
+	}
+	return ck, nil
+}
+
+func from(f *safetensors.File) (*Checkpoint, error) {
+	md := f.Metadata
+	if md["format"] != Format {
+		return nil, fmt.Errorf("not a latentlab checkpoint (metadata format = %q, want %q)", md["format"], Format)
+	}
+	v, err := strconv.Atoi(md["format_version"])
+	if err != nil || v < 1 {
+		return nil, fmt.Errorf("format_version = %q is not a positive integer", md["format_version"])
+	}
+	if v > Version {
+		return nil, fmt.Errorf("format_version %d is newer than this latentlab reads (%d); update latentlab", v, Version)
+	}
+	ck := &Checkpoint{tensors: map[string]*safetensors.Tensor{}}
+	if err := json.Unmarshal([]byte(md["config"]), &ck.Config); err != nil {
+		return nil, fmt.Errorf("metadata config is not valid JSON: %w", err)
+	}
+	if err := ck.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("metadata config: %w", err)
+	}
+	if err := json.Unmarshal([]byte(md["state"]), &ck.state); err != nil {
+		return nil, fmt.Errorf("metadata state is not valid JSON: %w", err)
+	}
+	if ck.state.Step < 0 || ck.state.Epoch < 0 || ck.state.Batch < 0 {
+		return nil, fmt.Errorf("metadata state has negative counters (step %d, epoch %d, batch %d)", ck.state.Step, ck.state.Epoch, ck.state.Batch)
+	}
+	for i := range f.Tensors {
+		ck.tensors[f.Tensors[i].Name] = &f.Tensors[i]
+	}
+	// Every parameter must be there, F32, with its shape and finite values.
+	var errs []error
+	for _, p := range ck.params() {
+		if err := ck.checkTensor(p.Name, p.Shape); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("weights do not fit the %s config (latent_dim %d, hidden %v): %w", ck.Config.Kind, ck.Config.LatentDim, ck.Config.Hidden, errors.Join(errs...))
+	}
+	return ck, nil
+}
+
+// params lists the parameters the checkpoint's config implies, in order.
+func (ck *Checkpoint) params() []nn.Param {
+	var out []nn.Param
+	for _, l := range model.ArchitectureOf(ck.Config).Layers() {
+		out = append(out, l.Params()...)
+	}
+	return out
+}
+
+func (ck *Checkpoint) checkTensor(name string, shape []int) error {
+	t, ok := ck.tensors[name]
+	if !ok {
+		return fmt.Errorf("tensor %s is missing", name)
+	}
+	if t.DType != safetensors.F32 {
+		return fmt.Errorf("tensor %s has dtype %s, want F32", name, t.DType)
+	}
+	if !slices.Equal(t.Shape, shape) {
+		return fmt.Errorf("tensor %s has shape %v, want %v", name, t.Shape, shape)
+	}
+	if i := kernel.FirstNonFiniteOf(t.F32); i >= 0 {
+		return fmt.Errorf("tensor %s has a non-finite value %v at element %d", name, t.F32[i], i)
+	}
+	return nil
+}
+
+// Snapshot returns the checkpoint's weights as a Snapshot for decoding and
+// evaluation.
+func (ck *Checkpoint) Snapshot() *infer.Snapshot {
+	values := map[string][]float32{}
+	for _, p := range ck.params() {
+		values[p.Name] = ck.tensors[p.Name].F32
+	}
+	p, err := nn.ParamSetOf(model.ArchitectureOf(ck.Config).Layers(), tensor.Float32, values)
+	if err != nil {
+		panic(err) // from checked every parameter's shape
+	}
+	return infer.New(ck.Config, p, ck.state.Step, ck.state.Epoch)
+}
+
+// Trainer rebuilds a trainer from the checkpoint, with its weights,
+// optimizer moments and progress, to go on training on train (and validate
+// on val). The data must have the checkpoint's image size.
+func (ck *Checkpoint) Trainer(trainSet, val *dataset.Set) (*train.Trainer, error) {
+	tensors := map[string]train.Tensor{}
+	for name, t := range ck.tensors {
+		if t.DType == safetensors.F32 {
+			tensors[name] = train.Tensor{Name: name, Shape: t.Shape, Data: t.F32}
+		}
+	}
+	t, err := train.Restore(ck.Config, ck.state, tensors, trainSet, val)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	return t, nil
+}
+
+// SaveWeights writes the checkpoint without its optimizer moments: a third
+// of the size, enough to decode, evaluate and classify, not to resume
+// training exactly. The write is atomic.
+func (ck *Checkpoint) SaveWeights(path string) error {
+	f := &safetensors.File{Metadata: metadata(ck.Config, ck.state)}
+	f.Metadata["weights_only"] = "true"
+	for _, p := range ck.params() {
+		f.Tensors = append(f.Tensors, *ck.tensors[p.Name])
+	}
+	if err := write(path, f); err != nil {
+		return fmt.Errorf("checkpoint: save weights %s: %w", path, err)
+	}
+	return nil
+}

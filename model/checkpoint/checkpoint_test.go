@@ -1,0 +1,139 @@
+package checkpoint_test
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"latentlab/model"
+	"latentlab/model/checkpoint"
+	"latentlab/model/dataset"
+	"latentlab/model/infra/safetensors"
+	"latentlab/model/internal/testkit"
+	"latentlab/model/train"
+)
+
+func TestLoadCheckpoint_RefusesWhatDoesNotFit(t *testing.T) {
+	tr, err := train.NewTrainer(testkit.SmallConfig(model.KindVAE, 4, 4), dataset.Noise(8, 4, 4, 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	saved := filepath.Join(t.TempDir(), "vae.safetensors")
+	if err := checkpoint.Save(tr, saved); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		mutate func(f *safetensors.File)
+		want   string
+	}{
+		{"not ours", func(f *safetensors.File) { f.Metadata["format"] = "pytorch" }, "not a latentlab checkpoint"},
+		{"newer version", func(f *safetensors.File) { f.Metadata["format_version"] = "99" }, "newer than this latentlab reads"},
+		{"garbage config", func(f *safetensors.File) { f.Metadata["config"] = "{not json" }, "config is not valid JSON"},
+		{"garbage state", func(f *safetensors.File) { f.Metadata["state"] = "[" }, "state is not valid JSON"},
+		{"absurd config", func(f *safetensors.File) {
+			f.Metadata["config"] = strings.Replace(f.Metadata["config"], `"latent_dim":2`, `"latent_dim":-3`, 1)
+		}, "latent_dim = -3"},
+		{"other kind", func(f *safetensors.File) {
+			f.Metadata["config"] = strings.Replace(f.Metadata["config"], `"kind":"vae"`, `"kind":"gan"`, 1)
+		}, "tensor generator.0.weight is missing"},
+		{"other shape", func(f *safetensors.File) {
+			f.Metadata["config"] = strings.Replace(f.Metadata["config"], `"latent_dim":2`, `"latent_dim":3`, 1)
+		}, "encoder.mu.weight has shape [5 2], want [5 3]"},
+		{"NaN weight", func(f *safetensors.File) {
+			w, _ := f.Tensor("decoder.out.bias")
+			w.F32[1] = float32(math.NaN())
+		}, "decoder.out.bias has a non-finite value"},
+		{"Inf weight", func(f *safetensors.File) {
+			w, _ := f.Tensor("encoder.0.weight")
+			w.F32[0] = float32(math.Inf(1))
+		}, "encoder.0.weight has a non-finite value"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := safetensors.ReadFile(saved)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.mutate(f)
+			path := filepath.Join(t.TempDir(), "c.safetensors")
+			out, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := safetensors.Write(out, f); err != nil {
+				t.Fatal(err)
+			}
+			out.Close()
+			_, err = checkpoint.Load(path)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), path) {
+				t.Fatalf("err = %v, want one naming %s and saying %q", err, path, c.want)
+			}
+		})
+	}
+}
+
+func TestSaveCheckpoint_KeepsOldFileOnFailure(t *testing.T) {
+	tr, err := train.NewTrainer(testkit.SmallConfig(model.KindAE, 4, 4), dataset.Noise(8, 4, 4, 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ae.safetensors")
+	if err := checkpoint.Save(tr, path); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	if err := checkpoint.Save(tr, filepath.Join(dir, "missing", "ae.safetensors")); err == nil {
+		t.Fatal("saving into a missing directory gave no error")
+	}
+	after, _ := os.ReadFile(path)
+	if string(before) != string(after) {
+		t.Fatal("the old checkpoint changed")
+	}
+}
+
+func TestCheckpoint_SaveWeightsKeepsTheModel(t *testing.T) {
+	tr, err := train.NewTrainer(testkit.SmallConfig(model.KindVAE, 4, 4), dataset.Noise(8, 4, 4, 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	dir := t.TempDir()
+	full := filepath.Join(dir, "full.safetensors")
+	if err := checkpoint.Save(tr, full); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := checkpoint.Load(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slim := filepath.Join(dir, "slim.safetensors")
+	if err := ck.SaveWeights(slim); err != nil {
+		t.Fatal(err)
+	}
+	back, err := checkpoint.Load(slim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := ck.Snapshot().Decode([]float64{0.3, -0.2})
+	b, _ := back.Snapshot().Decode([]float64{0.3, -0.2})
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("pixel %d: %v before, %v after saving weights only", i, a[i], b[i])
+		}
+	}
+	fs, _ := os.Stat(full)
+	ss, _ := os.Stat(slim)
+	if ss.Size()*2 > fs.Size() {
+		t.Fatalf("weights only: %d bytes, full: %d", ss.Size(), fs.Size())
+	}
+	// Resuming training needs the moments: it is refused, clearly.
+	if _, err := back.Trainer(dataset.Noise(8, 4, 4, 1), nil); err == nil || !strings.Contains(err.Error(), "optimizer state") {
+		t.Fatalf("resume from weights only: %v", err)
+	}
+}

@@ -1,0 +1,175 @@
+package infer
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"latentlab/model"
+	"latentlab/model/dataset"
+)
+
+// Plane is a 2-D slice through latent space: axes AxisX and AxisY vary over
+// [MinX, MaxX] x [MinY, MaxY]; every other coordinate holds its value in
+// Base. Prior planes are spaced by the quantiles of N(0, 1) rather than
+// evenly, as in Kingma & Welling (2014), figure 4.
+type Plane struct {
+	AxisX, AxisY int
+	MinX, MaxX   float64
+	MinY, MaxY   float64
+	Base         []float64 // length LatentDim
+	Quantiles    bool      // grid points at normal quantiles (prior planes)
+}
+
+// priorCoverage is the probability mass of N(0, 1) a prior plane spans on
+// each axis: from the 0.5% to the 99.5% quantile.
+const priorCoverage = 0.99
+
+// PriorPlane returns the plane of axes (x, y) through the prior N(0, I),
+// spanning its central 99% on each axis.
+func PriorPlane(latentDim, x, y int) Plane {
+	q := distuv.UnitNormal.Quantile(0.5 + priorCoverage/2)
+	return Plane{AxisX: x, AxisY: y, MinX: -q, MaxX: q, MinY: -q, MaxY: q, Base: make([]float64, latentDim), Quantiles: true}
+}
+
+// DataPlane returns the plane of axes (x, y) that spans the central 99% of
+// the codes of set (an AE's encoded data), through the codes' mean.
+func DataPlane(s *Snapshot, set *dataset.Set, x, y int) (Plane, error) {
+	codes, err := EncodeSet(s, set)
+	if err != nil {
+		return Plane{}, err
+	}
+	return PlaneOfCodes(codes, x, y)
+}
+
+// PlaneOfCodes returns the plane of axes (x, y) that spans the central 99%
+// of the rows of codes, through their mean.
+func PlaneOfCodes(codes *mat.Dense, x, y int) (Plane, error) {
+	n, d := codes.Dims()
+	if x < 0 || x >= d || y < 0 || y >= d {
+		return Plane{}, fmt.Errorf("infer: plane axes %d and %d out of range for latent dimension %d", x, y, d)
+	}
+	lo, hi := Extent(codes)
+	p := Plane{AxisX: x, AxisY: y, MinX: lo[x], MaxX: hi[x], MinY: lo[y], MaxY: hi[y], Base: make([]float64, d)}
+	for j := 0; j < d; j++ {
+		p.Base[j] = mat.Sum(codes.ColView(j)) / float64(n)
+	}
+	return p, nil
+}
+
+// DefaultPlane is the plane a model's latent space is shown in: the prior's
+// for a VAE or GAN, the encoded data's for an AE (set is then required).
+func DefaultPlane(s *Snapshot, set *dataset.Set, x, y int) (Plane, error) {
+	if s.Kind() == model.KindAE {
+		return DataPlane(s, set, x, y)
+	}
+	if x < 0 || x >= s.LatentDim() || y < 0 || y >= s.LatentDim() {
+		return Plane{}, fmt.Errorf("infer: plane axes %d and %d out of range for latent dimension %d", x, y, s.LatentDim())
+	}
+	return PriorPlane(s.LatentDim(), x, y), nil
+}
+
+// At returns the latent point at fractions (u, v) in [0, 1] of the plane's
+// width and height, u from MinX to MaxX and v from MinY to MaxY.
+func (p Plane) At(u, v float64) []float64 {
+	z := slices.Clone(p.Base)
+	z[p.AxisX] = p.coord(u, p.MinX, p.MaxX)
+	z[p.AxisY] = p.coord(v, p.MinY, p.MaxY)
+	return z
+}
+
+func (p Plane) coord(f, lo, hi float64) float64 {
+	if !p.Quantiles {
+		return lo + f*(hi-lo)
+	}
+	// Map f in [0, 1] to the quantile of probability within the covered mass.
+	f = math.Min(math.Max(f, 0), 1)
+	return distuv.UnitNormal.Quantile(0.5 - priorCoverage/2 + f*priorCoverage)
+}
+
+// GridPoints returns n x n latent points of the plane, row-major with the
+// first row at MaxY (top of a picture) and the first column at MinX. Points
+// sit at cell centres.
+func (p Plane) GridPoints(n int) *mat.Dense {
+	// The points are those of At; each column's x and each row's y is
+	// computed once (a normal quantile each for prior planes).
+	xs, ys := make([]float64, n), make([]float64, n)
+	for i := range n {
+		xs[i] = p.coord((float64(i)+0.5)/float64(n), p.MinX, p.MaxX)
+		ys[i] = p.coord(1-(float64(i)+0.5)/float64(n), p.MinY, p.MaxY)
+	}
+	d := len(p.Base)
+	z := mat.NewDense(n*n, d, nil)
+	raw := z.RawMatrix().Data
+	for r := range n {
+		for c := range n {
+			pt := raw[(r*n+c)*d : (r*n+c+1)*d]
+			copy(pt, p.Base)
+			pt[p.AxisX] = xs[c]
+			pt[p.AxisY] = ys[r]
+		}
+	}
+	return z
+}
+
+// Manifold decodes an n x n grid over the plane: row-major images with
+// pixels in [0, 1], first row at the top (MaxY).
+func (s *Snapshot) Manifold(p Plane, n int) (*mat.Dense, error) {
+	if n < 1 || n > 100 {
+		return nil, fmt.Errorf("infer: manifold size %d out of range [1, 100]", n)
+	}
+	if len(p.Base) != s.LatentDim() {
+		return nil, fmt.Errorf("infer: plane has %d dimensions, the %s has %d", len(p.Base), s.Kind(), s.LatentDim())
+	}
+	return s.DecodeBatch(p.GridPoints(n))
+}
+
+// EncodeSet returns the codes (AE) or posterior means (VAE) of every image
+// of set, one row each.
+func EncodeSet(s *Snapshot, set *dataset.Set) (*mat.Dense, error) {
+	if set == nil || set.Len() == 0 {
+		return nil, fmt.Errorf("infer: encode: no images")
+	}
+	mean, _, err := s.EncodeBatch(set.Matrix(0, set.Len()))
+	return mean, err
+}
+
+// LinearPriorPlane returns the plane of axes (x, y) through the prior
+// N(0, I) with even spacing over [-halfWidth, halfWidth] on both axes, for
+// views that draw the prior's circular contours.
+func LinearPriorPlane(latentDim, x, y int, halfWidth float64) Plane {
+	return Plane{AxisX: x, AxisY: y, MinX: -halfWidth, MaxX: halfWidth, MinY: -halfWidth, MaxY: halfWidth, Base: make([]float64, latentDim)}
+}
+
+// Fractions returns where z falls on the plane, as fractions of its width
+// and height (outside [0, 1] when z is off the plane's extent).
+func (p Plane) Fractions(z []float64) (u, v float64) {
+	frac := func(x, lo, hi float64) float64 {
+		if p.Quantiles {
+			return (distuv.UnitNormal.CDF(x) - (0.5 - priorCoverage/2)) / priorCoverage
+		}
+		return (x - lo) / (hi - lo)
+	}
+	return frac(z[p.AxisX], p.MinX, p.MaxX), frac(z[p.AxisY], p.MinY, p.MaxY)
+}
+
+// Extent returns, per latent axis, the range holding the central 99% of
+// the rows of codes.
+func Extent(codes *mat.Dense) (lo, hi []float64) {
+	n, d := codes.Dims()
+	lo, hi = make([]float64, d), make([]float64, d)
+	col := make([]float64, n)
+	for j := 0; j < d; j++ {
+		mat.Col(col, j, codes)
+		sort.Float64s(col)
+		lo[j], hi[j] = col[int(0.005*float64(n-1))], col[int(0.995*float64(n-1))]
+		if hi[j]-lo[j] < 1e-6 {
+			lo[j], hi[j] = lo[j]-1, hi[j]+1
+		}
+	}
+	return lo, hi
+}

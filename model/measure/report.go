@@ -1,0 +1,99 @@
+package measure
+
+import (
+	"latentlab/model/infer"
+
+	"fmt"
+
+	"latentlab/model"
+	"latentlab/model/dataset"
+)
+
+// QualityOptions set how much work a quality report does.
+type QualityOptions struct {
+	Samples   int    // generated digits per path (and real digits for the reference)
+	IWSamples int    // VAE: importance samples per test image for log p(x); 0 skips it
+	Seed      uint64 // noise of the samples, the ELBO and the importance weights
+}
+
+// QualityReport is everything latentlab measures about one model on the
+// test set, with the same measures of real digits as the reference line.
+type QualityReport struct {
+	// Samples measures the model's generated digits: VAE and GAN samples of
+	// the prior, and for an AE its decodes of N(0, I) draws, which show the
+	// holes of a code space nobody shaped.
+	Samples SampleQuality `json:"samples"`
+	// Reference measures real training digits against the test digits.
+	Reference SampleQuality `json:"reference_real"`
+
+	KL     *LatentKL `json:"kl,omitempty"`     // VAE
+	IWNLL  *float64  `json:"iw_nll,omitempty"` // VAE: -log p(x) per test image, importance weighted
+	IWK    int       `json:"iw_samples,omitempty"`
+	Reason string    `json:"samples_from"`
+}
+
+// MeasureQuality computes the report for model s with classifier c, on test, with
+// real digits drawn from real for the reference.
+func MeasureQuality(s, c *infer.Snapshot, test, real *dataset.Set, o QualityOptions) (QualityReport, error) {
+	var r QualityReport
+	if o.Samples < 2 {
+		return r, fmt.Errorf("measure: quality: %d samples, need at least 2", o.Samples)
+	}
+	if c.Pixels() != s.Pixels() || test.Dim() != s.Pixels() {
+		return r, fmt.Errorf("measure: quality: the classifier reads %d pixels, the %s makes %d and the test images have %d", c.Pixels(), s.Kind(), s.Pixels(), test.Dim())
+	}
+	ref, err := FeaturizeSet(c, test)
+	if err != nil {
+		return r, err
+	}
+	genF, err := SampleFeatures(s, c, o.Samples, o.Seed)
+	if err != nil {
+		return r, err
+	}
+	if r.Samples, err = Quality(genF, ref); err != nil {
+		return r, err
+	}
+	r.Reason = map[model.Kind]string{model.KindAE: "decoder on N(0, I) draws", model.KindVAE: "prior N(0, I)", model.KindGAN: "prior N(0, I)"}[s.Kind()]
+	realF, err := RealFeatures(c, real, o.Samples, o.Seed)
+	if err != nil {
+		return r, err
+	}
+	if r.Reference, err = Quality(realF, ref); err != nil {
+		return r, err
+	}
+	if s.Kind() == model.KindVAE {
+		kl, err := KLPerDimension(s, test)
+		if err != nil {
+			return r, err
+		}
+		r.KL = &kl
+		if o.IWSamples > 0 {
+			nll, err := ImportanceWeightedNLL(s, test, o.IWSamples, o.Seed)
+			if err != nil {
+				return r, err
+			}
+			r.IWNLL, r.IWK = &nll, o.IWSamples
+		}
+	}
+	return r, nil
+}
+
+// SampleFeatures decodes n draws of N(0, I) (seeded by seed) with s and
+// runs classifier c over them: the generated side of every quality measure.
+func SampleFeatures(s, c *infer.Snapshot, n int, seed uint64) (Features, error) {
+	gen, err := s.DecodeBatch(infer.SamplePrior(n, s.LatentDim(), seed))
+	if err != nil {
+		return Features{}, err
+	}
+	return Featurize(c, gen)
+}
+
+// RealFeatures runs classifier c over n real digits held out of real by a
+// split seeded by seed (at most all but one): the reference line.
+func RealFeatures(c *infer.Snapshot, real *dataset.Set, n int, seed uint64) (Features, error) {
+	_, held, err := real.Split(min(n, real.Len()-1), seed)
+	if err != nil {
+		return Features{}, err
+	}
+	return FeaturizeSet(c, held)
+}

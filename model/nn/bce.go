@@ -1,0 +1,100 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// WeightedBCE returns sum_i w_i sum_j [softplus(l_ij) - t l_ij]: the binary
+// cross-entropy of sigmoid(logits) against the constant target t, weighted
+// per row. The GAN's losses are made of it (Goodfellow et al. 2014): the
+// discriminator's BCE(t, D(x)) + BCE(0, D(G(z))) and the generator's
+// non-saturating BCE(1, D(G(z))) = softplus(-D(G(z))).
+func WeightedBCE(logits, w *G.Node, t float64) *G.Node {
+	return G.Must(G.ApplyOp(weightedBCEOp{newOpBase(fmt.Sprintf("WeightedBCE(%g)", t)), t}, logits, w))
+}
+
+type weightedBCEOp struct {
+	opBase
+	target float64
+}
+
+func (o weightedBCEOp) Arity() int { return 2 }
+func (o weightedBCEOp) Type() hm.Type {
+	return hm.NewFnType(matrixType, vectorType, hm.TypeVariable('a'))
+}
+func (o weightedBCEOp) DiffWRT(int) []bool { return []bool{true, false} }
+
+func (o weightedBCEOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(o.String(), in, 2, 1)
+	if err != nil {
+		return nil, err
+	}
+	if s[0][0] != s[1][0] {
+		return nil, fmt.Errorf("%s: logits %v, row weights %v", o, s[0], s[1])
+	}
+	return tensor.ScalarShape(), nil
+}
+
+func (o weightedBCEOp) Do(vs ...G.Value) (G.Value, error) {
+	return o.scalarSum(vs, 2,
+		func(d [][]float32) float64 { return weightedBCE(d[0], d[1], o.target) },
+		func(d [][]float64) float64 { return weightedBCE(d[0], d[1], o.target) })
+}
+
+// weightedBCE is sum_ij w_i [softplus(l_ij) - t l_ij], in float64.
+func weightedBCE[T float](l, w []T, t float64) float64 {
+	cols := len(l) / len(w)
+	sum := 0.0
+	for i, v := range l {
+		x := float64(v)
+		sum += float64(w[i/cols]) * (Softplus(x) - t*x)
+	}
+	return sum
+}
+
+// SymDiff: d/dl_ij = g w_i (sigmoid(l_ij) - t).
+func (o weightedBCEOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(weightedBCEGradOp{newOpBase(fmt.Sprintf("WeightedBCEGrad(%g)", o.target)), o.target},
+		in[0], in[1], grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{d, nil}, nil
+}
+
+// weightedBCEGradOp is weightedBCEOp's gradient with respect to the logits.
+type weightedBCEGradOp struct {
+	opBase
+	target float64
+}
+
+func (o weightedBCEGradOp) Arity() int { return 3 }
+func (o weightedBCEGradOp) Type() hm.Type {
+	return hm.NewFnType(matrixType, vectorType, hm.TypeVariable('a'), matrixType)
+}
+
+func (o weightedBCEGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return shapeOfFirst(o.String(), in, 3, 2, 1)
+}
+
+func (o weightedBCEGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
+
+func (o weightedBCEGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return o.elementwiseGrad(prealloc, vs, 2,
+		func(d [][]float32, g float64) { weightedBCEGrad(d[0], d[1], g, o.target, d[2]) },
+		func(d [][]float64, g float64) { weightedBCEGrad(d[0], d[1], g, o.target, d[2]) })
+}
+
+// weightedBCEGrad sets out_ij = g w_i (sigmoid(l_ij) - t), computed in
+// float64.
+func weightedBCEGrad[T float](l, w []T, g, t float64, out []T) {
+	cols := len(l) / len(w)
+	for i, v := range l {
+		out[i] = T(g * float64(w[i/cols]) * (1/(1+math.Exp(-float64(v))) - t))
+	}
+}

@@ -1,0 +1,76 @@
+package nn
+
+import (
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"latentlab/model/kernel"
+)
+
+// CentredSigmoid returns 2 sigmoid(l) - 1: the generator's logits as pixels
+// centred to [-1, 1], as the discriminator reads them (the tanh outputs of
+// Radford et al. 2016 are the same function of 2l), in one pass instead of
+// a sigmoid, a product and a difference and their gradients.
+func CentredSigmoid(l *G.Node) *G.Node {
+	return G.Must(G.ApplyOp(centredSigmoidOp{newOpBase("CentredSigmoid")}, l))
+}
+
+type centredSigmoidOp struct{ opBase }
+
+func (o centredSigmoidOp) Arity() int         { return 1 }
+func (o centredSigmoidOp) Type() hm.Type      { return hm.NewFnType(matrixType, matrixType) }
+func (o centredSigmoidOp) DiffWRT(int) []bool { return []bool{true} }
+
+func (o centredSigmoidOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return shapeOfFirst(o.String(), in, 1, 2)
+}
+
+func (o centredSigmoidOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
+
+func (o centredSigmoidOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return o.elementwise(prealloc, vs, 1,
+		func(d [][]float32) { kernel.CentredSigmoid(d[0], d[1]) },
+		func(d [][]float64) {
+			for i, l := range d[0] {
+				d[1][i] = 2/(1+math.Exp(-l)) - 1
+			}
+		})
+}
+
+// SymDiff: dc/dl = 2 sigmoid(l) (1 - sigmoid(l)), taken from the logits
+// (from the output c it would be (1 - c^2) / 2, which rounds to 0 once c
+// rounds to ±1).
+func (o centredSigmoidOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(centredSigmoidGradOp{newOpBase("CentredSigmoidGrad")}, in[0], grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{d}, nil
+}
+
+// centredSigmoidGradOp is centredSigmoidOp's gradient: its inputs are the
+// logits and the gradient with respect to the output.
+type centredSigmoidGradOp struct{ opBase }
+
+func (o centredSigmoidGradOp) Arity() int    { return 2 }
+func (o centredSigmoidGradOp) Type() hm.Type { return hm.NewFnType(matrixType, matrixType, matrixType) }
+
+func (o centredSigmoidGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return shapeOfFirst(o.String(), in, 2, 2, 2)
+}
+
+func (o centredSigmoidGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
+
+func (o centredSigmoidGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return o.elementwise(prealloc, vs, 2,
+		func(d [][]float32) { kernel.CentredSigmoidGrad(d[0], d[1], d[2]) },
+		func(d [][]float64) {
+			for i, l := range d[0] {
+				e := math.Exp(-math.Abs(l))
+				d[2][i] = d[1][i] * 2 * e / ((1 + e) * (1 + e))
+			}
+		})
+}

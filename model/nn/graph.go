@@ -1,0 +1,35 @@
+package nn
+
+import (
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Graph is one gorgonia graph of one dtype whose parameter nodes are bound
+// to the tensors of a shared ParamSet, so that several graphs (the GAN's
+// discriminator and generator steps) train the same weights. Shapes come
+// from a validated configuration, so a shape error while building is a
+// programmer's error: builders panic through G.Must.
+type Graph struct {
+	Expr   *G.ExprGraph
+	Dtype  tensor.Dtype
+	Params *ParamSet
+	nodes  map[string]*G.Node
+}
+
+// NewGraph returns an empty graph of dtype dt over params.
+func NewGraph(dt tensor.Dtype, params *ParamSet) *Graph {
+	return &Graph{Expr: G.NewGraph(), Dtype: dt, Params: params, nodes: map[string]*G.Node{}}
+}
+
+// Param returns the node of a named parameter in this graph, bound to the
+// parameter's tensor.
+func (g *Graph) Param(name string) *G.Node {
+	if n, ok := g.nodes[name]; ok {
+		return n
+	}
+	t := g.Params.Tensor(name)
+	n := G.NewTensor(g.Expr, g.Dtype, t.Dims(), G.WithShape(t.Shape()...), G.WithName(name), G.WithValue(t))
+	g.nodes[name] = n
+	return n
+}

@@ -1,0 +1,146 @@
+package nn
+
+import (
+	"math"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// Layer is one layer of a model with every view of it the rest of latentlab
+// needs: its parameters, its op in a training graph, and its float32 pass
+// for snapshots. Trainers, optimizers, snapshots and checkpoints loop over
+// layers and their parameters and never name a layer kind.
+type Layer interface {
+	// Name is the prefix of the layer's parameter names ("encoder.0").
+	Name() string
+	// In and Out are the widths of one input row and one output row, with
+	// any spatial shape flattened.
+	In() int
+	Out() int
+	// Params lists the layer's parameters in a fixed order: their names
+	// (which are also their checkpoint tensor names), shapes,
+	// initialisation and whether weight decay applies.
+	Params() []Param
+	// Apply adds the layer to a training graph: its output for the rows
+	// of x, times mask where mask is not nil (inverted dropout), building
+	// only the gradients needs asks for.
+	Apply(g *Graph, x *G.Node, needs GradNeeds, mask *G.Node) *G.Node
+	// Forward sets y (n x Out) to the layer's output for the n rows of x
+	// (n x In), in float32, with w the parameters' values in Params order.
+	// tmp is scratch the layer may use, and grow.
+	Forward(w [][]float32, y, x []float32, n int, tmp *[]float32)
+}
+
+// Finisher is a layer with its own last pass of a snapshot: Forward into
+// float64, through the logistic sigmoid when sigmoid is set. Layers
+// without one go through Forward and a conversion (see Finish).
+type Finisher interface {
+	Finish(w [][]float32, dst []float64, x []float32, n int, sigmoid bool, tmp *[]float32)
+}
+
+// Halver is a layer with a half-precision pass for the one-point decode a
+// drag shows (Snapshot.Preview).
+type Halver interface {
+	// Half returns the layer's weights rounded to half precision, or nil
+	// where the CPU lacks the half-precision loops.
+	Half(w [][]float32) Half
+}
+
+// Half is a layer with its weights in half precision, for one row at a
+// time.
+type Half interface {
+	// Forward is Layer.Forward for one row.
+	Forward(y, x []float32)
+	// Finish is Finisher.Finish for one row, through the sigmoid.
+	Finish(dst []float64, x []float32, tmp *[]float32)
+}
+
+// GradNeeds says which gradients of a layer a graph needs.
+type GradNeeds struct {
+	Input   bool // the gradient with respect to x (false for a first layer fed with data)
+	Weights bool // the gradients with respect to the parameters (false for weights another step trains)
+}
+
+// The gradient needs of the training graphs' layer stacks.
+var (
+	TrainFromData = GradNeeds{Input: false, Weights: true} // weights trained, input is data
+	TrainAll      = GradNeeds{Input: true, Weights: true}  // weights trained, input computed from trained weights
+	PassThrough   = GradNeeds{Input: true, Weights: false} // another step's weights, a gradient flows through
+	ForwardOnly   = GradNeeds{}                            // no gradient at all
+)
+
+// Activation is a layer's non-linearity, given by its negative slope:
+// act(v) = v for v > 0 and slope*v otherwise.
+type Activation float64
+
+// The activations of latentlab's models.
+const (
+	ReLU      Activation = 0
+	LeakyReLU Activation = 0.2 // the GAN's (Radford et al. 2016)
+	Linear    Activation = 1
+)
+
+// Stack applies layers to x in turn; masks[i], where present and not nil,
+// multiplies layer i's output (inverted dropout). Past the first layer,
+// what flows back feeds the layers before it, so each later layer also
+// needs its input's gradient when the stack trains weights.
+func Stack(g *Graph, x *G.Node, layers []Layer, masks []*G.Node, needs GradNeeds) *G.Node {
+	for i, l := range layers {
+		var mask *G.Node
+		if i < len(masks) {
+			mask = masks[i]
+		}
+		n := needs
+		if i > 0 {
+			n.Input = n.Input || n.Weights
+		}
+		x = l.Apply(g, x, n, mask)
+	}
+	return x
+}
+
+// Finish runs l as the last layer of a snapshot's pass: its own Finish
+// where it has one, else Forward and a conversion to float64 (through the
+// sigmoid when sigmoid is set).
+func Finish(l Layer, w [][]float32, dst []float64, x []float32, n int, sigmoid bool, tmp *[]float32) {
+	if f, ok := l.(Finisher); ok {
+		f.Finish(w, dst, x, n, sigmoid, tmp)
+		return
+	}
+	y := make([]float32, n*l.Out())
+	l.Forward(w, y, x, n, tmp)
+	to64(dst, y, sigmoid)
+}
+
+// to64 converts y to float64, through the sigmoid if sigmoid is set.
+func to64(dst []float64, y []float32, sigmoid bool) {
+	for i, v := range y {
+		dst[i] = float64(v)
+		if sigmoid {
+			dst[i] = Sigmoid(dst[i])
+		}
+	}
+}
+
+// Sigmoid is the logistic function 1 / (1 + math.Exp(-x)), computed without
+// overflow for large |x|.
+func Sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// Grow returns s resized to n elements, reallocated if it is too small.
+func Grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// Softplus is log(1 + exp(x)), computed without overflow.
+func Softplus(x float64) float64 {
+	return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
+}

@@ -1,0 +1,86 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Reparam returns z = mu + exp(logvar / 2) * eps: the reparameterisation
+// trick of Kingma & Welling (2014), section 2.4, which makes a draw of
+// q(z|x) = N(mu, exp(logvar)) differentiable in mu and logvar.
+func Reparam(mu, logvar, eps *G.Node) *G.Node {
+	return G.Must(G.ApplyOp(reparamOp{newOpBase("Reparam")}, mu, logvar, eps))
+}
+
+func reparam[T float](mu, lv, eps, z []T) {
+	for i := range z {
+		z[i] = mu[i] + T(math.Exp(float64(lv[i])/2))*eps[i]
+	}
+}
+
+func reparamGrad[T float](lv, eps, g, d []T) {
+	for i := range d {
+		d[i] = g[i] * eps[i] * T(math.Exp(float64(lv[i])/2)) / 2
+	}
+}
+
+// reparamOp computes z = mu + exp(logvar / 2) * eps.
+type reparamOp struct{ opBase }
+
+func (o reparamOp) Arity() int { return 3 }
+func (o reparamOp) Type() hm.Type {
+	return hm.NewFnType(matrixType, matrixType, matrixType, matrixType)
+}
+func (o reparamOp) DiffWRT(int) []bool { return []bool{true, true, false} }
+
+func (o reparamOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(o.String(), in, 2, 2, 2)
+	if err != nil {
+		return nil, err
+	}
+	if !s[0].Eq(s[1]) || !s[0].Eq(s[2]) {
+		return nil, fmt.Errorf("%s: mu %v, logvar %v, eps %v", o, s[0], s[1], s[2])
+	}
+	return s[0].Clone(), nil
+}
+
+func (o reparamOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
+
+func (o reparamOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return o.elementwise(prealloc, vs, 3,
+		func(d [][]float32) { reparam(d[0], d[1], d[2], d[3]) },
+		func(d [][]float64) { reparam(d[0], d[1], d[2], d[3]) })
+}
+
+// SymDiff: dz/dmu = 1; dz/dlogvar = eps exp(logvar / 2) / 2.
+func (o reparamOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	dlv, err := G.ApplyOp(reparamGradOp{newOpBase("ReparamGrad")}, in[1], in[2], grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{grad, dlv, nil}, nil
+}
+
+// reparamGradOp is g * eps * exp(logvar / 2) / 2, from (logvar, eps, g).
+type reparamGradOp struct{ opBase }
+
+func (o reparamGradOp) Arity() int { return 3 }
+func (o reparamGradOp) Type() hm.Type {
+	return hm.NewFnType(matrixType, matrixType, matrixType, matrixType)
+}
+
+func (o reparamGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return shapeOfFirst(o.String(), in, 3, 2, 2, 2)
+}
+
+func (o reparamGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
+
+func (o reparamGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return o.elementwise(prealloc, vs, 3,
+		func(d [][]float32) { reparamGrad(d[0], d[1], d[2], d[3]) },
+		func(d [][]float64) { reparamGrad(d[0], d[1], d[2], d[3]) })
+}
