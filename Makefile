@@ -30,12 +30,12 @@ setup-test:
 	@$(call install_debs,$(DEB_TEST_PACKAGES))
 
 bench: setup deps
-	$(GO) test -run '^$$' -bench 'Snapshot' ./model
-	$(GO) test -run '^$$' -bench 'Trainer' -benchtime 100x ./model
+	$(GO) test -run '^$$' -bench 'Snapshot' ./model/train
+	$(GO) test -run '^$$' -bench 'Trainer' -benchtime 100x ./model/train
 	$(GO) run ./cmd/latentlab-bench --drag
 
 fuzz: deps
-	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./model/safetensors
+	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./model/infra/safetensors
 	$(GO) test -run '^$$' -fuzz FuzzReadImages -fuzztime 60s ./model/dataset
 	$(GO) test -run '^$$' -fuzz FuzzReadLabels -fuzztime 60s ./model/dataset
 

@@ -171,21 +171,13 @@ func (s *Session) record(h *History, e train.Event) {
 	x := float64(e.Epoch) + float64(e.Batch)/float64(max(e.Batches, 1))
 	switch e.Kind {
 	case train.EventStep:
-		switch e.Model {
-		case model.KindGAN:
-			s.mu.Lock()
-			s.dLoss.add(e.DLoss)
-			s.mu.Unlock()
-			h.Add(SeriesDLoss, x, e.DLoss)
-			h.Add(SeriesGLoss, x, e.GLoss)
-			h.Add(SeriesDReal, x, e.DReal)
-			h.Add(SeriesDFake, x, e.DFake)
-		case model.KindVAE:
-			h.Add(SeriesTrain, x, e.Loss)
-			h.Add(SeriesRecon, x, e.Recon)
-			h.Add(SeriesKL, x, e.KL)
-		default:
-			h.Add(SeriesTrain, x, e.Loss)
+		for _, v := range e.Losses {
+			h.Add(v.Name, x, v.Value)
+			if v.Name == train.LossD {
+				s.mu.Lock()
+				s.dLoss.add(v.Value)
+				s.mu.Unlock()
+			}
 		}
 	case train.EventEpoch:
 		if e.HasValidation {
@@ -202,14 +194,14 @@ func (s *Session) record(h *History, e train.Event) {
 
 // The names of the series a session records.
 const (
-	SeriesTrain      = "train loss"
+	SeriesTrain      = train.LossTrain
 	SeriesValidation = "validation loss"
-	SeriesRecon      = "reconstruction"
-	SeriesKL         = "KL"
-	SeriesDLoss      = "D loss"
-	SeriesGLoss      = "G loss"
-	SeriesDReal      = "D(x)"
-	SeriesDFake      = "D(G(z))"
+	SeriesRecon      = train.LossRecon
+	SeriesKL         = train.LossKL
+	SeriesDLoss      = train.LossD
+	SeriesGLoss      = train.LossG
+	SeriesDReal      = train.LossDReal
+	SeriesDFake      = train.LossDFake
 )
 
 // Pause stops training after the current step and waits for it; Start

@@ -95,12 +95,11 @@ func (b *progressBar) line(e train.Event) string {
 	return fmt.Sprintf("epoch %d/%d [%s] %3.0f%%  %s  %.0f img/s  ETA %s\033[K", e.Epoch+1, e.Epochs, bar, frac*100, losses(e), e.SamplesPerSec, eta)
 }
 
+// losses prints the step's named values: "D loss 1.234  G loss 0.987 ...".
 func losses(e train.Event) string {
-	switch e.Model {
-	case model.KindGAN:
-		return fmt.Sprintf("D %.3f  G %.3f  D(x) %.2f  D(G(z)) %.2f", e.DLoss, e.GLoss, e.DReal, e.DFake)
-	case model.KindVAE:
-		return fmt.Sprintf("loss %.2f (recon %.2f + %.2g*KL %.2f)", e.Loss, e.Recon, e.KLWeight, e.KL)
+	parts := make([]string, len(e.Losses))
+	for i, v := range e.Losses {
+		parts[i] = fmt.Sprintf("%s %.4g", v.Name, v.Value)
 	}
-	return fmt.Sprintf("loss %.2f", e.Loss)
+	return strings.Join(parts, "  ")
 }

@@ -68,17 +68,19 @@ type Unit string
 const (
 	Nats        Unit = "nats"        // a loss per image
 	Probability Unit = "probability" // a discriminator's mean output
+	Weight      Unit = "weight"      // a weight in the loss, such as beta
 )
 
 // The names of the step values the trainers report.
 const (
-	LossTrain = "train loss"     // AE: reconstruction; VAE: recon + beta*KL; classifier: cross-entropy
-	LossRecon = "reconstruction" // VAE
-	LossKL    = "KL"             // VAE
-	LossD     = "D loss"         // GAN: the discriminator's loss
-	LossG     = "G loss"         // GAN: the generator's non-saturating loss
-	LossDReal = "D(x)"           // GAN: mean D(x) on real images
-	LossDFake = "D(G(z))"        // GAN: mean D(G(z))
+	LossTrain    = "train loss"     // AE: reconstruction; VAE: recon + beta*KL; classifier: cross-entropy
+	LossRecon    = "reconstruction" // VAE
+	LossKL       = "KL"             // VAE
+	LossKLWeight = "KL weight"      // VAE: the beta in force (warm-up included)
+	LossD        = "D loss"         // GAN: the discriminator's loss
+	LossG        = "G loss"         // GAN: the generator's non-saturating loss
+	LossDReal    = "D(x)"           // GAN: mean D(x) on real images
+	LossDFake    = "D(G(z))"        // GAN: mean D(G(z))
 )
 
 // Stats returns the progress's training counts.

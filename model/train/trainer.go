@@ -430,7 +430,8 @@ func (t *Trainer) autoencoderStep(ev *Event, idx []int, rng *rand.Rand, lr, prog
 	ev.Losses = []Value{{Name: LossTrain, Value: ev.Loss, Unit: Nats}}
 	if vae {
 		ev.KL, ev.KLWeight = s.scalar(outKL), beta
-		ev.Losses = append(ev.Losses, Value{Name: LossRecon, Value: ev.Recon, Unit: Nats}, Value{Name: LossKL, Value: ev.KL, Unit: Nats})
+		ev.Losses = append(ev.Losses, Value{Name: LossRecon, Value: ev.Recon, Unit: Nats}, Value{Name: LossKL, Value: ev.KL, Unit: Nats},
+			Value{Name: LossKLWeight, Value: beta, Unit: Weight})
 	}
 	if !kernel.IsFinite(ev.Loss) {
 		return fmt.Errorf("loss is %v (reconstruction %v, KL %v)", ev.Loss, ev.Recon, ev.KL)

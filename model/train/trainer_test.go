@@ -17,6 +17,7 @@ import (
 	"latentlab/model"
 	"latentlab/model/dataset"
 	"latentlab/model/infer"
+	"latentlab/model/kernel"
 	"latentlab/model/measure"
 	"latentlab/model/nn"
 )
@@ -564,5 +565,34 @@ func TestNewTrainer_ConcurrentBuildsAreSafe(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Every step event names its values, so that views chart and print them
+// without knowing the model family.
+func TestTrainer_EventsNameTheirLosses(t *testing.T) {
+	want := map[model.Kind][]string{
+		model.KindAE:  {LossTrain},
+		model.KindVAE: {LossTrain, LossRecon, LossKL, LossKLWeight},
+		model.KindGAN: {LossD, LossG, LossDReal, LossDFake},
+	}
+	for kind, names := range want {
+		tr, err := NewTrainer(smallConfig(kind, 4, 4), dataset.Noise(8, 4, 4, 1), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range collect(t, tr) {
+			var got []string
+			for _, v := range e.Losses {
+				got = append(got, v.Name)
+			}
+			if !slices.Equal(got, names) {
+				t.Fatalf("%s step %d names %q, want %q", kind, e.Step, got, names)
+			}
+			if e.Losses[0].Value != e.Loss || !kernel.IsFinite(e.Loss) {
+				t.Fatalf("%s step %d: first value %v, loss %v", kind, e.Step, e.Losses[0].Value, e.Loss)
+			}
+		}
+		tr.Close()
 	}
 }

@@ -1,0 +1,122 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// checkLayer is the test every layer kind runs (see dense_test.go): in a
+// float64 graph, the gradients of a random linear function of the layer's
+// output (through a random dropout mask) with respect to its input and
+// every parameter agree with central finite differences; and the float32
+// Forward and Finish passes agree with the graph's forward pass.
+func checkLayer(t *testing.T, l Layer, rows int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(7, 11))
+	params := NewParamSet([]Layer{l}, tensor.Float64, 3)
+	g := NewGraph(tensor.Float64, params)
+	xT := randomTensor(rng, rows, l.In())
+	maskT := tensor.New(tensor.WithShape(rows, l.Out()), tensor.WithBacking(make([]float64, rows*l.Out())))
+	for i, d := 0, maskT.Data().([]float64); i < len(d); i++ {
+		d[i] = float64(2 * rng.IntN(2)) // inverted dropout with p = 0.5
+	}
+	coefT := randomTensor(rng, rows, l.Out())
+	x := G.NewMatrix(g.Expr, tensor.Float64, G.WithShape(rows, l.In()), G.WithName("x"), G.WithValue(xT))
+	mask := G.NewMatrix(g.Expr, tensor.Float64, G.WithShape(rows, l.Out()), G.WithName("mask"), G.WithValue(maskT))
+	coef := G.NewMatrix(g.Expr, tensor.Float64, G.WithShape(rows, l.Out()), G.WithName("coef"), G.WithValue(coefT))
+	y := l.Apply(g, x, TrainAll, mask)
+	cost := G.Must(G.Sum(G.Must(G.HadamardProd(y, coef))))
+	wrt := G.Nodes{x}
+	for _, p := range l.Params() {
+		wrt = append(wrt, g.Param(p.Name))
+	}
+	grads, err := G.Grad(cost, wrt...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := make([]*G.Value, len(grads))
+	for i, gr := range grads {
+		reads[i] = new(G.Value)
+		G.Read(gr, reads[i])
+	}
+	costVal := new(G.Value)
+	G.Read(cost, costVal)
+	vm := G.NewTapeMachine(g.Expr)
+	defer vm.Close()
+	run := func() float64 {
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		defer vm.Reset()
+		return (*costVal).Data().(float64)
+	}
+	run()
+	analytic := make([][]float64, len(grads))
+	for i, r := range reads {
+		analytic[i] = Float64s((*r).(*tensor.Dense))
+	}
+
+	// Finite differences of the cost in every input and parameter element.
+	targets := []*tensor.Dense{xT}
+	for _, p := range l.Params() {
+		targets = append(targets, params.Tensor(p.Name))
+	}
+	const h = 1e-6
+	for i, target := range targets {
+		d := target.Data().([]float64)
+		for j := range d {
+			orig := d[j]
+			d[j] = orig + h
+			up := run()
+			d[j] = orig - h
+			down := run()
+			d[j] = orig
+			numeric := (up - down) / (2 * h)
+			if diff := math.Abs(numeric - analytic[i][j]); diff > 1e-6+1e-4*math.Abs(numeric) {
+				t.Errorf("%s: gradient of %s[%d] is %.8g, finite difference %.8g", l.Name(), wrt[i].Name(), j, analytic[i][j], numeric)
+			}
+		}
+	}
+
+	// The float32 passes against the graph's forward pass without a mask.
+	g2 := NewGraph(tensor.Float64, params)
+	x2 := G.NewMatrix(g2.Expr, tensor.Float64, G.WithShape(rows, l.In()), G.WithName("x"), G.WithValue(xT))
+	out := new(G.Value)
+	G.Read(l.Apply(g2, x2, ForwardOnly, nil), out)
+	vm2 := G.NewTapeMachine(g2.Expr)
+	defer vm2.Close()
+	if err := vm2.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	want := Float64s((*out).(*tensor.Dense))
+	var w [][]float32
+	for _, p := range l.Params() {
+		w = append(w, params.Float32s(p.Name))
+	}
+	x32 := Float32s(xT)
+	var tmp []float32
+	for _, n := range []int{1, rows} { // one row takes its own path
+		y32 := make([]float32, n*l.Out())
+		l.Forward(w, y32, x32[:n*l.In()], n, &tmp)
+		y64 := make([]float64, n*l.Out())
+		Finish(l, w, y64, x32[:n*l.In()], n, false, &tmp)
+		for j := range y32 {
+			tol := 1e-5 * math.Max(1, math.Abs(want[j]))
+			if math.Abs(float64(y32[j])-want[j]) > tol || math.Abs(y64[j]-want[j]) > tol {
+				t.Fatalf("%s, %d rows: output %d is %v (Forward), %v (Finish); the graph says %v", l.Name(), n, j, y32[j], y64[j], want[j])
+			}
+		}
+	}
+}
+
+func randomTensor(rng *rand.Rand, rows, cols int) *tensor.Dense {
+	d := make([]float64, rows*cols)
+	for i := range d {
+		d[i] = rng.NormFloat64()
+	}
+	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d))
+}
