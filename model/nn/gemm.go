@@ -104,4 +104,3 @@ func gemm(transA, transB bool, a, b, c *tensor.Dense) error {
 	}
 	return nil
 }
-

@@ -201,7 +201,6 @@ func dataOf[T float](ts []*tensor.Dense) [][]T {
 	return out
 }
 
-
 // elementwise runs an op whose output is shaped like its first input: it
 // checks the n inputs, takes the output tensor and hands f32 or f64 the
 // inputs' data followed by the output's.
