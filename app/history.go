@@ -1,6 +1,9 @@
 package app
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // maxPoints bounds the points a series keeps; past it, neighbours merge.
 const maxPoints = 1200
@@ -78,7 +81,7 @@ func (h *History) Series(names ...string) []Series {
 		if !ok {
 			continue
 		}
-		out = append(out, Series{Name: name, X: append([]float64(nil), s.x...), Y: append([]float64(nil), s.y...)})
+		out = append(out, Series{Name: name, X: slices.Clone(s.x), Y: slices.Clone(s.y)})
 	}
 	return out
 }

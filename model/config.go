@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"latentlab/model/kernel"
 	"math"
 	"strings"
 )
@@ -152,7 +153,6 @@ func (c Config) Validate() error {
 	bad := func(field string, v any, why string) {
 		errs = append(errs, fmt.Errorf("%s = %v: %s", field, v, why))
 	}
-	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 	if _, err := ParseKind(string(c.Kind)); err != nil {
 		errs = append(errs, err)
 	}
@@ -182,13 +182,13 @@ func (c Config) Validate() error {
 	default:
 		bad("optimizer", fmt.Sprintf("%q", c.Optimizer), "want adam, rmsprop or sgd")
 	}
-	if !finite(c.LearningRate) || c.LearningRate <= 0 || c.LearningRate > 10 {
+	if !kernel.IsFinite(c.LearningRate) || c.LearningRate <= 0 || c.LearningRate > 10 {
 		bad("learning_rate", c.LearningRate, "must be a number above 0 and at most 10")
 	}
-	if !finite(c.Beta1) || c.Beta1 < 0 || c.Beta1 >= 1 {
+	if !kernel.IsFinite(c.Beta1) || c.Beta1 < 0 || c.Beta1 >= 1 {
 		bad("beta1", c.Beta1, "must be in [0, 1)")
 	}
-	if !finite(c.Beta2) || c.Beta2 < 0 || c.Beta2 >= 1 {
+	if !kernel.IsFinite(c.Beta2) || c.Beta2 < 0 || c.Beta2 >= 1 {
 		bad("beta2", c.Beta2, "must be in [0, 1)")
 	}
 	switch c.Schedule {
@@ -196,28 +196,28 @@ func (c Config) Validate() error {
 	default:
 		bad("schedule", fmt.Sprintf("%q", c.Schedule), "want constant, step, exp or cosine")
 	}
-	if !finite(c.DecayRate) || c.DecayRate <= 0 || c.DecayRate > 1 {
+	if !kernel.IsFinite(c.DecayRate) || c.DecayRate <= 0 || c.DecayRate > 1 {
 		bad("decay_rate", c.DecayRate, "must be in (0, 1]")
 	}
 	if c.DecayEvery < 1 {
 		bad("decay_every", c.DecayEvery, "must be at least 1 epoch")
 	}
-	if !finite(c.Dropout) || c.Dropout < 0 || c.Dropout >= 1 {
+	if !kernel.IsFinite(c.Dropout) || c.Dropout < 0 || c.Dropout >= 1 {
 		bad("dropout", c.Dropout, "must be in [0, 1)")
 	}
-	if !finite(c.WeightDecay) || c.WeightDecay < 0 || c.WeightDecay > 1 {
+	if !kernel.IsFinite(c.WeightDecay) || c.WeightDecay < 0 || c.WeightDecay > 1 {
 		bad("weight_decay", c.WeightDecay, "must be in [0, 1]")
 	}
 	if c.Patience < 0 {
 		bad("patience", c.Patience, "must be 0 (off) or more epochs")
 	}
-	if !finite(c.Beta) || c.Beta < 0 || c.Beta > 1000 {
+	if !kernel.IsFinite(c.Beta) || c.Beta < 0 || c.Beta > 1000 {
 		bad("beta", c.Beta, "must be in [0, 1000]")
 	}
-	if !finite(c.WarmupEpochs) || c.WarmupEpochs < 0 {
+	if !kernel.IsFinite(c.WarmupEpochs) || c.WarmupEpochs < 0 {
 		bad("warmup_epochs", c.WarmupEpochs, "must be 0 (off) or more")
 	}
-	if !finite(c.LabelSmoothing) || c.LabelSmoothing < 0 || c.LabelSmoothing >= 0.5 {
+	if !kernel.IsFinite(c.LabelSmoothing) || c.LabelSmoothing < 0 || c.LabelSmoothing >= 0.5 {
 		bad("label_smoothing", c.LabelSmoothing, "must be in [0, 0.5)")
 	}
 	if c.DSteps < 1 || c.DSteps > 100 {

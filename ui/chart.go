@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"latentlab/app"
+	"latentlab/model/kernel"
 )
 
 // chartStyle is the look of a loss chart, taken from the Fyne theme on the
@@ -60,7 +61,7 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle) image.Image {
 		pts := make(plotter.XYs, 0, len(s.X))
 		for j := range s.X {
 			y := s.Y[j]
-			if math.IsNaN(y) || math.IsInf(y, 0) || (spec.logY && y <= 0) {
+			if !kernel.IsFinite(y) || (spec.logY && y <= 0) {
 				continue
 			}
 			pts = append(pts, plotter.XY{X: s.X[j], Y: y})

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -123,7 +124,7 @@ func (v *exploreView) setZ(from *padColumn, z []float64) {
 		if c == from {
 			continue
 		}
-		nz := append([]float64(nil), c.z...)
+		nz := slices.Clone(c.z)
 		copy(nz, z)
 		c.setZ(nz)
 	}
@@ -219,7 +220,6 @@ func (c *padColumn) reshape(s *infer.Snapshot) {
 	c.sliders, c.values = nil, nil
 	c.sliderUI.RemoveAll()
 	for i := 0; i < d; i++ {
-		i := i
 		sl := widget.NewSlider(c.lo[i], c.hi[i])
 		sl.Step = 0.01
 		val := widget.NewLabel("")
@@ -228,7 +228,7 @@ func (c *padColumn) reshape(s *infer.Snapshot) {
 			if c.z[i] == x {
 				return
 			}
-			z := append([]float64(nil), c.z...)
+			z := slices.Clone(c.z)
 			z[i] = x
 			c.view.setZ(c, z)
 		}
@@ -425,7 +425,6 @@ func (v *exploreView) renderBackgrounds() func() {
 	var apply []func()
 	for _, c := range v.columns {
 		if bg := c.renderBackground(); bg != nil {
-			c := c
 			apply = append(apply, func() { c.applyBackground(bg) })
 		}
 	}

@@ -1,10 +1,11 @@
 package ui
 
 import (
-	"bufio"
+	"encoding/csv"
 	"fmt"
 	"image/png"
 	"io"
+	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -83,21 +84,27 @@ func writeCodesCSV(w io.Writer, s *infer.Snapshot, data *app.Data) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriter(w)
+	cw := csv.NewWriter(w)
 	n, d := codes.Dims()
-	fmt.Fprint(bw, "label")
-	for j := 0; j < d; j++ {
-		fmt.Fprintf(bw, ",z%d", j)
+	row := make([]string, d+1)
+	row[0] = "label"
+	for j := range d {
+		row[j+1] = fmt.Sprintf("z%d", j)
 	}
-	fmt.Fprintln(bw)
-	for i := 0; i < n; i++ {
-		fmt.Fprint(bw, data.Test.Labels[i])
-		for _, v := range codes.RawRowView(i) {
-			fmt.Fprintf(bw, ",%.6g", v)
+	if err := cw.Write(row); err != nil {
+		return err
+	}
+	for i := range n {
+		row[0] = strconv.Itoa(int(data.Test.Labels[i]))
+		for j, v := range codes.RawRowView(i) {
+			row[j+1] = strconv.FormatFloat(v, 'g', 6, 64)
 		}
-		fmt.Fprintln(bw)
+		if err := cw.Write(row); err != nil {
+			return err
+		}
 	}
-	return bw.Flush()
+	cw.Flush()
+	return cw.Error()
 }
 
 // writeManifoldPNG writes the 20x20 manifold of s over its default plane.

@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -118,7 +119,7 @@ func (f *settingsForm) add(label, hint, value string, set func(*model.Config, st
 // that does not parse or a setting out of range.
 func (f *settingsForm) config(base model.Config) (model.Config, error) {
 	c := base
-	c.Hidden = append([]int(nil), base.Hidden...)
+	c.Hidden = slices.Clone(base.Hidden)
 	for _, fl := range f.fields {
 		if err := fl.set(&c, fl.entry.Text); err != nil {
 			return base, err

@@ -249,7 +249,6 @@ func (v *trainView) renderCharts() func() {
 			cst.height = st.height / len(c.specs)
 			imgs[i] = renderChart(h, spec, cst)
 		}
-		c := c
 		c.mu.Lock()
 		c.drawnFor, c.drawnAt = h, x
 		c.mu.Unlock()

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"image"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -68,7 +69,7 @@ func newTestUI(t *testing.T, lab *app.Lab) (*mainUI, fyne.Window) {
 
 func pixelsOf(img image.Image) []byte {
 	if g, ok := img.(*image.Gray); ok {
-		return append([]byte(nil), g.Pix...)
+		return slices.Clone(g.Pix)
 	}
 	return nil
 }
@@ -150,7 +151,7 @@ func TestExplore_LinkedModeDrivesAllThreePads(t *testing.T) {
 	}
 	// Unlinked, the others stay where they are.
 	m.explore.linked.SetChecked(false)
-	before := append([]float64(nil), gan.z...)
+	before := slices.Clone(gan.z)
 	dragPad(vae.pad, 0.5, 0.5, 0.2, -0.2)
 	if gan.z[0] != before[0] || gan.z[1] != before[1] {
 		t.Fatalf("unlinked GAN z moved from %v to %v", before, gan.z)

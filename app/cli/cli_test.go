@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -254,10 +255,10 @@ func TestRun_BadDataFilesAreRefusedClearly(t *testing.T) {
 		expect string
 	}{
 		{"empty file", "train-images-idx3-ubyte", func([]byte) []byte { return nil }, "train-images-idx3-ubyte"},
-		{"wrong magic", "train-labels-idx1-ubyte", func(b []byte) []byte { c := append([]byte(nil), b...); c[3] = 0x99; return c }, "magic"},
+		{"wrong magic", "train-labels-idx1-ubyte", func(b []byte) []byte { c := slices.Clone(b); c[3] = 0x99; return c }, "magic"},
 		{"truncated", "t10k-images-idx3-ubyte", func(b []byte) []byte { return b[:len(b)/2] }, "t10k-images-idx3-ubyte"},
-		{"label out of range", "t10k-labels-idx1-ubyte", func(b []byte) []byte { c := append([]byte(nil), b...); c[len(c)-1] = 42; return c }, "42"},
-		{"counts disagree", "train-labels-idx1-ubyte", func(b []byte) []byte { c := append([]byte(nil), b[:len(b)-1]...); c[7]--; return c }, "train"},
+		{"label out of range", "t10k-labels-idx1-ubyte", func(b []byte) []byte { c := slices.Clone(b); c[len(c)-1] = 42; return c }, "42"},
+		{"counts disagree", "train-labels-idx1-ubyte", func(b []byte) []byte { c := slices.Clone(b[:len(b)-1]); c[7]--; return c }, "train"},
 		{"claims 2 GB, has 10 bytes", "train-images-idx3-ubyte", func(b []byte) []byte {
 			return append([]byte{0, 0, 8, 3, 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 28, 0, 0, 0, 28}, make([]byte, 10)...)
 		}, "train-images-idx3-ubyte"},

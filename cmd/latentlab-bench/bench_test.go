@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"latentlab/cmd/internal/x11"
 	"latentlab/model"
 )
 
@@ -151,11 +152,8 @@ func TestCPUModel(t *testing.T) {
 	}
 }
 
-func TestGeometry(t *testing.T) {
-	r := geometry("WINDOW=4194307\nX=10\nY=20\nWIDTH=1480\nHEIGHT=960\nSCREEN=0\n")
-	if r != (rect{10, 20, 1480, 960}) {
-		t.Errorf("geometry = %+v", r)
-	}
+func TestDragArgs(t *testing.T) {
+	r := x11.Rect{X: 10, Y: 20, W: 1480, H: 960}
 	args := dragArgs(r, 150, 16*time.Millisecond)
 	if n := strings.Count(strings.Join(args, " "), "mousemove"); n != 151 {
 		t.Errorf("dragArgs has %d moves, want 151 (the press and 150 drag events)", n)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"latentlab/cmd/internal/x11"
 	"latentlab/model/dataset"
 )
 
@@ -57,11 +57,11 @@ func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set) 
 	if err != nil {
 		return fmt.Errorf("throughput: %w", err)
 	}
-	display, stopX, err := startXvfb()
+	display, err := x11.Start()
 	if err != nil {
 		return fmt.Errorf("drag: %w", err)
 	}
-	defer stopX()
+	defer display.Stop()
 	out, err := dragSession(ctx, bin, display, stderr)
 	if err != nil {
 		return fmt.Errorf("drag: %w", err)
@@ -118,51 +118,12 @@ func buildApp(ctx context.Context, root string, stderr io.Writer) (string, error
 	return "", fmt.Errorf("build %s: %w\n%s", bin, err, out)
 }
 
-// startXvfb starts Xvfb on a display it picks itself and returns the
-// display and a function that stops the server.
-func startXvfb() (string, func(), error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return "", nil, fmt.Errorf("xvfb: %w", err)
-	}
-	defer r.Close()
-	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
-	xvfb.ExtraFiles = []*os.File{w} // fd 3 in the child
-	err = xvfb.Start()
-	w.Close()
-	if err != nil {
-		return "", nil, fmt.Errorf("start Xvfb: %w", err)
-	}
-	stop := func() {
-		xvfb.Process.Kill()
-		xvfb.Wait()
-	}
-	number := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		number <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-number:
-		if _, err := strconv.Atoi(n); err != nil {
-			stop()
-			return "", nil, fmt.Errorf("xvfb: no display number (got %q)", n)
-		}
-		return ":" + n, stop, nil
-	case <-time.After(15 * time.Second):
-		stop() // closes the pipe, which ends the reader
-		<-number
-		return "", nil, errors.New("xvfb: no display after 15 s")
-	}
-}
-
 // dragSession runs the app on display, drags over the VAE pad and returns
 // what the app printed on stderr once SIGTERM has closed it.
-func dragSession(ctx context.Context, bin, display string, stderr io.Writer) (string, error) {
-	env := append(os.Environ(), "DISPLAY="+display, "LANG=C.UTF-8")
+func dragSession(ctx context.Context, bin string, display *x11.Display, stderr io.Writer) (string, error) {
 	var appErr bytes.Buffer
-	app := exec.Command(bin, "app", "--stats")
-	app.Env, app.Stdout, app.Stderr = env, io.Discard, &appErr
+	app := display.Command(bin, "app", "--stats")
+	app.Stdout, app.Stderr = io.Discard, &appErr
 	if err := app.Start(); err != nil {
 		return "", fmt.Errorf("start %s: %w", bin, err)
 	}
@@ -182,19 +143,11 @@ func dragSession(ctx context.Context, bin, display string, stderr io.Writer) (st
 		<-exited
 	}
 
-	fmt.Fprintf(stderr, "latentlab-bench: waiting for the window on %s...\n", display)
-	var win string
-	for deadline := time.Now().Add(60 * time.Second); win == ""; {
-		if err := alive(); err != nil {
-			return "", err
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			kill()
-			return "", errors.New("no latentlab window after 60 s")
-		}
-		out, _ := xdotool(env, "search", "--name", "latentlab")
-		win, _, _ = strings.Cut(strings.TrimSpace(out), "\n")
-		time.Sleep(200 * time.Millisecond)
+	fmt.Fprintf(stderr, "latentlab-bench: waiting for the window on %s...\n", display.Name)
+	win, err := display.WaitForWindow(ctx, "latentlab", 60*time.Second, alive)
+	if err != nil {
+		kill()
+		return "", err
 	}
 	fmt.Fprintf(stderr, "latentlab-bench: letting the models train for %v...\n", dragWarmup)
 	select {
@@ -206,13 +159,13 @@ func dragSession(ctx context.Context, bin, display string, stderr io.Writer) (st
 	if err := alive(); err != nil {
 		return "", err
 	}
-	geo, err := xdotool(env, "getwindowgeometry", "--shell", win)
+	geo, err := display.Geometry(win)
 	if err != nil {
 		kill()
 		return "", fmt.Errorf("window geometry: %w", err)
 	}
 	fmt.Fprintf(stderr, "latentlab-bench: dragging...\n")
-	if _, err := xdotool(env, dragArgs(geometry(geo), dragEvents, dragInterval)...); err != nil {
+	if _, err := display.XDoTool(dragArgs(geo, dragEvents, dragInterval)...); err != nil {
 		kill()
 		return "", fmt.Errorf("drag: %w", err)
 	}
@@ -230,47 +183,14 @@ func dragSession(ctx context.Context, bin, display string, stderr io.Writer) (st
 	return appErr.String(), nil
 }
 
-// xdotool runs xdotool with args in env and returns its output.
-func xdotool(env []string, args ...string) (string, error) {
-	cmd := exec.Command("xdotool", args...)
-	cmd.Env = env
-	out, err := cmd.Output()
-	if err != nil {
-		return string(out), fmt.Errorf("xdotool %s: %w", args[0], err)
-	}
-	return string(out), nil
-}
-
-// rect is a window's position and size on the screen.
-type rect struct{ x, y, w, h int }
-
-// geometry reads the output of `xdotool getwindowgeometry --shell`.
-func geometry(shell string) rect {
-	var r rect
-	for line := range strings.SplitSeq(shell, "\n") {
-		key, value, _ := strings.Cut(strings.TrimSpace(line), "=")
-		n, _ := strconv.Atoi(value)
-		switch key {
-		case "X":
-			r.x = n
-		case "Y":
-			r.y = n
-		case "WIDTH":
-			r.w = n
-		case "HEIGHT":
-			r.h = n
-		}
-	}
-	return r
-}
-
 // dragArgs is one xdotool command line that presses the button on the VAE
 // pad (the middle column), moves n times every interval, sweeping left and
 // right three times while climbing, and releases. It stays inside the part
 // of the pad the smoke test drags over.
-func dragArgs(win rect, n int, interval time.Duration) []string {
+func dragArgs(win x11.Rect, n int, interval time.Duration) []string {
 	at := func(fx, fy float64) []string {
-		return []string{"mousemove", strconv.Itoa(win.x + int(fx*float64(win.w))), strconv.Itoa(win.y + int(fy*float64(win.h)))}
+		x, y := win.At(fx, fy)
+		return []string{"mousemove", x, y}
 	}
 	args := append(at(0.42, 0.45), "mousedown", "1")
 	pause := strconv.FormatFloat(interval.Seconds(), 'f', -1, 64)

@@ -2,14 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
-	"image/png"
+	"latentlab/cmd/internal/x11"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -20,13 +19,11 @@ import (
 // the decoded digit change. It needs Xvfb, xdotool and ImageMagick (`make
 // test` installs them); outside CI it is skipped without them.
 func TestSmoke_RealWindowUnderXvfb(t *testing.T) {
-	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is not installed; `make test` installs it", tool)
-			}
-			t.Skipf("%s is not installed", tool)
+	if tool := x11.Missing("Xvfb", "xdotool", "import"); tool != "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed; `make test` installs it", tool)
 		}
+		t.Skipf("%s is not installed", tool)
 	}
 	if testing.Short() {
 		t.Skip("starts a real window")
@@ -38,20 +35,15 @@ func TestSmoke_RealWindowUnderXvfb(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 
-	display := ":" + strconv.Itoa(90+os.Getpid()%100)
-	xvfb := exec.Command("Xvfb", display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
-	if err := xvfb.Start(); err != nil {
+	display, err := x11.Start()
+	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { xvfb.Process.Kill(); xvfb.Wait() }()
-	env := append(os.Environ(), "DISPLAY="+display, "LANG=C.UTF-8")
-	waitUntil(t, 10*time.Second, "the X server", func() bool {
-		return exec.Command("xdotool", "getmouselocation").Run() == nil || xdotoolOK(env)
-	})
+	defer display.Stop()
 
 	var stderr bytes.Buffer
-	appCmd := exec.Command(bin, "app", "--paused")
-	appCmd.Env, appCmd.Stderr = env, &stderr
+	appCmd := display.Command(bin, "app", "--paused")
+	appCmd.Stderr = &stderr
 	if err := appCmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -61,106 +53,65 @@ func TestSmoke_RealWindowUnderXvfb(t *testing.T) {
 		appCmd.Process.Kill()
 		<-exited
 	}()
+	alive := func() error {
+		select {
+		case err := <-exited:
+			exited <- err
+			return fmt.Errorf("the app exited: %v\n%s", err, stderr.String())
+		default:
+			return nil
+		}
+	}
 
-	var win string
-	waitUntil(t, 60*time.Second, "the latentlab window", func() bool {
-		out, err := run(env, "xdotool", "search", "--name", "latentlab")
-		win = strings.TrimSpace(strings.Split(out, "\n")[0])
-		return err == nil && win != ""
-	})
+	win, err := display.WaitForWindow(context.Background(), "latentlab", 60*time.Second, alive)
+	if err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(4 * time.Second) // first frames, pad backgrounds
-	select {
-	case err := <-exited:
-		t.Fatalf("the app exited: %v\n%s", err, stderr.String())
-	default:
+	if err := alive(); err != nil {
+		t.Fatal(err)
 	}
-	geo, _ := run(env, "xdotool", "getwindowgeometry", "--shell", win)
-	w, h := geometry(geo, "WIDTH"), geometry(geo, "HEIGHT")
-	x0, y0 := geometry(geo, "X"), geometry(geo, "Y")
-	if w < 800 || h < 600 {
-		t.Fatalf("window is %dx%d", w, h)
+	geo, err := display.Geometry(win)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if geo.W < 800 || geo.H < 600 {
+		t.Fatalf("window is %dx%d", geo.W, geo.H)
 	}
 
-	before := screenshot(t, env)
+	before := screenshot(t, display)
 	if distinct := distinctColours(before); distinct < 50 {
 		t.Fatalf("screenshot has %d distinct colours: blank?", distinct)
 	}
 	// Drag across the VAE pad (the middle column) from left of centre to
 	// up and right of it, in small steps as a hand would.
-	px := func(fx, fy float64) (string, string) {
-		return strconv.Itoa(x0 + int(fx*float64(w))), strconv.Itoa(y0 + int(fy*float64(h)))
-	}
-	sx, sy := px(0.42, 0.45)
-	run(env, "xdotool", "mousemove", sx, sy)
-	run(env, "xdotool", "mousedown", "1")
+	sx, sy := geo.At(0.42, 0.45)
+	display.XDoTool("mousemove", sx, sy)
+	display.XDoTool("mousedown", "1")
 	for i := 1; i <= 10; i++ {
-		mx, my := px(0.42+0.018*float64(i), 0.45-0.02*float64(i))
-		run(env, "xdotool", "mousemove", mx, my)
+		mx, my := geo.At(0.42+0.018*float64(i), 0.45-0.02*float64(i))
+		display.XDoTool("mousemove", mx, my)
 		time.Sleep(30 * time.Millisecond)
 	}
-	run(env, "xdotool", "mouseup", "1")
+	display.XDoTool("mouseup", "1")
 	time.Sleep(time.Second)
-	after := screenshot(t, env)
+	after := screenshot(t, display)
 
 	// The decoded digit sits under the VAE pad, centred in its column.
-	digit := image.Rect(x0+int(0.46*float64(w)), y0+int(0.68*float64(h)), x0+int(0.54*float64(w)), y0+int(0.80*float64(h)))
+	digit := image.Rect(geo.X+int(0.46*float64(geo.W)), geo.Y+int(0.68*float64(geo.H)), geo.X+int(0.54*float64(geo.W)), geo.Y+int(0.80*float64(geo.H)))
 	if changed := changedPixels(before, after, digit); changed < 50 {
 		t.Fatalf("only %d pixels of the decoded digit (%v) changed after the drag", changed, digit)
 	}
-	select {
-	case err := <-exited:
-		t.Fatalf("the app exited after the drag: %v\n%s", err, stderr.String())
-	default:
+	if err := alive(); err != nil {
+		t.Fatalf("after the drag: %v", err)
 	}
 }
 
-func xdotoolOK(env []string) bool {
-	_, err := run(env, "xdotool", "getmouselocation")
-	return err == nil
-}
-
-func run(env []string, name string, args ...string) (string, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Env = env
-	out, err := cmd.Output()
-	return string(out), err
-}
-
-func waitUntil(t *testing.T, limit time.Duration, what string, ok func() bool) {
+func screenshot(t *testing.T, d *x11.Display) image.Image {
 	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", limit, what)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func geometry(shell, key string) int {
-	for _, line := range strings.Split(shell, "\n") {
-		if v, ok := strings.CutPrefix(line, key+"="); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
-			return n
-		}
-	}
-	return 0
-}
-
-func screenshot(t *testing.T, env []string) image.Image {
-	t.Helper()
-	cmd := exec.Command("import", "-window", "root", "png:-")
-	cmd.Env = env
-	out, err := cmd.Output()
+	img, err := d.Screenshot()
 	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	img, err := png.Decode(bytes.NewReader(out))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	if os.Getenv("LATENTLAB_SMOKE_SHOTS") != "" {
-		os.WriteFile(fmt.Sprintf("%s/smoke-%d.png", os.Getenv("LATENTLAB_SMOKE_SHOTS"), time.Now().UnixNano()), out, 0o644)
+		t.Fatal(err)
 	}
 	return img
 }

@@ -48,20 +48,20 @@ type Checkpoint struct {
 }
 
 // Step returns the number of training steps the checkpoint was taken at.
-func (c *Checkpoint) Step() int64 { return c.state.Step }
+func (ck *Checkpoint) Step() int64 { return ck.state.Step }
 
 // Epoch returns the number of completed epochs.
-func (c *Checkpoint) Epoch() int { return c.state.Epoch }
+func (ck *Checkpoint) Epoch() int { return ck.state.Epoch }
 
 // TrainSeconds returns the training time spent on the weights.
-func (c *Checkpoint) TrainSeconds() float64 { return c.state.TrainSeconds }
+func (ck *Checkpoint) TrainSeconds() float64 { return ck.state.TrainSeconds }
 
 // Samples returns the number of training images seen.
-func (c *Checkpoint) Samples() int64 { return c.state.Samples }
+func (ck *Checkpoint) Samples() int64 { return ck.state.Samples }
 
 // Stats returns the checkpoint's training counts.
-func (c *Checkpoint) Stats() measure.TrainStats {
-	return measure.TrainStats{Epochs: c.state.Epoch, Steps: c.state.Step, TrainSeconds: c.state.TrainSeconds, Samples: c.state.Samples}
+func (ck *Checkpoint) Stats() measure.TrainStats {
+	return measure.TrainStats{Epochs: ck.state.Epoch, Steps: ck.state.Step, TrainSeconds: ck.state.TrainSeconds, Samples: ck.state.Samples}
 }
 
 // Save writes the trainer's config, state, weights and optimizer moments to

@@ -2,8 +2,8 @@ package infer
 
 import (
 	"fmt"
-	"math"
 
+	"latentlab/model/kernel"
 	"latentlab/model/nn"
 )
 
@@ -80,7 +80,7 @@ func (s *Snapshot) checkLatent(z []float64) error {
 		return fmt.Errorf("infer: decode: z has %d values, the %s has latent dimension %d", len(z), s.config.Kind, s.config.LatentDim)
 	}
 	for i, v := range z {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if !kernel.IsFinite(v) {
 			return fmt.Errorf("infer: decode: z[%d] = %v is not finite", i, v)
 		}
 	}

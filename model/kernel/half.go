@@ -36,7 +36,7 @@ func MaxAbs(x []float32) float32 {
 // ±Inf and small ones keep their precision. It is 1 for 0, and never so
 // small that its inverse overflows float32.
 func HalfScale(maxAbs float32) float32 {
-	if maxAbs == 0 || math.IsNaN(float64(maxAbs)) || math.IsInf(float64(maxAbs), 0) {
+	if maxAbs == 0 || !IsFinite(maxAbs) {
 		return 1
 	}
 	e := max(math.Ilogb(float64(maxAbs))-14, -126)

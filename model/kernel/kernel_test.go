@@ -3,6 +3,7 @@ package kernel
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -14,7 +15,7 @@ func randoms(rng *rand.Rand, n int, scale float32) []float32 {
 	return s
 }
 
-func clone(s []float32) []float32 { return append([]float32(nil), s...) }
+func clone(s []float32) []float32 { return slices.Clone(s) }
 
 // adamReference is Adam written plainly in Go, in the same float32 order.
 // Every product is converted explicitly, which keeps Go from fusing it into

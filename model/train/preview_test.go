@@ -3,6 +3,7 @@ package train
 import (
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -34,7 +35,7 @@ func TestSnapshot_PreviewWithinToleranceOfDecode(t *testing.T) {
 			z := infer.SamplePrior(100, cfg.LatentDim, 11)
 			worst, differs := 0.0, false
 			for i := range 200 {
-				zi := append([]float64(nil), z.RawRowView(i%100)...)
+				zi := slices.Clone(z.RawRowView(i % 100))
 				if i >= 100 {
 					for j := range zi {
 						zi[j] *= 3 // out in the tails of the prior
