@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // WeightedBCE returns sum_i w_i sum_j [softplus(l_ij) - t l_ij]: the binary
@@ -15,7 +13,7 @@ import (
 // discriminator's BCE(t, D(x)) + BCE(0, D(G(z))) and the generator's
 // non-saturating BCE(1, D(G(z))) = softplus(-D(G(z))).
 func WeightedBCE(logits, w *G.Node, t float64) *G.Node {
-	return G.Must(G.ApplyOp(weightedBCEOp{newOpBase(fmt.Sprintf("WeightedBCE(%g)", t)), t}, logits, w))
+	return G.Must(G.ApplyOp(weightedBCEOp{newOpBase(fmt.Sprintf("WeightedBCE(%g)", t), sig(0, 2, 1)), t}, logits, w))
 }
 
 type weightedBCEOp struct {
@@ -23,22 +21,7 @@ type weightedBCEOp struct {
 	target float64
 }
 
-func (o weightedBCEOp) Arity() int { return 2 }
-func (o weightedBCEOp) Type() hm.Type {
-	return hm.NewFnType(matrixType, vectorType, hm.TypeVariable('a'))
-}
 func (o weightedBCEOp) DiffWRT(int) []bool { return []bool{true, false} }
-
-func (o weightedBCEOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2, 1)
-	if err != nil {
-		return nil, err
-	}
-	if s[0][0] != s[1][0] {
-		return nil, fmt.Errorf("%s: logits %v, row weights %v", o, s[0], s[1])
-	}
-	return tensor.ScalarShape(), nil
-}
 
 func (o weightedBCEOp) Do(vs ...G.Value) (G.Value, error) {
 	return o.scalarSum(vs, 2,
@@ -59,7 +42,7 @@ func weightedBCE[T float](l, w []T, t float64) float64 {
 
 // SymDiff: d/dl_ij = g w_i (sigmoid(l_ij) - t).
 func (o weightedBCEOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(weightedBCEGradOp{newOpBase(fmt.Sprintf("WeightedBCEGrad(%g)", o.target)), o.target},
+	d, err := G.ApplyOp(weightedBCEGradOp{newOpBase(fmt.Sprintf("WeightedBCEGrad(%g)", o.target), sig(2, 2, 1, 0)), o.target},
 		in[0], in[1], grad)
 	if err != nil {
 		return nil, err
@@ -71,15 +54,6 @@ func (o weightedBCEOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error
 type weightedBCEGradOp struct {
 	opBase
 	target float64
-}
-
-func (o weightedBCEGradOp) Arity() int { return 3 }
-func (o weightedBCEGradOp) Type() hm.Type {
-	return hm.NewFnType(matrixType, vectorType, hm.TypeVariable('a'), matrixType)
-}
-
-func (o weightedBCEGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return shapeOfFirst(o.String(), in, 3, 2, 1)
 }
 
 func (o weightedBCEGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }

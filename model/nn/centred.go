@@ -3,9 +3,7 @@ package nn
 import (
 	"math"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"latentlab/model/kernel"
 )
@@ -15,18 +13,12 @@ import (
 // Radford et al. 2016 are the same function of 2l), in one pass instead of
 // a sigmoid, a product and a difference and their gradients.
 func CentredSigmoid(l *G.Node) *G.Node {
-	return G.Must(G.ApplyOp(centredSigmoidOp{newOpBase("CentredSigmoid")}, l))
+	return G.Must(G.ApplyOp(centredSigmoidOp{newOpBase("CentredSigmoid", sig(2, 2))}, l))
 }
 
 type centredSigmoidOp struct{ opBase }
 
-func (o centredSigmoidOp) Arity() int         { return 1 }
-func (o centredSigmoidOp) Type() hm.Type      { return hm.NewFnType(matrixType, matrixType) }
 func (o centredSigmoidOp) DiffWRT(int) []bool { return []bool{true} }
-
-func (o centredSigmoidOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return shapeOfFirst(o.String(), in, 1, 2)
-}
 
 func (o centredSigmoidOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 
@@ -44,7 +36,7 @@ func (o centredSigmoidOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Valu
 // (from the output c it would be (1 - c^2) / 2, which rounds to 0 once c
 // rounds to ±1).
 func (o centredSigmoidOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(centredSigmoidGradOp{newOpBase("CentredSigmoidGrad")}, in[0], grad)
+	d, err := G.ApplyOp(centredSigmoidGradOp{newOpBase("CentredSigmoidGrad", sig(2, 2, 2))}, in[0], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -54,13 +46,6 @@ func (o centredSigmoidOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, er
 // centredSigmoidGradOp is centredSigmoidOp's gradient: its inputs are the
 // logits and the gradient with respect to the output.
 type centredSigmoidGradOp struct{ opBase }
-
-func (o centredSigmoidGradOp) Arity() int    { return 2 }
-func (o centredSigmoidGradOp) Type() hm.Type { return hm.NewFnType(matrixType, matrixType, matrixType) }
-
-func (o centredSigmoidGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return shapeOfFirst(o.String(), in, 2, 2, 2)
-}
 
 func (o centredSigmoidGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	G "gorgonia.org/gorgonia"
@@ -55,12 +54,14 @@ func (l Dense) Params() []Param {
 // Apply adds act(x·W + b), times mask if it is not nil, to g as one op.
 func (l Dense) Apply(g *Graph, x *G.Node, needs GradNeeds, mask *G.Node) *G.Node {
 	slope := float64(l.Act)
-	op := denseOp{newOpBase(fmt.Sprintf("Dense(%g,%t,%t,%t)", slope, needs.Input, needs.Weights, mask != nil)),
-		slope, needs, mask != nil}
+	signature := sig(2, 2, 2, 1)
 	in := G.Nodes{x, g.Param(l.Label + ".weight"), g.Param(l.Label + ".bias")}
 	if mask != nil {
+		signature.in = append(signature.in, 2)
 		in = append(in, mask)
 	}
+	op := denseOp{newOpBase(fmt.Sprintf("Dense(%g,%t,%t,%t)", slope, needs.Input, needs.Weights, mask != nil), signature),
+		slope, needs, mask != nil}
 	return G.Must(G.ApplyOp(op, in...))
 }
 
@@ -153,26 +154,12 @@ type denseOp struct {
 	masked bool
 }
 
-func (o denseOp) Arity() int {
-	if o.masked {
-		return 4
-	}
-	return 3
-}
-
-func (o denseOp) Type() hm.Type {
-	if o.masked {
-		return hm.NewFnType(matrixType, matrixType, vectorType, matrixType, matrixType)
-	}
-	return hm.NewFnType(matrixType, matrixType, vectorType, matrixType)
-}
-
 func (o denseOp) DiffWRT(int) []bool {
 	return []bool{o.needs.Input, o.needs.Weights, o.needs.Weights, false}[:o.Arity()]
 }
 
 func (o denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	ranks := []int{2, 2, 1, 2}[:o.Arity()]
+	ranks := o.sig.in
 	s, err := shapes(o.String(), in, ranks...)
 	if err != nil {
 		return nil, err
@@ -247,7 +234,11 @@ func (o denseOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 		if o.masked {
 			args = append(args, in[3])
 		}
-		op := actGradOp{newOpBase(fmt.Sprintf("ActGrad(%g,%t)", o.slope, o.masked)), o.slope, o.masked}
+		signature := sig(2, 2, 2)
+		if o.masked {
+			signature.in = append(signature.in, 2)
+		}
+		op := actGradOp{newOpBase(fmt.Sprintf("ActGrad(%g,%t)", o.slope, o.masked), signature), o.slope, o.masked}
 		var err error
 		if d, err = G.ApplyOp(op, args...); err != nil {
 			return nil, err
@@ -264,7 +255,7 @@ func (o denseOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 		if out[1], err = G.ApplyOp(newGemmOp(true, false), in[0], d); err != nil {
 			return nil, err
 		}
-		if out[2], err = G.ApplyOp(colSumsOp{newOpBase("ColSums")}, d); err != nil {
+		if out[2], err = G.ApplyOp(colSumsOp{newOpBase("ColSums", sig(1, 2))}, d); err != nil {
 			return nil, err
 		}
 	}
@@ -278,24 +269,6 @@ type actGradOp struct {
 	opBase
 	slope  float64
 	masked bool
-}
-
-func (o actGradOp) Arity() int {
-	if o.masked {
-		return 3
-	}
-	return 2
-}
-
-func (o actGradOp) Type() hm.Type {
-	if o.masked {
-		return hm.NewFnType(matrixType, matrixType, matrixType, matrixType)
-	}
-	return hm.NewFnType(matrixType, matrixType, matrixType)
-}
-
-func (o actGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return shapeOfFirst(o.String(), in, o.Arity(), []int{2, 2, 2}[:o.Arity()]...)
 }
 
 func (o actGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
@@ -339,9 +312,6 @@ func (o actGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 
 // colSumsOp sums a matrix over its rows: the gradient of a broadcast bias.
 type colSumsOp struct{ opBase }
-
-func (o colSumsOp) Arity() int    { return 1 }
-func (o colSumsOp) Type() hm.Type { return hm.NewFnType(matrixType, vectorType) }
 
 func (o colSumsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapes(o.String(), in, 2)

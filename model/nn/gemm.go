@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 
-	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -19,11 +18,8 @@ type gemmOp struct {
 }
 
 func newGemmOp(transA, transB bool) gemmOp {
-	return gemmOp{newOpBase(fmt.Sprintf("Gemm(%t,%t)", transA, transB)), transA, transB}
+	return gemmOp{newOpBase(fmt.Sprintf("Gemm(%t,%t)", transA, transB), sig(2, 2, 2)), transA, transB}
 }
-
-func (o gemmOp) Arity() int    { return 2 }
-func (o gemmOp) Type() hm.Type { return hm.NewFnType(matrixType, matrixType, matrixType) }
 
 // productShape is the shape of op(a)·op(b), or an error if they do not fit.
 func (o gemmOp) productShape(a, b tensor.Shape) (tensor.Shape, error) {

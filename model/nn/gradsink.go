@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -22,32 +21,16 @@ import (
 type gradSinkOp struct {
 	opBase
 	into *[]*tensor.Dense // the gradients of the latest run, in parameter order
-	dims []int            // each input's rank, for the op's type
 }
 
 // GradSink returns the sink node over cost and grads.
 func GradSink(cost *G.Node, grads G.Nodes, into *[]*tensor.Dense) (*G.Node, error) {
-	dims := []int{0}
+	signature := sig(1, 0)
 	for _, g := range grads {
-		dims = append(dims, g.Dims())
+		signature.in = append(signature.in, g.Dims())
 	}
-	op := gradSinkOp{newOpBase(fmt.Sprintf("GradSink(%d)", len(grads))), into, dims}
+	op := gradSinkOp{newOpBase(fmt.Sprintf("GradSink(%d)", len(grads)), signature), into}
 	return G.ApplyOp(op, append(G.Nodes{cost}, grads...)...)
-}
-
-func (o gradSinkOp) Arity() int { return len(o.dims) }
-
-func (o gradSinkOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	ts := make([]hm.Type, 0, len(o.dims)+1)
-	for _, d := range o.dims {
-		if d == 0 {
-			ts = append(ts, a)
-		} else {
-			ts = append(ts, G.TensorType{Dims: d, Of: a})
-		}
-	}
-	return hm.NewFnType(append(ts, G.TensorType{Dims: 1, Of: a})...)
 }
 
 func (o gradSinkOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return tensor.Shape{1}, nil }
@@ -55,8 +38,8 @@ func (o gradSinkOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return ten
 // Do hands the gradients over and computes nothing; with no UsePreallocDo,
 // it returns a fresh one-element tensor each run.
 func (o gradSinkOp) Do(vs ...G.Value) (G.Value, error) {
-	if len(vs) != len(o.dims) {
-		return nil, fmt.Errorf("%s: %d inputs, want %d", o, len(vs), len(o.dims))
+	if len(vs) != o.Arity() {
+		return nil, fmt.Errorf("%s: %d inputs, want %d", o, len(vs), o.Arity())
 	}
 	grads := (*o.into)[:0]
 	for i, v := range vs[1:] {

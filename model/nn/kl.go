@@ -3,16 +3,14 @@ package nn
 import (
 	"math"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // WeightedKL returns sum_i w_i KL(N(mu_i, exp(logvar_i)) || N(0, I)) with
 // KL = 1/2 sum_j (mu_j^2 + exp(logvar_j) - logvar_j - 1), the VAE's KL term
 // in closed form (Kingma & Welling 2014, appendix B).
 func WeightedKL(mu, logvar, w *G.Node) *G.Node {
-	return G.Must(G.ApplyOp(weightedKLOp{newOpBase("WeightedKL")}, mu, logvar, w))
+	return G.Must(G.ApplyOp(weightedKLOp{newOpBase("WeightedKL", sig(0, 2, 2, 1))}, mu, logvar, w))
 }
 
 func weightedKL[T float](mu, lv, w []T) float64 {
@@ -39,15 +37,7 @@ func weightedKLGrad[T float](mu, lv, w []T, g float64, wrtLogvar bool, d []T) {
 // weightedKLOp is sum_i w_i 1/2 sum_j (mu_ij^2 + exp(logvar_ij) - logvar_ij - 1).
 type weightedKLOp struct{ opBase }
 
-func (o weightedKLOp) Arity() int { return 3 }
-func (o weightedKLOp) Type() hm.Type {
-	return hm.NewFnType(matrixType, matrixType, vectorType, hm.TypeVariable('a'))
-}
 func (o weightedKLOp) DiffWRT(int) []bool { return []bool{true, true, false} }
-
-func (o weightedKLOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return weightedSumShape(o.String(), in)
-}
 
 func (o weightedKLOp) Do(vs ...G.Value) (G.Value, error) {
 	return o.scalarSum(vs, 3,
@@ -57,11 +47,11 @@ func (o weightedKLOp) Do(vs ...G.Value) (G.Value, error) {
 
 // SymDiff: d/dmu_ij = g w_i mu_ij; d/dlogvar_ij = g w_i (exp(logvar_ij) - 1) / 2.
 func (o weightedKLOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dmu, err := G.ApplyOp(weightedKLGradOp{newOpBase("WeightedKLGrad(mu)"), false}, in[0], in[1], in[2], grad)
+	dmu, err := G.ApplyOp(weightedKLGradOp{newOpBase("WeightedKLGrad(mu)", sig(2, 2, 2, 1, 0)), false}, in[0], in[1], in[2], grad)
 	if err != nil {
 		return nil, err
 	}
-	dlv, err := G.ApplyOp(weightedKLGradOp{newOpBase("WeightedKLGrad(logvar)"), true}, in[0], in[1], in[2], grad)
+	dlv, err := G.ApplyOp(weightedKLGradOp{newOpBase("WeightedKLGrad(logvar)", sig(2, 2, 2, 1, 0)), true}, in[0], in[1], in[2], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -73,15 +63,6 @@ func (o weightedKLOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error)
 type weightedKLGradOp struct {
 	opBase
 	logvar bool
-}
-
-func (o weightedKLGradOp) Arity() int { return 4 }
-func (o weightedKLGradOp) Type() hm.Type {
-	return hm.NewFnType(matrixType, matrixType, vectorType, hm.TypeVariable('a'), matrixType)
-}
-
-func (o weightedKLGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return shapeOfFirst(o.String(), in, 4, 2, 2, 1)
 }
 
 func (o weightedKLGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"latentlab/model/internal/gradcheck"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -65,21 +66,8 @@ func checkLayer(t *testing.T, l Layer, rows int) {
 	for _, p := range l.Params() {
 		targets = append(targets, params.Tensor(p.Name))
 	}
-	const h = 1e-6
 	for i, target := range targets {
-		d := target.Data().([]float64)
-		for j := range d {
-			orig := d[j]
-			d[j] = orig + h
-			up := run()
-			d[j] = orig - h
-			down := run()
-			d[j] = orig
-			numeric := (up - down) / (2 * h)
-			if diff := math.Abs(numeric - analytic[i][j]); diff > 1e-6+1e-4*math.Abs(numeric) {
-				t.Errorf("%s: gradient of %s[%d] is %.8g, finite difference %.8g", l.Name(), wrt[i].Name(), j, analytic[i][j], numeric)
-			}
-		}
+		gradcheck.Check(t, l.Name()+": "+wrt[i].Name(), target.Data().([]float64), analytic[i], run)
 	}
 
 	// The float32 passes against the graph's forward pass without a mask.

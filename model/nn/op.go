@@ -15,22 +15,70 @@ import (
 // run to run, the checks of input shapes and values, and one dispatch on
 // the dtype (see eachFloat).
 
-var (
-	matrixType = G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}
-	vectorType = G.TensorType{Dims: 1, Of: hm.TypeVariable('a')}
-)
-
 // opBase holds what the fused ops share: hashing by name (which includes
-// any parameter), no in-place writes, no pointers returned, no second
-// derivative (the ops that have a first derivative override DiffWRT and
-// SymDiff), and an output tensor kept from run to run.
+// any parameter), the arity, type and shape checks of their signature, no
+// in-place writes, no pointers returned, no second derivative (the ops that
+// have a first derivative override DiffWRT and SymDiff), and an output
+// tensor kept from run to run.
 type opBase struct {
 	name string
+	sig  signature
 	out  *outputCache
 }
 
-// newOpBase returns the shared part of an op named name (one per node).
-func newOpBase(name string) opBase { return opBase{name, new(outputCache)} }
+// signature is an op's inputs' ranks and its output's rank, 0 for a scalar.
+type signature struct {
+	in  []int
+	out int
+}
+
+// sig is the signature of an op with inputs of ranks in and an output of
+// rank out.
+func sig(out int, in ...int) signature { return signature{in: in, out: out} }
+
+// newOpBase returns the shared part of an op named name with signature s
+// (one per node).
+func newOpBase(name string, s signature) opBase { return opBase{name, s, new(outputCache)} }
+
+// Arity is the number of inputs.
+func (o opBase) Arity() int { return len(o.sig.in) }
+
+// Type is the function from the inputs' types to the output's, all of one
+// element type.
+func (o opBase) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	of := func(rank int) hm.Type {
+		if rank == 0 {
+			return a
+		}
+		return G.TensorType{Dims: rank, Of: a}
+	}
+	ts := make([]hm.Type, 0, len(o.sig.in)+1)
+	for _, r := range o.sig.in {
+		ts = append(ts, of(r))
+	}
+	return hm.NewFnType(append(ts, of(o.sig.out))...)
+}
+
+// InferShape checks the inputs against the signature, as element-wise and
+// row-weighted ops take them: every matrix shaped like input 0 and every
+// vector one entry per row of it. The output is a scalar, or shaped like
+// input 0. Ops of other shapes override it.
+func (o opBase) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapes(o.name, in, o.sig.in...)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range o.sig.in {
+		if (r == 2 && !s[i].Eq(s[0])) || (r == 1 && s[i][0] != s[0][0]) {
+			return nil, fmt.Errorf("%s: input %d has shape %v, input 0 %v", o.name, i, s[i], s[0])
+		}
+	}
+	if o.sig.out == 0 {
+		return tensor.ScalarShape(), nil
+	}
+	return s[0].Clone(), nil
+}
 
 // outputCache is the tensor an op node writes its output to when the tape
 // machine offers none (its register is empty, as after stepGraph.reset).
@@ -63,6 +111,9 @@ func shapes(op string, in []G.DimSizer, ranks ...int) ([]tensor.Shape, error) {
 	}
 	out := make([]tensor.Shape, len(in))
 	for i, d := range in {
+		if ranks[i] == 0 {
+			continue // a scalar
+		}
 		s, ok := d.(tensor.Shape)
 		if !ok || len(s) != ranks[i] {
 			return nil, fmt.Errorf("%s: input %d has shape %v, want rank %d", op, i, d, ranks[i])
@@ -70,20 +121,6 @@ func shapes(op string, in []G.DimSizer, ranks ...int) ([]tensor.Shape, error) {
 		out[i] = s
 	}
 	return out, nil
-}
-
-// shapeOfFirst checks that an op has arity inputs, the first len(ranks) of
-// them of those ranks (the rest are scalars), and returns input 0's shape:
-// the output shape of the element-wise ops and of the gradients.
-func shapeOfFirst(op string, in []G.DimSizer, arity int, ranks ...int) (tensor.Shape, error) {
-	if len(in) != arity {
-		return nil, fmt.Errorf("%s: %d inputs, want %d", op, len(in), arity)
-	}
-	s, err := shapes(op, in[:len(ranks)], ranks...)
-	if err != nil {
-		return nil, err
-	}
-	return s[0].Clone(), nil
 }
 
 // denses returns the values as dense tensors of one dtype.
@@ -235,20 +272,6 @@ func (o opBase) elementwiseGrad(prealloc G.Value, vs []G.Value, n int, f32 func(
 		return nil, err
 	}
 	return out, nil
-}
-
-// weightedSumShape checks the inputs of an op that sums a function of two
-// same-shaped matrices with row weights (a vector, one per row), and
-// returns the scalar output's shape.
-func weightedSumShape(op string, in []G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(op, in, 2, 2, 1)
-	if err != nil {
-		return nil, err
-	}
-	if !s[0].Eq(s[1]) || s[0][0] != s[2][0] {
-		return nil, fmt.Errorf("%s: matrices %v and %v, row weights %v", op, s[0], s[1], s[2])
-	}
-	return tensor.ScalarShape(), nil
 }
 
 // scalarSum runs an op whose output is a scalar sum over its n inputs:

@@ -3,9 +3,7 @@ package nn
 import (
 	"math"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"latentlab/model/kernel"
 )
@@ -16,20 +14,12 @@ import (
 // (Kingma & Welling 2014, appendix C.1). In float32 the rows go through
 // package kernel's vectorised cross-entropy.
 func WeightedRecon(logits, x, w *G.Node) *G.Node {
-	return G.Must(G.ApplyOp(weightedReconOp{newOpBase("WeightedRecon")}, logits, x, w))
+	return G.Must(G.ApplyOp(weightedReconOp{newOpBase("WeightedRecon", sig(0, 2, 2, 1))}, logits, x, w))
 }
 
 type weightedReconOp struct{ opBase }
 
-func (o weightedReconOp) Arity() int { return 3 }
-func (o weightedReconOp) Type() hm.Type {
-	return hm.NewFnType(matrixType, matrixType, vectorType, hm.TypeVariable('a'))
-}
 func (o weightedReconOp) DiffWRT(int) []bool { return []bool{true, false, false} }
-
-func (o weightedReconOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return weightedSumShape(o.String(), in)
-}
 
 func (o weightedReconOp) Do(vs ...G.Value) (G.Value, error) {
 	return o.scalarSum(vs, 3, func(d [][]float32) float64 {
@@ -55,7 +45,7 @@ func (o weightedReconOp) Do(vs ...G.Value) (G.Value, error) {
 
 // SymDiff: d/dl_ij = g w_i (sigmoid(l_ij) - x_ij).
 func (o weightedReconOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(weightedReconGradOp{newOpBase("WeightedReconGrad")}, in[0], in[1], in[2], grad)
+	d, err := G.ApplyOp(weightedReconGradOp{newOpBase("WeightedReconGrad", sig(2, 2, 2, 1, 0))}, in[0], in[1], in[2], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -65,15 +55,6 @@ func (o weightedReconOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, err
 // weightedReconGradOp is weightedReconOp's gradient with respect to the
 // logits, from (logits, x, w, g).
 type weightedReconGradOp struct{ opBase }
-
-func (o weightedReconGradOp) Arity() int { return 4 }
-func (o weightedReconGradOp) Type() hm.Type {
-	return hm.NewFnType(matrixType, matrixType, vectorType, hm.TypeVariable('a'), matrixType)
-}
-
-func (o weightedReconGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return shapeOfFirst(o.String(), in, 4, 2, 2, 1)
-}
 
 func (o weightedReconGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 

@@ -1,19 +1,16 @@
 package nn
 
 import (
-	"fmt"
 	"math"
 
-	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // Reparam returns z = mu + exp(logvar / 2) * eps: the reparameterisation
 // trick of Kingma & Welling (2014), section 2.4, which makes a draw of
 // q(z|x) = N(mu, exp(logvar)) differentiable in mu and logvar.
 func Reparam(mu, logvar, eps *G.Node) *G.Node {
-	return G.Must(G.ApplyOp(reparamOp{newOpBase("Reparam")}, mu, logvar, eps))
+	return G.Must(G.ApplyOp(reparamOp{newOpBase("Reparam", sig(2, 2, 2, 2))}, mu, logvar, eps))
 }
 
 func reparam[T float](mu, lv, eps, z []T) {
@@ -31,22 +28,7 @@ func reparamGrad[T float](lv, eps, g, d []T) {
 // reparamOp computes z = mu + exp(logvar / 2) * eps.
 type reparamOp struct{ opBase }
 
-func (o reparamOp) Arity() int { return 3 }
-func (o reparamOp) Type() hm.Type {
-	return hm.NewFnType(matrixType, matrixType, matrixType, matrixType)
-}
 func (o reparamOp) DiffWRT(int) []bool { return []bool{true, true, false} }
-
-func (o reparamOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2, 2, 2)
-	if err != nil {
-		return nil, err
-	}
-	if !s[0].Eq(s[1]) || !s[0].Eq(s[2]) {
-		return nil, fmt.Errorf("%s: mu %v, logvar %v, eps %v", o, s[0], s[1], s[2])
-	}
-	return s[0].Clone(), nil
-}
 
 func (o reparamOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 
@@ -58,7 +40,7 @@ func (o reparamOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 
 // SymDiff: dz/dmu = 1; dz/dlogvar = eps exp(logvar / 2) / 2.
 func (o reparamOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dlv, err := G.ApplyOp(reparamGradOp{newOpBase("ReparamGrad")}, in[1], in[2], grad)
+	dlv, err := G.ApplyOp(reparamGradOp{newOpBase("ReparamGrad", sig(2, 2, 2, 2))}, in[1], in[2], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -67,15 +49,6 @@ func (o reparamOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 
 // reparamGradOp is g * eps * exp(logvar / 2) / 2, from (logvar, eps, g).
 type reparamGradOp struct{ opBase }
-
-func (o reparamGradOp) Arity() int { return 3 }
-func (o reparamGradOp) Type() hm.Type {
-	return hm.NewFnType(matrixType, matrixType, matrixType, matrixType)
-}
-
-func (o reparamGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	return shapeOfFirst(o.String(), in, 3, 2, 2, 2)
-}
 
 func (o reparamGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
 

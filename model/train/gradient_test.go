@@ -10,6 +10,7 @@ import (
 
 	"latentlab/model"
 	"latentlab/model/dataset"
+	"latentlab/model/internal/gradcheck"
 	"latentlab/model/nn"
 )
 
@@ -70,24 +71,9 @@ func checkGradients(t *testing.T, s *stepGraph, tr *Trainer) {
 	}
 	s.reset()
 
-	const h = 1e-6
 	checked := 0
 	for _, name := range s.names {
-		w := tr.params.Tensor(name).Data().([]float64)
-		for i := range w {
-			orig := w[i]
-			w[i] = orig + h
-			up := cost()
-			w[i] = orig - h
-			down := cost()
-			w[i] = orig
-			numeric := (up - down) / (2 * h)
-			got := grads[name][i]
-			if diff := math.Abs(numeric - got); diff > 1e-6+1e-4*math.Abs(numeric) {
-				t.Errorf("%s[%d]: gradient %.8g, finite difference %.8g", name, i, got, numeric)
-			}
-			checked++
-		}
+		checked += gradcheck.Check(t, name, tr.params.Tensor(name).Data().([]float64), grads[name], cost)
 	}
 	if checked == 0 {
 		t.Fatal("no parameters checked")
