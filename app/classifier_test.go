@@ -16,7 +16,7 @@ func TestShippedClassifier_AccuracyOnTheTestSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mon, err := NewMonitor(m.Test)
+	mon, err := NewMonitor(m.Test, m.Source)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,11 +14,12 @@ var Kinds = []model.Kind{model.KindAE, model.KindVAE, model.KindGAN}
 // Lab holds one Session per model on one data set, and one channel that
 // says something changed.
 type Lab struct {
-	Data     *Data
-	Monitor  *Monitor // nil when the data cannot be measured by the shipped classifier
-	sessions map[model.Kind]*Session
-	updates  chan struct{}
-	turns    *turns // the sessions train in turn
+	Data       *Data
+	Monitor    *Monitor // nil when the data cannot be measured by the shipped classifier
+	MonitorErr error    // why Monitor is nil
+	sessions   map[model.Kind]*Session
+	updates    chan struct{}
+	turns      *turns // the sessions train in turn
 }
 
 // NewLab builds a session for each config (one per kind; kinds without a
@@ -32,8 +33,10 @@ func NewLab(data *Data, configs map[model.Kind]model.Config) (*Lab, error) {
 	openblas.SetThreads(1)
 	l := &Lab{Data: data, sessions: map[model.Kind]*Session{}, updates: make(chan struct{}, 1),
 		turns: newTurns(turnSlice, runtime.NumCPU())}
-	if m, err := NewMonitor(data.Test); err == nil {
+	if m, err := NewMonitor(data.Test, data.Source); err == nil {
 		l.Monitor = m
+	} else {
+		l.MonitorErr = err
 	}
 	for _, k := range Kinds {
 		cfg, ok := configs[k]

@@ -39,8 +39,12 @@ type Monitor struct {
 }
 
 // NewMonitor loads the shipped classifier and featurizes part of the test
-// set. Data of another image size cannot be measured: it returns an error.
-func NewMonitor(test *dataset.Set) (*Monitor, error) {
+// set. The classifier knows MNIST digits only: on other data (src) its
+// figures would mean nothing, and it returns an error that says so.
+func NewMonitor(test *dataset.Set, src dataset.Source) (*Monitor, error) {
+	if !IsEmbedded(src) {
+		return nil, fmt.Errorf("sample quality is not measured: the shipped classifier knows MNIST digits, not %s", src.Name)
+	}
 	b := assets.Classifier()
 	ck, err := checkpoint.Read(bytes.NewReader(b), int64(len(b)), "shipped classifier")
 	if err != nil {

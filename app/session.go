@@ -270,7 +270,7 @@ func (s *Session) Apply(cfg model.Config) (reset bool, err error) {
 
 // SaveCheckpoint writes the model to path atomically; training goes on.
 func (s *Session) SaveCheckpoint(path string) error {
-	return checkpoint.Save(s.trainer.Load(), path)
+	return checkpoint.Save(s.trainer.Load(), s.data.Source, path)
 }
 
 // LoadCheckpoint stops training and replaces the model with the one saved
@@ -283,6 +283,9 @@ func (s *Session) LoadCheckpoint(path string) error {
 	}
 	if ck.Config.Kind != s.kind {
 		return fmt.Errorf("%s holds a %s model; this is the %s", path, ck.Config.Kind, s.kind)
+	}
+	if err := SameData(path, ck, s.data.Source); err != nil {
+		return err
 	}
 	tr, err := ck.Trainer(s.data.Train, s.data.Val)
 	if err != nil {

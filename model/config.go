@@ -62,6 +62,7 @@ const (
 	MaxHidden    = 4096
 	MaxBatchSize = 8192
 	MaxEpochs    = 100000
+	MaxPixels    = 1 << 20 // pixels of an image
 )
 
 // Config is everything that defines a training run: the architecture, the
@@ -153,10 +154,13 @@ func (c Config) Validate() error {
 	bad := func(field string, v any, why string) {
 		errs = append(errs, fmt.Errorf("%s = %v: %s", field, v, why))
 	}
-	if _, err := ParseKind(string(c.Kind)); err != nil {
-		errs = append(errs, err)
+	switch c.Kind {
+	case KindAE, KindVAE, KindGAN, KindClassifier: // the one spelling a Config holds; ParseKind reads a user's
+	default:
+		bad("kind", fmt.Sprintf("%q", c.Kind), "want ae, vae, gan or classifier")
 	}
-	if c.ImageRows < 1 || c.ImageCols < 1 || c.ImageRows*c.ImageCols > 1<<20 {
+	// Each side is bounded before the product, which cannot overflow then.
+	if c.ImageRows < 1 || c.ImageCols < 1 || c.ImageRows > MaxPixels || c.ImageCols > MaxPixels || c.ImageRows*c.ImageCols > MaxPixels {
 		bad("image size", fmt.Sprintf("%dx%d", c.ImageRows, c.ImageCols), "must be positive and at most 1M pixels")
 	}
 	if c.LatentDim < 1 || c.LatentDim > MaxLatentDim {

@@ -143,7 +143,7 @@ func (v *compareView) render() func() {
 		if !due {
 			return nil
 		}
-		table := metricsText(snaps, v.lab.Data.Test.Head(metricsImages)) + "\n\n" + qualityText(v.lab.Monitor, snaps, v.lab.Data)
+		table := metricsText(snaps, v.lab.Data.Test.Head(metricsImages)) + "\n\n" + qualityText(v.lab.Monitor, v.lab.MonitorErr, snaps, v.lab.Data)
 		return func() { v.metrics.SetText(table) }
 	}
 	v.requested, v.epochs, v.metricsDue = false, epochs, true

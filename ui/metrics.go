@@ -58,9 +58,12 @@ const (
 
 // qualityText measures the samples of each model with the shipped
 // classifier, with real training digits as the reference line.
-func qualityText(m *app.Monitor, snaps []*infer.Snapshot, data *app.Data) string {
+func qualityText(m *app.Monitor, why error, snaps []*infer.Snapshot, data *app.Data) string {
 	if m == nil {
-		return "Sample quality needs 28x28 digits for the shipped classifier."
+		if why != nil {
+			return "Sample quality: " + why.Error() + "."
+		}
+		return "Sample quality is not measured on this data."
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-9s %8s %6s %7s %8s\n", "samples", "FD", "score", "classes", "entropy")

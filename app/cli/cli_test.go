@@ -192,7 +192,7 @@ func TestRun_EvalReportsSampleQuality(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "vae.safetensors")
-	if err := checkpoint.Save(tr, path); err != nil {
+	if err := checkpoint.Save(tr, data.Source, path); err != nil {
 		t.Fatal(err)
 	}
 	code, stdout, stderr := run("eval", "--checkpoint", path, "--samples", "500", "--iw-samples", "3")

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"latentlab/model/dataset"
 
 	"latentlab/app"
 	"latentlab/assets"
@@ -43,12 +44,19 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	trained, known := ck.Source()
+	if known && !set["data"] && !app.IsEmbedded(trained) {
+		return usagef("%s was trained on %s: measure it on that data with --data DIR", *path, trained)
+	}
 	m, err := app.LoadData(*data, 0, 0)
 	if err != nil {
+		return fmt.Errorf("--data: %w", err)
+	}
+	if err := app.SameData(*path, ck, m.Source); err != nil {
 		return err
 	}
-	if m.Test.Rows != ck.Config.ImageRows || m.Test.Cols != ck.Config.ImageCols {
-		return fmt.Errorf("--checkpoint %s was trained on %dx%d images; the test images are %dx%d", *path, ck.Config.ImageRows, ck.Config.ImageCols, m.Test.Rows, m.Test.Cols)
+	if !known {
+		fmt.Fprintf(stderr, "latentlab eval: %s does not record its training data (an older latentlab wrote it); measuring it on %s\n", *path, m.Source)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -60,12 +68,19 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	out := evalOutput{Metrics: metrics}
 	if *samples > 0 && ck.Config.Kind != model.KindClassifier {
-		clf, err := loadClassifier(*clfPath)
+		clf, why, err := classifierFor(*clfPath, m.Source)
 		if err != nil {
 			return err
 		}
-		if clf.Pixels() != snap.Pixels() {
-			fmt.Fprintf(stderr, "latentlab eval: no sample-quality metrics: the classifier reads %d pixels, the %s makes %d (give one trained on this data with --classifier)\n", clf.Pixels(), ck.Config.Kind, snap.Pixels())
+		if why == "" && m.Test.Len() < 2 {
+			why = fmt.Sprintf("the Fréchet distance needs at least 2 test images; %s has %d", m.Source.Name, m.Test.Len())
+		}
+		if why == "" && clf.Pixels() != snap.Pixels() {
+			why = fmt.Sprintf("the classifier reads %d pixels, the %s makes %d", clf.Pixels(), ck.Config.Kind, snap.Pixels())
+		}
+		if why != "" {
+			out.QualityUnavailable = why
+			fmt.Fprintf(stderr, "latentlab eval: no sample-quality metrics: %s\n", why)
 			return printJSON(stdout, out)
 		}
 		q, err := measure.MeasureQuality(snap, clf, m.Test, m.Train, measure.QualityOptions{Samples: *samples, IWSamples: *iw, Seed: ck.Config.Seed})
@@ -82,23 +97,36 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 type evalOutput struct {
 	measure.Metrics
 	Quality *measure.QualityReport `json:"quality,omitempty"`
+	// QualityUnavailable says why there is no quality report.
+	QualityUnavailable string `json:"quality_unavailable,omitempty"`
 }
 
-// loadClassifier reads the classifier at path, or the shipped one.
-func loadClassifier(path string) (*infer.Snapshot, error) {
-	var ck *checkpoint.Checkpoint
-	var err error
+// classifierFor returns the classifier that measures sample quality on
+// the data of src: the one at path, which must have been trained on that
+// data, or the shipped one, which was trained on MNIST. Where there is none
+// it returns why instead: the digit classifier's figures on other data
+// would mean nothing.
+func classifierFor(path string, src dataset.Source) (clf *infer.Snapshot, why string, err error) {
 	if path == "" {
+		if !app.IsEmbedded(src) {
+			return nil, fmt.Sprintf("the shipped classifier knows MNIST digits, not %s: train one with `latentlab train --model classifier --data DIR` and pass it with --classifier", src.Name), nil
+		}
 		b := assets.Classifier()
-		ck, err = checkpoint.Read(bytes.NewReader(b), int64(len(b)), "shipped classifier")
-	} else {
-		ck, err = checkpoint.Load(path)
+		ck, err := checkpoint.Read(bytes.NewReader(b), int64(len(b)), "shipped classifier")
+		if err != nil {
+			return nil, "", err
+		}
+		return ck.Snapshot(), "", nil
 	}
+	ck, err := checkpoint.Load(path)
 	if err != nil {
-		return nil, err
+		return nil, "", fmt.Errorf("--classifier: %w", err)
 	}
 	if ck.Config.Kind != model.KindClassifier {
-		return nil, fmt.Errorf("--classifier %s holds a %s, not a classifier", path, ck.Config.Kind)
+		return nil, "", usagef("--classifier %s holds a %s, not a classifier", path, ck.Config.Kind)
 	}
-	return ck.Snapshot(), nil
+	if err := app.SameData(path, ck, src); err != nil {
+		return nil, "", fmt.Errorf("--classifier: %w", err)
+	}
+	return ck.Snapshot(), "", nil
 }

@@ -29,7 +29,8 @@ type trainFlags struct {
 	seed                                         uint64
 	lr, beta1, beta2, decayRate, dropout         float64
 	weightDecay, beta, warmup, smoothing         float64
-	quiet                                        bool
+	quiet, force                                 bool
+	resume                                       string
 }
 
 func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
@@ -59,8 +60,13 @@ func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
 	fs.IntVar(&f.dSteps, "d-steps", d.DSteps, "gan: discriminator steps per generator step")
 	fs.IntVar(&f.validation, "validation", app.ValidationImages, "training images held out for validation (0: none)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
+	fs.StringVar(&f.resume, "resume", "", "checkpoint to continue training, exactly where it stopped (its settings, seed and data split; --epochs sets the total)")
+	fs.BoolVar(&f.force, "force", false, "replace the checkpoint already in --out with a new run")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: latentlab train --model ae|vae|gan [flags]\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: latentlab train --model ae|vae|gan [flags]\n       latentlab train --resume FILE [--epochs N] [--out DIR] [--data DIR]\n\n"+
+			"A run writes DIR/<model>.safetensors. It refuses to start over a checkpoint already there unless --resume\n"+
+			"continues that one or --force replaces it. Interrupted (Ctrl-C), it saves what it learned, but never over\n"+
+			"a checkpoint it did not make: after --force it saves DIR/<model>-interrupted.safetensors instead.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	return fs
@@ -133,53 +139,95 @@ func flagNames(msg string) string {
 	return r.Replace(msg)
 }
 
+// resumeFlags are the flags that may go with --resume: the rest are the
+// run's settings, which come from the checkpoint.
+var resumeFlags = map[string]bool{"resume": true, "epochs": true, "out": true, "data": true, "quiet": true, "model": true}
+
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f trainFlags
 	set, err := parseFlags(newTrainFlagSet(&f), args, stderr)
 	if err != nil {
 		return err
 	}
-	cfg, err := f.config(set)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
-		return fmt.Errorf("--out %s: %w", f.out, err)
-	}
+	// Everything the command line says is checked before any work.
 	if f.validation < 0 {
-		return usagef("--validation %d: must be 0 or more", f.validation)
+		return usagef("--validation %d: must be 0 (no validation) or more", f.validation)
 	}
-	data, err := app.LoadData(f.data, f.validation, cfg.Seed)
+	if set["resume"] && set["force"] {
+		return usagef("--resume and --force: give one (--resume continues a run, --force replaces one)")
+	}
+	var (
+		cfg    model.Config
+		resume *checkpoint.Checkpoint
+	)
+	if set["resume"] {
+		if resume, cfg, err = f.resumed(set); err != nil {
+			return err
+		}
+	} else if cfg, err = f.config(set); err != nil {
+		return err
+	}
+	name := string(cfg.Kind)
+	ckPath := filepath.Join(f.out, name+".safetensors")
+	if !set["out"] && resume != nil {
+		ckPath = f.resume // a resumed run goes on in its own file
+	}
+	existed, err := checkTarget(ckPath, f.resume, f.force)
 	if err != nil {
 		return err
+	}
+	if err := checkWritable(filepath.Dir(ckPath)); err != nil {
+		return err
+	}
+
+	holdout := f.validation
+	if resume != nil {
+		if src, ok := resume.Source(); ok {
+			holdout = src.Validation // the run's own split
+		}
+	}
+	data, err := app.LoadData(f.data, holdout, cfg.Seed)
+	if err != nil {
+		return fmt.Errorf("--data: %w", err)
 	}
 	trainSet, valSet := data.Train, data.Val
 	if cfg.BatchSize > trainSet.Len() {
-		return usagef("--batch-size %d is larger than the %d training images", cfg.BatchSize, trainSet.Len())
+		return usagef("--batch-size %d is larger than the %d training images of %s", cfg.BatchSize, trainSet.Len(), data.Source.Name)
 	}
-	tr, err := train.NewTrainer(cfg, trainSet, valSet)
-	if err != nil {
+	var tr *train.Trainer
+	if resume != nil {
+		if err := app.SameData(f.resume, resume, data.Source); err != nil {
+			return err
+		}
+		if tr, err = resume.Trainer(trainSet, valSet); err != nil {
+			return err
+		}
+		if err := tr.UpdateSettings(cfg); err != nil {
+			tr.Close()
+			return err
+		}
+	} else if tr, err = train.NewTrainer(cfg, trainSet, valSet); err != nil {
 		return err
 	}
 	defer tr.Close()
 
-	name := string(cfg.Kind)
-	ckPath := filepath.Join(f.out, name+".safetensors")
-	fmt.Fprintf(stderr, "training %s: latent dim %d, %d parameters, %d training / %d validation / %d test images, %d epochs\n",
+	start := tr.Progress().Step
+	fmt.Fprintf(stderr, "training %s: latent dim %d, %d parameters, %d training / %d validation / %d test images, %d epochs",
 		name, cfg.LatentDim, tr.ParamCount(), trainSet.Len(), valLen(valSet), data.Test.Len(), cfg.Epochs)
+	if resume != nil {
+		fmt.Fprintf(stderr, ", resumed from %s at epoch %d, step %d", f.resume, resume.Epoch(), resume.Step())
+	}
+	fmt.Fprintln(stderr)
 	bar := newProgressBar(stderr, f.quiet)
 	trainErr := tr.Train(ctx, bar.update)
 	bar.finish()
 	if trainErr != nil {
-		// Keep what was learned: an interrupted run is saved and can be inspected.
 		if errors.Is(trainErr, context.Canceled) {
-			if err := checkpoint.Save(tr, ckPath); err == nil {
-				fmt.Fprintf(stderr, "saved the partly trained model to %s\n", ckPath)
-			}
+			saveInterrupted(tr, data.Source, ckPath, existed && f.force, start, stderr)
 		}
 		return fmt.Errorf("training stopped: %w", trainErr)
 	}
-	if err := checkpoint.Save(tr, ckPath); err != nil {
+	if err := checkpoint.Save(tr, data.Source, ckPath); err != nil {
 		return err
 	}
 	snap := tr.Snapshot()
@@ -199,6 +247,111 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stderr, "wrote %s\n", strings.Join(append([]string{ckPath, metricsPath}, pics...), ", "))
 	return printJSON(stdout, metrics)
+}
+
+// resumed loads the checkpoint of --resume and returns it with its config,
+// the total epochs set by --epochs if given.
+func (f *trainFlags) resumed(set map[string]bool) (*checkpoint.Checkpoint, model.Config, error) {
+	for name := range set {
+		if !resumeFlags[name] {
+			return nil, model.Config{}, usagef("--%s cannot change a resumed run: its settings come from %s (drop the flag, or start a new run)", name, f.resume)
+		}
+	}
+	ck, err := checkpoint.Load(f.resume)
+	if err != nil {
+		return nil, model.Config{}, fmt.Errorf("--resume: %w", err)
+	}
+	cfg := ck.Config
+	if set["model"] {
+		if kind, err := model.ParseKind(f.kind); err != nil || kind != cfg.Kind {
+			return nil, model.Config{}, usagef("--model %s: %s holds a %s model", f.kind, f.resume, cfg.Kind)
+		}
+	}
+	if set["epochs"] {
+		if f.epochs < ck.Epoch() {
+			return nil, model.Config{}, usagef("--epochs %d: %s has already trained %d epochs (--epochs is the total)", f.epochs, f.resume, ck.Epoch())
+		}
+		cfg.Epochs = f.epochs
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, model.Config{}, usagef("%s", flagNames(err.Error()))
+	}
+	return ck, cfg, nil
+}
+
+// checkTarget applies the rule that a run never destroys what it did not
+// make: it refuses a checkpoint already at path unless the run resumes
+// that very file or force replaces it. It reports whether path exists.
+func checkTarget(path, resume string, force bool) (existed bool, err error) {
+	info, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("--out: %w", err)
+	}
+	if info.IsDir() {
+		return true, usagef("--out: %s is a directory, not a checkpoint file", path)
+	}
+	if resume != "" && sameFile(path, resume) || force {
+		return true, nil
+	}
+	what := "a checkpoint"
+	if ck, err := checkpoint.Load(path); err == nil {
+		what = fmt.Sprintf("a %s checkpoint of %d epochs (step %d)", ck.Config.Kind, ck.Epoch(), ck.Step())
+	}
+	return true, usagef("%s already holds %s: continue it with --resume %s, replace it with --force, or choose another --out", path, what, path)
+}
+
+// fileExists reports whether something exists at path.
+func fileExists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// sameFile reports whether paths a and b name the same file.
+func sameFile(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(ia, ib)
+}
+
+// checkWritable makes dir if it is missing and checks that a file can be
+// created in it, so that a run does not find out at its end.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--out %s: %w", dir, err)
+	}
+	probe, err := os.CreateTemp(dir, ".latentlab-write-test-*")
+	if err != nil {
+		return fmt.Errorf("--out %s is not writable: %w", dir, err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// saveInterrupted keeps what an interrupted run learned: nothing if it took
+// no step; beside path, never over it, if path held a checkpoint this run
+// did not make (replaced); else at path, which then holds this run or the
+// one it resumed, with less training.
+func saveInterrupted(tr *train.Trainer, src dataset.Source, path string, replaced bool, start int64, stderr io.Writer) {
+	steps := tr.Progress().Step - start
+	if steps == 0 {
+		fmt.Fprintf(stderr, "interrupted before the first step: nothing saved\n")
+		return
+	}
+	if replaced {
+		base := strings.TrimSuffix(path, ".safetensors") + "-interrupted"
+		path = base + ".safetensors"
+		for i := 2; fileExists(path); i++ { // nor over an earlier interrupted run
+			path = fmt.Sprintf("%s-%d.safetensors", base, i)
+		}
+	}
+	if err := checkpoint.Save(tr, src, path); err != nil {
+		fmt.Fprintf(stderr, "could not save the interrupted run: %v\n", err)
+		return
+	}
+	fmt.Fprintf(stderr, "saved the interrupted run (%d steps this run) to %s; continue it with --resume %s\n", steps, path, path)
 }
 
 func valLen(s *dataset.Set) int {

@@ -16,8 +16,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gorgonia.org/tensor"
 
@@ -44,7 +46,17 @@ const (
 type Checkpoint struct {
 	Config  model.Config
 	state   train.State
+	source  *dataset.Source // nil in checkpoints written before sources were recorded
 	tensors map[string]*safetensors.Tensor
+}
+
+// Source returns the data the model was trained on, and false for a
+// checkpoint that does not record it (written by an older latentlab).
+func (ck *Checkpoint) Source() (dataset.Source, bool) {
+	if ck.source == nil {
+		return dataset.Source{}, false
+	}
+	return *ck.source, true
 }
 
 // Step returns the number of training steps the checkpoint was taken at.
@@ -64,13 +76,14 @@ func (ck *Checkpoint) Stats() measure.TrainStats {
 	return measure.TrainStats{Epochs: ck.state.Epoch, Steps: ck.state.Step, TrainSeconds: ck.state.TrainSeconds, Samples: ck.state.Samples}
 }
 
-// Save writes the trainer's config, state, weights and optimizer moments to
-// path atomically: a temporary file in the same directory is written,
-// synced and renamed over path, so a crash mid-save leaves the old file
-// intact. It waits for the current training step to finish.
-func Save(t *train.Trainer, path string) error {
+// Save writes the trainer's config, state, weights and optimizer moments,
+// and the source of the data it trains on, to path atomically: a temporary
+// file in the same directory is written, synced and renamed over path, so a
+// crash mid-save leaves the old file intact. It waits for the current
+// training step to finish.
+func Save(t *train.Trainer, src dataset.Source, path string) error {
 	cfg, st, tensors := t.Save()
-	f := &safetensors.File{Metadata: metadata(cfg, st)}
+	f := &safetensors.File{Metadata: metadata(cfg, st, &src)}
 	for _, s := range tensors {
 		f.Tensors = append(f.Tensors, safetensors.Tensor{Name: s.Name, DType: safetensors.F32, Shape: s.Shape, F32: s.Data})
 	}
@@ -81,16 +94,21 @@ func Save(t *train.Trainer, path string) error {
 }
 
 // metadata is the safetensors metadata of every checkpoint.
-func metadata(c model.Config, st train.State) map[string]string {
-	cfg, _ := json.Marshal(c) // a Config and a State always marshal
+func metadata(c model.Config, st train.State, src *dataset.Source) map[string]string {
+	cfg, _ := json.Marshal(c) // a Config, a State and a Source always marshal
 	state, _ := json.Marshal(st)
-	return map[string]string{
+	md := map[string]string{
 		"format":         Format,
 		"format_version": strconv.Itoa(Version),
 		"config":         string(cfg),
 		"state":          string(state),
 		"weight_layout":  "weight [in, out] (the transpose of torch.nn.Linear.weight), bias [out]",
 	}
+	if src != nil {
+		data, _ := json.Marshal(src)
+		md["data"] = string(data)
+	}
+	return md
 }
 
 // write writes f to path atomically.
@@ -149,23 +167,62 @@ func from(f *safetensors.File) (*Checkpoint, error) {
 	if err := json.Unmarshal([]byte(md["state"]), &ck.state); err != nil {
 		return nil, fmt.Errorf("metadata state is not valid JSON: %w", err)
 	}
+	if data, ok := md["data"]; ok {
+		var src dataset.Source
+		if err := json.Unmarshal([]byte(data), &src); err != nil {
+			return nil, fmt.Errorf("metadata data is not valid JSON: %w", err)
+		}
+		if src.Rows != ck.Config.ImageRows || src.Cols != ck.Config.ImageCols || src.Validation < 0 {
+			return nil, fmt.Errorf("metadata data says %dx%d images (%d held out), the config %dx%d",
+				src.Rows, src.Cols, src.Validation, ck.Config.ImageRows, ck.Config.ImageCols)
+		}
+		ck.source = &src
+	}
 	if ck.state.Step < 0 || ck.state.Epoch < 0 || ck.state.Batch < 0 {
 		return nil, fmt.Errorf("metadata state has negative counters (step %d, epoch %d, batch %d)", ck.state.Step, ck.state.Epoch, ck.state.Batch)
 	}
 	for i := range f.Tensors {
 		ck.tensors[f.Tensors[i].Name] = &f.Tensors[i]
 	}
-	// Every parameter must be there, F32, with its shape and finite values.
+	// Every parameter must be there, F32, with its shape and finite
+	// values; every other tensor must be an optimizer moment of one of
+	// them, checked the same way.
 	var errs []error
+	shapes := map[string][]int{}
 	for _, p := range ck.params() {
+		shapes[p.Name] = p.Shape
 		if err := ck.checkTensor(p.Name, p.Shape); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(ck.tensors)) {
+		if _, ok := shapes[name]; ok {
+			continue
+		}
+		param, ok := momentOf(name)
+		if shape, known := shapes[param]; ok && known {
+			if err := ck.checkTensor(name, shape); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		errs = append(errs, fmt.Errorf("tensor %s is neither a parameter nor an optimizer moment of this config", name))
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("weights do not fit the %s config (latent_dim %d, hidden %v): %w", ck.Config.Kind, ck.Config.LatentDim, ck.Config.Hidden, errors.Join(errs...))
 	}
 	return ck, nil
+}
+
+// momentOf returns the parameter whose optimizer moment name is, and
+// whether name is a moment's.
+func momentOf(name string) (string, bool) {
+	for _, prefix := range train.MomentPrefixes {
+		if param, ok := strings.CutPrefix(name, prefix); ok {
+			return param, true
+		}
+	}
+	return "", false
 }
 
 // params lists the parameters the checkpoint's config implies, in order.
@@ -229,7 +286,7 @@ func (ck *Checkpoint) Trainer(trainSet, val *dataset.Set) (*train.Trainer, error
 // of the size, enough to decode, evaluate and classify, not to resume
 // training exactly. The write is atomic.
 func (ck *Checkpoint) SaveWeights(path string) error {
-	f := &safetensors.File{Metadata: metadata(ck.Config, ck.state)}
+	f := &safetensors.File{Metadata: metadata(ck.Config, ck.state, ck.source)}
 	f.Metadata["weights_only"] = "true"
 	for _, p := range ck.params() {
 		f.Tensors = append(f.Tensors, *ck.tensors[p.Name])

@@ -22,7 +22,7 @@ func TestLoadCheckpoint_RefusesWhatDoesNotFit(t *testing.T) {
 	}
 	defer tr.Close()
 	saved := filepath.Join(t.TempDir(), "vae.safetensors")
-	if err := checkpoint.Save(tr, saved); err != nil {
+	if err := checkpoint.Save(tr, dataset.Source{Name: "noise", Rows: 4, Cols: 4}, saved); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -43,6 +43,27 @@ func TestLoadCheckpoint_RefusesWhatDoesNotFit(t *testing.T) {
 		{"other shape", func(f *safetensors.File) {
 			f.Metadata["config"] = strings.Replace(f.Metadata["config"], `"latent_dim":2`, `"latent_dim":3`, 1)
 		}, "encoder.mu.weight has shape [5 2], want [5 3]"},
+		{"kind in capitals", func(f *safetensors.File) {
+			f.Metadata["config"] = strings.Replace(f.Metadata["config"], `"kind":"vae"`, `"kind":"VAE"`, 1)
+		}, `kind = "VAE"`},
+		{"kind with spaces", func(f *safetensors.File) {
+			f.Metadata["config"] = strings.Replace(f.Metadata["config"], `"kind":"vae"`, `"kind":" vae "`, 1)
+		}, `kind = " vae "`},
+		{"image size overflows", func(f *safetensors.File) {
+			c := strings.Replace(f.Metadata["config"], `"image_rows":4`, `"image_rows":4294967296`, 1)
+			f.Metadata["config"] = strings.Replace(c, `"image_cols":4`, `"image_cols":4294967296`, 1)
+		}, "image size = 4294967296x4294967296"},
+		{"NaN moment", func(f *safetensors.File) {
+			m, _ := f.Tensor("optimizer.v.decoder.0.weight")
+			m.F32[2] = float32(math.NaN())
+		}, "optimizer.v.decoder.0.weight has a non-finite value"},
+		{"moment of the wrong shape", func(f *safetensors.File) {
+			m, _ := f.Tensor("optimizer.m.encoder.mu.bias")
+			m.Shape, m.F32 = []int{1}, m.F32[:1]
+		}, "optimizer.m.encoder.mu.bias has shape [1], want [2]"},
+		{"foreign tensor", func(f *safetensors.File) {
+			f.Tensors = append(f.Tensors, safetensors.Tensor{Name: "classifier.out.weight", DType: safetensors.F32, Shape: []int{1}, F32: []float32{0}})
+		}, "tensor classifier.out.weight is neither a parameter nor an optimizer moment"},
 		{"NaN weight", func(f *safetensors.File) {
 			w, _ := f.Tensor("decoder.out.bias")
 			w.F32[1] = float32(math.NaN())
@@ -84,11 +105,11 @@ func TestSaveCheckpoint_KeepsOldFileOnFailure(t *testing.T) {
 	defer tr.Close()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ae.safetensors")
-	if err := checkpoint.Save(tr, path); err != nil {
+	if err := checkpoint.Save(tr, dataset.Source{Name: "noise", Rows: 4, Cols: 4}, path); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)
-	if err := checkpoint.Save(tr, filepath.Join(dir, "missing", "ae.safetensors")); err == nil {
+	if err := checkpoint.Save(tr, dataset.Source{Name: "noise", Rows: 4, Cols: 4}, filepath.Join(dir, "missing", "ae.safetensors")); err == nil {
 		t.Fatal("saving into a missing directory gave no error")
 	}
 	after, _ := os.ReadFile(path)
@@ -105,7 +126,7 @@ func TestCheckpoint_SaveWeightsKeepsTheModel(t *testing.T) {
 	defer tr.Close()
 	dir := t.TempDir()
 	full := filepath.Join(dir, "full.safetensors")
-	if err := checkpoint.Save(tr, full); err != nil {
+	if err := checkpoint.Save(tr, dataset.Source{Name: "noise", Rows: 4, Cols: 4}, full); err != nil {
 		t.Fatal(err)
 	}
 	ck, err := checkpoint.Load(full)

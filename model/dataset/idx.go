@@ -165,6 +165,24 @@ func (s *idxStream) end(claim string) error {
 // len(pixels)/(rows*cols). Each side must be between 1 and 1024. name is used
 // only in error messages.
 func ReadImages(r io.Reader, name string) (rows, cols int, pixels []float32, err error) {
+	rows, cols, data, err := readImageBytes(r, name)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	return rows, cols, toPixels(data), nil
+}
+
+// toPixels maps bytes to float32 pixels byte/255 in [0, 1].
+func toPixels(data []byte) []float32 {
+	pixels := make([]float32, len(data))
+	for i, b := range data {
+		pixels[i] = float32(b) / 255
+	}
+	return pixels
+}
+
+// readImageBytes is ReadImages returning the pixels as the stream's bytes.
+func readImageBytes(r io.Reader, name string) (rows, cols int, data []byte, err error) {
 	s, err := openIDX(r, name)
 	if err != nil {
 		return 0, 0, nil, err
@@ -185,7 +203,7 @@ func ReadImages(r io.Reader, name string) (rows, cols int, pixels []float32, err
 	rows, cols = int(r32), int(c32)
 	dim := int64(rows * cols)
 	total := count * dim
-	data, err := s.body(total)
+	data, err = s.body(total)
 	if err != nil {
 		return 0, 0, nil, err
 	}
@@ -196,11 +214,7 @@ func ReadImages(r io.Reader, name string) (rows, cols int, pixels []float32, err
 	if err := s.end(fmt.Sprintf("%d images", count)); err != nil {
 		return 0, 0, nil, err
 	}
-	pixels = make([]float32, len(data))
-	for i, b := range data {
-		pixels[i] = float32(b) / 255
-	}
-	return rows, cols, pixels, nil
+	return rows, cols, data, nil
 }
 
 // ReadLabels parses one IDX label stream (magic 0x00000801), raw or

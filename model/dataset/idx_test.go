@@ -53,8 +53,8 @@ func seq(n int, start byte) []byte {
 	return b
 }
 
-// toPixels converts bytes to the expected float32 pixel values.
-func toPixels(b []byte) []float32 {
+// wantPixels converts bytes to the expected float32 pixel values.
+func wantPixels(b []byte) []float32 {
 	p := make([]float32, len(b))
 	for i, v := range b {
 		p[i] = float32(v) / 255
@@ -191,7 +191,7 @@ func TestReadImages_ExactValues(t *testing.T) {
 			if rows != 2 || cols != 4 {
 				t.Errorf("size %dx%d, want 2x4", rows, cols)
 			}
-			if want := toPixels(data); !slices.Equal(pixels, want) {
+			if want := wantPixels(data); !slices.Equal(pixels, want) {
 				t.Errorf("pixels = %v, want %v", pixels, want)
 			}
 			if pixels[5] != 1 || pixels[6] != 0 {
@@ -302,7 +302,7 @@ func TestReadImages_Readers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(pixels, toPixels(data)) {
+			if !slices.Equal(pixels, wantPixels(data)) {
 				t.Errorf("pixels mismatch")
 			}
 		})

@@ -1,10 +1,12 @@
 package dataset
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 )
 
@@ -22,6 +24,8 @@ type MNIST struct {
 	Train *Set
 	// Test is the test set (10000 images in the original MNIST).
 	Test *Set
+	// Source names the data and holds its content hash (Validation 0).
+	Source Source
 }
 
 // Load reads train-images-idx3-ubyte, train-labels-idx1-ubyte,
@@ -56,7 +60,9 @@ func Load(fsys fs.FS) (*MNIST, error) {
 		return nil, fmt.Errorf("dataset: image size mismatch: train images (%s) are %dx%d but test images (%s) are %dx%d",
 			train.name, trainSet.Rows, trainSet.Cols, test.name, testSet.Rows, testSet.Cols)
 	}
-	return &MNIST{Train: trainSet, Test: testSet}, nil
+	sum := combine(trainSet, testSet, [4][32]byte{train.sum, trainLab.sum, test.sum, testLab.sum})
+	src := Source{Name: "IDX files", SHA256: sum, Rows: trainSet.Rows, Cols: trainSet.Cols}
+	return &MNIST{Train: trainSet, Test: testSet, Source: src}, nil
 }
 
 // LoadDir is Load(os.DirFS(dir)), with a clear error if dir is missing or is
@@ -73,6 +79,10 @@ func LoadDir(dir string) (*MNIST, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading MNIST from %s: %w", dir, err)
 	}
+	m.Source.Name = dir
+	if abs, err := filepath.Abs(dir); err == nil {
+		m.Source.Name = abs
+	}
 	return m, nil
 }
 
@@ -81,6 +91,7 @@ type imageResult struct {
 	name       string
 	rows, cols int
 	pixels     []float32
+	sum        [32]byte // SHA-256 of the pixel bytes
 	err        error
 }
 
@@ -88,6 +99,7 @@ type imageResult struct {
 type labelResult struct {
 	name   string
 	labels []uint8
+	sum    [32]byte // SHA-256 of the labels
 	err    error
 }
 
@@ -136,8 +148,11 @@ func readImagesFile(fsys fs.FS, base string) imageResult {
 		return imageResult{name: name, err: err}
 	}
 	defer f.Close()
-	rows, cols, pixels, err := ReadImages(f, name)
-	return imageResult{name: name, rows: rows, cols: cols, pixels: pixels, err: err}
+	rows, cols, data, err := readImageBytes(f, name)
+	if err != nil {
+		return imageResult{name: name, err: err}
+	}
+	return imageResult{name: name, rows: rows, cols: cols, pixels: toPixels(data), sum: sha256.Sum256(data)}
 }
 
 // readLabelsFile reads the label file stored under base (or base.gz).
@@ -148,5 +163,5 @@ func readLabelsFile(fsys fs.FS, base string) labelResult {
 	}
 	defer f.Close()
 	labels, err := ReadLabels(f, name)
-	return labelResult{name: name, labels: labels, err: err}
+	return labelResult{name: name, labels: labels, sum: sha256.Sum256(labels), err: err}
 }

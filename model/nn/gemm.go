@@ -45,12 +45,18 @@ func (o gemmOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return o.productShape(s[0], s[1])
 }
 
-func (o gemmOp) Do(vs ...G.Value) (G.Value, error) {
+// operands returns the two factors and the shape of their product.
+func (o gemmOp) operands(vs []G.Value) ([]*tensor.Dense, tensor.Shape, error) {
 	ts, err := denses(o.String(), vs, 2)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	shape, err := o.productShape(ts[0].Shape(), ts[1].Shape())
+	return ts, shape, err
+}
+
+func (o gemmOp) Do(vs ...G.Value) (G.Value, error) {
+	ts, shape, err := o.operands(vs)
 	if err != nil {
 		return nil, err
 	}
@@ -58,11 +64,7 @@ func (o gemmOp) Do(vs ...G.Value) (G.Value, error) {
 }
 
 func (o gemmOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 2)
-	if err != nil {
-		return nil, err
-	}
-	shape, err := o.productShape(ts[0].Shape(), ts[1].Shape())
+	ts, shape, err := o.operands(vs)
 	if err != nil {
 		return nil, err
 	}
