@@ -17,7 +17,8 @@ test: setup setup-test deps
 	$(GO) test -race -count=1 ./...
 
 build: deps
-	$(GO) build $(GOFLAGS_APP) -o bin/latentlab ./cmd/latentlab
+	$(GO) build -o bin/latentlab ./cmd/latentlab
+	$(GO) build $(GOFLAGS_APP) -o bin/latentlab-app ./cmd/latentlab-app
 
 deps:
 	@command -v $(GO) >/dev/null || { echo "setup: Go is not installed; install Go 1.26 from the Go website or your package manager"; exit 1; }
@@ -38,6 +39,9 @@ fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./model/infra/safetensors
 	$(GO) test -run '^$$' -fuzz FuzzReadImages -fuzztime 60s ./model/dataset
 	$(GO) test -run '^$$' -fuzz FuzzReadLabels -fuzztime 60s ./model/dataset
+	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./model/checkpoint
+	$(GO) test -run '^$$' -fuzz FuzzLoadConfigs -fuzztime 60s ./ui
+	$(GO) test -run '^$$' -fuzz FuzzXServerAddress -fuzztime 30s ./cmd/internal/display
 
 clean:
 	rm -rf bin

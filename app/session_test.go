@@ -25,7 +25,9 @@ func tinyData(t *testing.T) *Data {
 		}
 		return s
 	}
-	return &Data{Train: mk(200, 1), Val: mk(40, 2), Test: mk(50, 3)}
+	train, test := mk(200, 1), mk(50, 3)
+	src := dataset.Source{Name: "tiny", SHA256: dataset.Digest(train, test), Rows: 6, Cols: 6, Validation: 40}
+	return &Data{Train: train, Val: mk(40, 2), Test: test, Source: src}
 }
 
 func tinyConfigs() map[model.Kind]model.Config {
@@ -143,6 +145,20 @@ func TestSession_CheckpointOfAnotherKindIsRefused(t *testing.T) {
 	}
 	if err := lab.Session(model.KindAE).LoadCheckpoint(path); err != nil {
 		t.Fatal(err)
+	}
+
+	// The same kind trained on other images is refused, with the reason.
+	other := tinyData(t)
+	other.Test = other.Train.Head(50)
+	other.Source.Name, other.Source.SHA256 = "other", dataset.Digest(other.Train, other.Test)
+	lab2, err := NewLab(other, tinyConfigs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lab2.Close()
+	err = lab2.Session(model.KindAE).LoadCheckpoint(path)
+	if err == nil || !strings.Contains(err.Error(), "was trained on tiny") || !strings.Contains(err.Error(), "not on other") {
+		t.Fatalf("checkpoint of other data: err = %v", err)
 	}
 }
 

@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -43,7 +45,14 @@ func Run(opts Options) error {
 	if err != nil {
 		return err
 	}
-	lab, err := app.NewLab(data, loadConfigs(a.Preferences()))
+	configs, notices := loadConfigs(a.Preferences())
+	lab, err := app.NewLab(data, configs)
+	if err != nil {
+		// Saved settings that do not fit this data (a batch larger than
+		// its training set, say) must not keep the app from opening.
+		notices = append(notices, fmt.Sprintf("The saved settings do not fit this data (%v); every model starts with the defaults.", err))
+		lab, err = app.NewLab(data, nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -62,6 +71,12 @@ func Run(opts Options) error {
 	// Fyne's desktop driver already quits on SIGINT and SIGTERM.
 	if dataErr != nil {
 		showError(win, dataErr)
+	}
+	for _, n := range notices {
+		fyne.LogError(n, nil)
+	}
+	if len(notices) > 0 {
+		showError(win, errors.New(strings.Join(notices, "\n\n")))
 	}
 	win.ShowAndRun()
 	open := time.Since(trainStart).Seconds()

@@ -199,22 +199,31 @@ func saveConfig(p fyne.Preferences, cfg model.Config) {
 }
 
 // loadConfigs returns the saved settings of each kind; kinds whose saved
-// settings are missing or not valid get the defaults.
-func loadConfigs(p fyne.Preferences) map[model.Kind]model.Config {
+// settings are missing or not valid get the defaults, and a notice for the
+// user says which and why.
+func loadConfigs(p fyne.Preferences) (map[model.Kind]model.Config, []string) {
 	out := map[model.Kind]model.Config{}
+	var notices []string
 	for _, k := range app.Kinds {
 		cfg := model.DefaultConfig(k)
 		if p != nil {
 			if s := p.String(prefKey(k)); s != "" {
 				var saved model.Config
-				if json.Unmarshal([]byte(s), &saved) == nil && saved.Kind == k && saved.Validate() == nil {
+				err := json.Unmarshal([]byte(s), &saved)
+				if err == nil && saved.Kind != k {
+					err = fmt.Errorf("they are a %q model's", saved.Kind)
+				}
+				if err == nil {
+					err = saved.Validate()
+				}
+				if err == nil {
 					cfg = saved
 				} else {
-					fyne.LogError("settings of "+string(k)+" are not valid; using the defaults", nil)
+					notices = append(notices, fmt.Sprintf("The saved %s settings could not be used (%v); the %s starts with the defaults.", k, err, k))
 				}
 			}
 		}
 		out[k] = cfg
 	}
-	return out
+	return out, notices
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 )
 
 // Exit codes.
@@ -35,7 +36,7 @@ usage:
 // results to stdout and progress and errors to stderr, and returns the exit
 // code. An interrupt (Ctrl-C) stops training cleanly.
 func Run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return RunContext(ctx, args, stdout, stderr)
 }

@@ -15,6 +15,7 @@ import (
 	"latentlab/app"
 	"latentlab/model"
 	"latentlab/model/checkpoint"
+	"latentlab/model/dataset"
 	"latentlab/model/measure"
 	"latentlab/model/train"
 )
@@ -69,6 +70,9 @@ func TestRun_BadFlagsExitNonZeroNamingTheFlag(t *testing.T) {
 		{[]string{"train", "--model", "vae", "--hidden", "400,x"}, "--hidden"},
 		{[]string{"train", "--model", "vae", "stray"}, "stray"},
 		{[]string{"eval"}, "--checkpoint is required"},
+		{[]string{"train", "--model", "vae", "--validation", "-1"}, "--validation -1: must be 0 (no validation) or more"},
+		{[]string{"train", "--model", "vae", "--resume", "x.safetensors", "--force"}, "--resume and --force: give one"},
+		{[]string{"train", "--resume", "/nonexistent/vae.safetensors"}, "--resume: checkpoint: load /nonexistent/vae.safetensors"},
 		{[]string{"frobnicate"}, "unknown command"},
 	}
 	for _, c := range cases {
@@ -286,5 +290,68 @@ func TestRun_BadDataFilesAreRefusedClearly(t *testing.T) {
 			}
 			t.Logf("exit %d: %s", code, strings.TrimSpace(stderr))
 		})
+	}
+}
+
+// A bad --out or --validation is found before any folder is made or any
+// image is read.
+func TestRun_TrainChecksOutBeforeWork(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(file, "runs")
+	code, _, stderr := run("train", "--model", "ae", "--out", out, "--data", "/nonexistent/dir")
+	if code == 0 || !strings.Contains(stderr, "--out "+file) || strings.Contains(stderr, "nonexistent") {
+		t.Fatalf("exit %d, stderr %q: want the --out problem before the data is read", code, stderr)
+	}
+	fresh := filepath.Join(t.TempDir(), "not-made")
+	code, _, stderr = run("train", "--model", "ae", "--out", fresh, "--validation", "-1")
+	if _, err := os.Stat(fresh); code == 0 || err == nil {
+		t.Fatalf("exit %d (%s): --validation -1 made %s", code, stderr, fresh)
+	}
+}
+
+// Eval on a one-image test set reports the losses it can and says why
+// there is no sample quality; on other data, the digit classifier's
+// figures are unavailable, not computed.
+func TestRun_EvalReportsWhatItCan(t *testing.T) {
+	data, out := t.TempDir(), t.TempDir()
+	writeIDX(t, data, 60)
+	if code, _, stderr := run("train", "--model", "vae", "--data", data, "--out", out, "--epochs", "1",
+		"--hidden", "8", "--batch-size", "16", "--validation", "10", "--quiet"); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	ck := filepath.Join(out, "vae.safetensors")
+	code, stdout, stderr := run("eval", "--checkpoint", ck, "--data", data, "--iw-samples", "2")
+	if code != 0 || !strings.Contains(stdout, `"quality_unavailable": "the shipped classifier knows MNIST digits, not `+data) {
+		t.Fatalf("eval on other data: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, _, stderr = run("eval", "--checkpoint", ck)
+	if code == 0 || !strings.Contains(stderr, "was trained on "+data) || !strings.Contains(stderr, "--data") {
+		t.Fatalf("eval on MNIST of a model trained on other data: exit %d, stderr %q", code, stderr)
+	}
+
+	// Trained on data with one test image, eval reports the test loss it
+	// can and says why there is no sample quality.
+	one, out1 := t.TempDir(), t.TempDir()
+	m, err := dataset.LoadDir(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Test = m.Test.Head(1)
+	if err := dataset.WriteDir(one, m); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run("train", "--model", "vae", "--data", one, "--out", out1, "--epochs", "1",
+		"--hidden", "8", "--batch-size", "16", "--validation", "10", "--quiet"); code != 0 {
+		t.Fatalf("train on one test image: %s", stderr)
+	}
+	code, stdout, stderr = run("eval", "--checkpoint", filepath.Join(out1, "vae.safetensors"), "--data", one, "--iw-samples", "2")
+	if code != 0 || !strings.Contains(stdout, `"test_images": 1`) || !strings.Contains(stdout, `"test_loss"`) || !strings.Contains(stdout, "quality_unavailable") {
+		t.Fatalf("eval on one test image: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if code, _, stderr := run("eval", "--checkpoint", filepath.Join(out1, "vae.safetensors"), "--data", data); code == 0 || !strings.Contains(stderr, "was trained on "+one) {
+		t.Fatalf("eval on other data: exit %d, stderr %q", code, stderr)
 	}
 }

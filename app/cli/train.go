@@ -288,7 +288,7 @@ func checkTarget(path, resume string, force bool) (existed bool, err error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("--out: %w", err)
+		return false, fmt.Errorf("--out %s: %w", filepath.Dir(path), err)
 	}
 	if info.IsDir() {
 		return true, usagef("--out: %s is a directory, not a checkpoint file", path)
@@ -298,7 +298,7 @@ func checkTarget(path, resume string, force bool) (existed bool, err error) {
 	}
 	what := "a checkpoint"
 	if ck, err := checkpoint.Load(path); err == nil {
-		what = fmt.Sprintf("a %s checkpoint of %d epochs (step %d)", ck.Config.Kind, ck.Epoch(), ck.Step())
+		what = fmt.Sprintf("a checkpoint (%s, %d epochs, step %d)", ck.Config.Kind, ck.Epoch(), ck.Step())
 	}
 	return true, usagef("%s already holds %s: continue it with --resume %s, replace it with --force, or choose another --out", path, what, path)
 }

@@ -27,12 +27,12 @@ const (
 	dragGoal     = 16 * time.Millisecond
 )
 
-// runDrag starts bin/latentlab app --stats on a fresh Xvfb display, lets the
+// runDrag starts bin/latentlab-app --stats on a fresh Xvfb display, lets the
 // three models train, drags over the VAE pad with xdotool, quits the app
 // with SIGTERM and prints the drag latency it reports. Without Xvfb or
 // xdotool it says so and returns nil.
 func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set) error {
-	fmt.Fprintf(stdout, "\nDrag to screen (bin/latentlab app --stats under Xvfb; %d-event drag over the VAE pad after %v of training)\n", dragEvents, dragWarmup)
+	fmt.Fprintf(stdout, "\nDrag to screen (bin/latentlab-app --stats under Xvfb; %d-event drag over the VAE pad after %v of training)\n", dragEvents, dragWarmup)
 	for _, tool := range []string{"Xvfb", "xdotool"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			fmt.Fprintf(stdout, "  not measured: %s is not installed (apt-get install xvfb xdotool)\n", tool)
@@ -100,12 +100,12 @@ func moduleRoot(dir string) (string, error) {
 	}
 }
 
-// buildApp builds bin/latentlab as `make build` does; if that fails and an
-// older binary is there, it says so and uses it.
+// buildApp builds bin/latentlab-app, the desktop app, as `make build` does;
+// if that fails and an older binary is there, it says so and uses it.
 func buildApp(ctx context.Context, root string, stderr io.Writer) (string, error) {
-	bin := filepath.Join(root, "bin", "latentlab")
+	bin := filepath.Join(root, "bin", "latentlab-app")
 	fmt.Fprintf(stderr, "latentlab-bench: building %s...\n", bin)
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "migrated_fynedo", "-o", bin, "./cmd/latentlab")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "migrated_fynedo", "-o", bin, "./cmd/latentlab-app")
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	if err == nil {
@@ -122,7 +122,7 @@ func buildApp(ctx context.Context, root string, stderr io.Writer) (string, error
 // what the app printed on stderr once SIGTERM has closed it.
 func dragSession(ctx context.Context, bin string, display *x11.Display, stderr io.Writer) (string, error) {
 	var appErr bytes.Buffer
-	app := display.Command(bin, "app", "--stats")
+	app := display.Command(bin, "--stats")
 	app.Stdout, app.Stderr = io.Discard, &appErr
 	if err := app.Start(); err != nil {
 		return "", fmt.Errorf("start %s: %w", bin, err)

@@ -53,7 +53,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs.BoolVar(&o.skipTorch, "skip-torch", false, "do not run the PyTorch reference")
 	fs.IntVar(&o.torchThreads, "torch-threads", 1, "threads for the PyTorch reference (1 is its fastest on 2 cores)")
-	fs.BoolVar(&o.drag, "drag", false, "also measure drag-to-screen latency and in-app throughput of bin/latentlab under Xvfb (needs Xvfb and xdotool)")
+	fs.BoolVar(&o.drag, "drag", false, "also measure drag-to-screen latency and in-app throughput of bin/latentlab-app under Xvfb (needs Xvfb and xdotool)")
 	fs.BoolVar(&o.dragOnly, "drag-only", false, "measure only what --drag measures")
 	if err := fs.Parse(args); err != nil {
 		return o, err

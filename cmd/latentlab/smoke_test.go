@@ -7,8 +7,6 @@ import (
 	"image"
 	"latentlab/cmd/internal/x11"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -28,12 +26,7 @@ func TestSmoke_RealWindowUnderXvfb(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real window")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "latentlab")
-	build := exec.Command("go", "build", "-tags", "migrated_fynedo", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := latentlabBinary(t)
 
 	display, err := x11.Start()
 	if err != nil {

@@ -1,6 +1,7 @@
 package checkpoint_test
 
 import (
+	"bytes"
 	"math"
 	"os"
 	"path/filepath"
@@ -157,4 +158,44 @@ func TestCheckpoint_SaveWeightsKeepsTheModel(t *testing.T) {
 	if _, err := back.Trainer(dataset.Noise(8, 4, 4, 1), nil); err == nil || !strings.Contains(err.Error(), "optimizer state") {
 		t.Fatalf("resume from weights only: %v", err)
 	}
+}
+
+// FuzzRead feeds checkpoints whose metadata (config, state, data) is
+// anything: each is refused with an error or loads into a snapshot that
+// decodes.
+func FuzzRead(f *testing.F) {
+	tr, err := train.NewTrainer(testkit.SmallConfig(model.KindVAE, 4, 4), dataset.Noise(8, 4, 4, 1), nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer tr.Close()
+	path := filepath.Join(f.TempDir(), "vae.safetensors")
+	if err := checkpoint.Save(tr, dataset.Source{Name: "noise", Rows: 4, Cols: 4}, path); err != nil {
+		f.Fatal(err)
+	}
+	base, err := safetensors.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	md := base.Metadata
+	f.Add(md["config"], md["state"], md["data"])
+	f.Add(strings.Replace(md["config"], `"vae"`, `"VAE"`, 1), md["state"], md["data"])
+	f.Add(strings.Replace(md["config"], `"image_rows":4`, `"image_rows":4294967296`, 1), md["state"], md["data"])
+	f.Add(md["config"], `{"step":-1}`, `{"image_rows":5}`)
+	f.Fuzz(func(t *testing.T, config, state, data string) {
+		file := *base
+		file.Metadata = map[string]string{"format": md["format"], "format_version": md["format_version"], "config": config, "state": state, "data": data}
+		var buf bytes.Buffer
+		if err := safetensors.Write(&buf, &file); err != nil {
+			t.Skip(err)
+		}
+		ck, err := checkpoint.Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "fuzz")
+		if err != nil {
+			return
+		}
+		s := ck.Snapshot()
+		if _, err := s.Decode(make([]float64, s.LatentDim())); err != nil {
+			t.Fatalf("a checkpoint that loads does not decode: %v", err)
+		}
+	})
 }

@@ -1,0 +1,42 @@
+// Command latentlab-app is latentlab's desktop app:
+// `latentlab-app [--data DIR] [--paused] [--stats]`. `latentlab` with no
+// arguments, or `latentlab app`, starts it; the headless commands live in
+// `latentlab` alone, which links no GUI code.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"latentlab/cmd/internal/display"
+	"latentlab/ui"
+)
+
+func main() {
+	launched := time.Now()
+	fs := flag.NewFlagSet("latentlab app", flag.ContinueOnError)
+	opts := ui.Options{Launched: launched}
+	fs.StringVar(&opts.DataDir, "data", "", "directory of IDX files to use instead of the embedded MNIST")
+	fs.BoolVar(&opts.Paused, "paused", false, "open without starting training")
+	fs.BoolVar(&opts.Stats, "stats", false, "print responsiveness figures when the window closes")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		if err == flag.ErrHelp {
+			os.Exit(0)
+		}
+		os.Exit(2)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "latentlab app: unexpected argument %q (flags start with --)\n", fs.Arg(0))
+		os.Exit(2)
+	}
+	if err := display.Check(); err != nil {
+		fmt.Fprintf(os.Stderr, "latentlab app: cannot open a window: %v\n", err)
+		os.Exit(1)
+	}
+	if err := ui.Run(opts); err != nil {
+		fmt.Fprintf(os.Stderr, "latentlab app: %v\n", err)
+		os.Exit(1)
+	}
+}
