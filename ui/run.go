@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"log"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -34,6 +35,9 @@ const appID = "org.latentlab.app"
 func Run(opts Options) error {
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon()))
+	// Fyne reports a window it cannot create (no OpenGL) in its log and
+	// goes on without one; the watch ends the app with the reason instead.
+	log.SetOutput(&windowFailure{out: os.Stderr, exit: os.Exit})
 	win := a.NewWindow("latentlab — AE · VAE · GAN latent explorer")
 	data, err := app.LoadData(opts.DataDir, app.ValidationImages, 1)
 	var dataErr error

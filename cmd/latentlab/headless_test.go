@@ -1,11 +1,13 @@
 package main
 
 import (
+	"latentlab/cmd/internal/x11"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // run runs bin with args in env (added to this process's) and returns its
@@ -74,5 +76,41 @@ func TestApp_WithoutDisplayOrProgramSaysWhy(t *testing.T) {
 	code, stderr := runEnv(t, alone, []string{"PATH=" + t.TempDir()}, "app")
 	if code != 1 || !strings.HasPrefix(stderr, "latentlab app: the desktop app, latentlab-app, is neither beside latentlab") || !strings.Contains(stderr, "make build") {
 		t.Errorf("without latentlab-app: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// On a display without OpenGL (an X server without GLX) the app says so in
+// one line and exits with 1, where it used to wait forever with no window.
+func TestApp_WithoutOpenGLSaysWhy(t *testing.T) {
+	if x11.Missing("Xvfb") != "" || testing.Short() {
+		t.Skip("needs Xvfb")
+	}
+	bin := latentlabBinary(t)
+	d, err := x11.Start("-extension", "GLX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Stop()
+	cmd := d.Command(bin, "app", "--paused")
+	cmd.Env = append(cmd.Env, "LANG=C.UTF-8")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("the app still runs 60 s after failing to open a window:\n%s", stderr.String())
+	}
+	exit, _ := err.(*exec.ExitError)
+	if exit == nil || exit.ExitCode() != 1 || strings.Count(stderr.String(), "\n") != 1 ||
+		!strings.HasPrefix(stderr.String(), "latentlab app: cannot open a window (is OpenGL available on this display?): ") ||
+		!strings.Contains(stderr.String(), "GLX") {
+		t.Fatalf("exit %v, stderr %q; want 1 and one line naming GLX", err, stderr.String())
 	}
 }

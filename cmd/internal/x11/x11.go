@@ -36,14 +36,16 @@ type Display struct {
 }
 
 // Start starts Xvfb (1600x1000, 24-bit) on a display number it picks
-// itself (-displayfd), so that parallel runs never collide.
-func Start() (*Display, error) {
+// itself (-displayfd), so that parallel runs never collide; extra are
+// further Xvfb arguments (such as "-extension", "GLX" for a display
+// without OpenGL).
+func Start(extra ...string) (*Display, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("xvfb: %w", err)
 	}
 	defer r.Close()
-	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1600x1000x24", "-nolisten", "tcp")
+	xvfb := exec.Command("Xvfb", append([]string{"-displayfd", "3", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"}, extra...)...)
 	xvfb.ExtraFiles = []*os.File{w} // fd 3 in the child
 	err = xvfb.Start()
 	w.Close()
