@@ -3,8 +3,9 @@ SHELL := /bin/bash
 GO ?= go
 # Debian packages: a C compiler for cgo, the OpenGL and X11 headers Fyne builds against, and OpenBLAS for matrix products.
 DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev libopenblas-dev
-# Extra packages for the real-window smoke test (virtual X server, screenshots, synthetic input).
-DEB_TEST_PACKAGES := xvfb imagemagick xdotool
+# Extra packages for the tests: the real-window smoke test (virtual X server, screenshots, synthetic
+# input) and the PyTorch companion's round trips and two-process run (Debian's PyTorch 1.13, CPU).
+DEB_TEST_PACKAGES := xvfb imagemagick xdotool python3-torch
 GOFLAGS_APP := -tags migrated_fynedo
 
 .PHONY: run test setup setup-test deps build bench fuzz clean

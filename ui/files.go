@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"io"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -69,6 +70,30 @@ func loadCheckpoint(win fyne.Window, s *app.Session, after func()) {
 			return
 		}
 		after()
+	}, win).Show()
+}
+
+// openModel asks for a model file (a latentlab checkpoint, or a PyTorch
+// state_dict of latentlab's architectures) and loads it into the session
+// of its kind.
+func openModel(win fyne.Window, lab *app.Lab, after func()) {
+	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			showError(win, err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		kind, err := lab.OpenModel(path)
+		if err != nil {
+			showError(win, err)
+			return
+		}
+		after()
+		dialog.ShowInformation("Opened", fmt.Sprintf("Opened %s as the %s.", path, strings.ToUpper(string(kind))), win)
 	}, win).Show()
 }
 

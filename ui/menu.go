@@ -37,7 +37,8 @@ func (m *mainUI) menu() *fyne.MainMenu {
 		img := m.win.Canvas().Capture()
 		exportFile(m.win, "latentlab.png", func(w io.Writer) error { return png.Encode(w, img) })
 	})
-	file := fyne.NewMenu("File",
+	open := fyne.NewMenuItem("Open model (latentlab or PyTorch)…", func() { openModel(m.win, m.lab, m.tick) })
+	file := fyne.NewMenu("File", open,
 		sub("Save checkpoint", save), sub("Load checkpoint", load), fyne.NewMenuItemSeparator(),
 		sub("Export PNG", append(exportPNG, window)), sub("Export CSV", exportCSV))
 	return fyne.NewMainMenu(file)

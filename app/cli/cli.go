@@ -29,6 +29,10 @@ usage:
   latentlab train [flags]        train one model headless (see latentlab train -h)
   latentlab eval --checkpoint F  print the metrics of a saved model as JSON
   latentlab soak [--minutes N]   train all three with synthetic drags; report memory and goroutines
+  latentlab export --torch --checkpoint F --out F
+                                 write a model's state_dict in PyTorch's layout (see cmd/latentlab-torch)
+  latentlab import --weights F [--describe JSON] --out F
+                                 turn a PyTorch state_dict of a latentlab architecture into a checkpoint
   latentlab help                 show this text
 `
 
@@ -55,6 +59,10 @@ func RunContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		err = runEval(ctx, args[1:], stdout, stderr)
 	case "soak":
 		err = runSoak(ctx, args[1:], stdout, stderr)
+	case "export":
+		err = runExport(ctx, args[1:], stdout, stderr)
+	case "import":
+		err = runImport(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -261,6 +261,9 @@ func (f *trainFlags) resumed(set map[string]bool) (*checkpoint.Checkpoint, model
 	if err != nil {
 		return nil, model.Config{}, fmt.Errorf("--resume: %w", err)
 	}
+	if ck.WeightsOnly() {
+		return nil, model.Config{}, usagef("--resume %s holds weights only, no optimizer state, so its run cannot go on exactly: evaluate or explore it, or start a new run", f.resume)
+	}
 	cfg := ck.Config
 	if set["model"] {
 		if kind, err := model.ParseKind(f.kind); err != nil || kind != cfg.Kind {

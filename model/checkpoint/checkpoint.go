@@ -48,6 +48,8 @@ type Checkpoint struct {
 	state   train.State
 	source  *dataset.Source // nil in checkpoints written before sources were recorded
 	tensors map[string]*safetensors.Tensor
+	// weightsOnly is set for files without optimizer state.
+	weightsOnly bool
 }
 
 // Source returns the data the model was trained on, and false for a
@@ -184,6 +186,7 @@ func from(f *safetensors.File) (*Checkpoint, error) {
 	for i := range f.Tensors {
 		ck.tensors[f.Tensors[i].Name] = &f.Tensors[i]
 	}
+	ck.weightsOnly = md["weights_only"] == "true"
 	// Every parameter must be there, F32, with its shape and finite
 	// values; every other tensor must be an optimizer moment of one of
 	// them, checked the same way.
@@ -265,9 +268,15 @@ func (ck *Checkpoint) Snapshot() *infer.Snapshot {
 	return infer.New(ck.Config, p, ck.state.Step, ck.state.Epoch)
 }
 
+// WeightsOnly reports whether the checkpoint holds no optimizer state
+// (SaveWeights, WriteWeights): it explores and evaluates, and trains on
+// from fresh optimizer moments, but cannot resume a run exactly.
+func (ck *Checkpoint) WeightsOnly() bool { return ck.weightsOnly }
+
 // Trainer rebuilds a trainer from the checkpoint, with its weights,
 // optimizer moments and progress, to go on training on train (and validate
-// on val). The data must have the checkpoint's image size.
+// on val). The data must have the checkpoint's image size. A weights-only
+// checkpoint's optimizers start from fresh moments.
 func (ck *Checkpoint) Trainer(trainSet, val *dataset.Set) (*train.Trainer, error) {
 	tensors := map[string]train.Tensor{}
 	for name, t := range ck.tensors {
@@ -275,7 +284,7 @@ func (ck *Checkpoint) Trainer(trainSet, val *dataset.Set) (*train.Trainer, error
 			tensors[name] = train.Tensor{Name: name, Shape: t.Shape, Data: t.F32}
 		}
 	}
-	t, err := train.Restore(ck.Config, ck.state, tensors, trainSet, val)
+	t, err := train.Restore(ck.Config, ck.state, tensors, trainSet, val, ck.weightsOnly)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
@@ -293,6 +302,48 @@ func (ck *Checkpoint) SaveWeights(path string) error {
 	}
 	if err := write(path, f); err != nil {
 		return fmt.Errorf("checkpoint: save weights %s: %w", path, err)
+	}
+	return nil
+}
+
+// Weights returns a copy of the checkpoint's parameters by name, in the
+// layout latentlab keeps them (a dense layer's weight [in, out]).
+func (ck *Checkpoint) Weights() map[string][]float32 {
+	out := map[string][]float32{}
+	for _, p := range ck.params() {
+		out[p.Name] = slices.Clone(ck.tensors[p.Name].F32)
+	}
+	return out
+}
+
+// WriteWeights writes a weights-only checkpoint of a model configured by
+// cfg (validated), at step 0, from its parameters by name: every parameter
+// cfg implies must be there with its size and finite values. src, if not
+// nil, records the data it was trained on; note, if not empty, says in the
+// metadata where the weights came from. The write is atomic.
+func WriteWeights(path string, cfg model.Config, weights map[string][]float32, src *dataset.Source, note string) error {
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("checkpoint: write %s: %w", path, err)
+	}
+	f := &safetensors.File{Metadata: metadata(cfg, train.State{OptimizerSteps: map[string]int64{}}, src)}
+	f.Metadata["weights_only"] = "true"
+	if note != "" {
+		f.Metadata["origin"] = note
+	}
+	for _, l := range model.ArchitectureOf(cfg).Layers() {
+		for _, p := range l.Params() {
+			w, ok := weights[p.Name]
+			if !ok || len(w) != p.Size() {
+				return fmt.Errorf("checkpoint: write %s: parameter %s has %d values, want %d", path, p.Name, len(w), p.Size())
+			}
+			if i := kernel.FirstNonFiniteOf(w); i >= 0 {
+				return fmt.Errorf("checkpoint: write %s: parameter %s has a non-finite value %v at element %d", path, p.Name, w[i], i)
+			}
+			f.Tensors = append(f.Tensors, safetensors.Tensor{Name: p.Name, DType: safetensors.F32, Shape: slices.Clone(p.Shape), F32: w})
+		}
+	}
+	if err := write(path, f); err != nil {
+		return fmt.Errorf("checkpoint: write %s: %w", path, err)
 	}
 	return nil
 }

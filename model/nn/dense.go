@@ -46,7 +46,7 @@ func (l Dense) Out() int { return l.Outputs }
 func (l Dense) Params() []Param {
 	init := Uniform(1 / math.Sqrt(float64(l.Inputs)))
 	return []Param{
-		{Name: l.Label + ".weight", Shape: []int{l.Inputs, l.Outputs}, Init: init, Decay: true},
+		{Name: l.Label + ".weight", Shape: []int{l.Inputs, l.Outputs}, Init: init, Decay: true, TorchTransposed: true},
 		{Name: l.Label + ".bias", Shape: []int{l.Outputs}, Init: init},
 	}
 }

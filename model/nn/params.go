@@ -13,6 +13,10 @@ type Param struct {
 	Shape []int
 	Init  Init // draws each element at initialisation
 	Decay bool // weight decay applies (weights, not biases)
+	// TorchTransposed says that PyTorch holds the parameter transposed
+	// (torch.nn.Linear.weight is [out, in], ours [in, out]); otherwise
+	// its layout is PyTorch's.
+	TorchTransposed bool
 }
 
 // Size returns the number of scalars in the parameter.

@@ -82,8 +82,10 @@ func (t *Trainer) optimizers() map[string]*optimizer {
 // Restore rebuilds a trainer from what Save returned (tensors by name), to
 // go on training on train (and validate on val) exactly where it stopped.
 // The data must have the config's image size; every parameter and moment
-// must be there with its shape.
-func Restore(cfg model.Config, st State, tensors map[string]Tensor, train, val *dataset.Set) (*Trainer, error) {
+// must be there with its shape. With freshOptimizer, the optimizers' moments
+// are not read and start from zero: weights saved without them train on,
+// though not as the run that made them would have.
+func Restore(cfg model.Config, st State, tensors map[string]Tensor, train, val *dataset.Set, freshOptimizer bool) (*Trainer, error) {
 	if train != nil && (train.Rows != cfg.ImageRows || train.Cols != cfg.ImageCols) {
 		return nil, fmt.Errorf("train: the model was trained on %dx%d images; this data has %dx%d", cfg.ImageRows, cfg.ImageCols, train.Rows, train.Cols)
 	}
@@ -106,6 +108,9 @@ func Restore(cfg model.Config, st State, tensors map[string]Tensor, train, val *
 		}
 	}
 	for role, o := range t.optimizers() {
+		if freshOptimizer {
+			break
+		}
 		o.steps = st.OptimizerSteps[role]
 		for name := range o.m {
 			if err := set("optimizer state", MomentPrefixes[0]+name, o.m[name]); err != nil {

@@ -239,7 +239,7 @@ func TestTrainer_SaveRestoreResumesExactly(t *testing.T) {
 			if st.Step != 13 || cfgSaved.Kind != kind {
 				t.Fatalf("saved step %d kind %s", st.Step, cfgSaved.Kind)
 			}
-			resumed, err := Restore(cfgSaved, st, byName, data, nil)
+			resumed, err := Restore(cfgSaved, st, byName, data, nil, false)
 			if err != nil {
 				t.Fatal(err)
 			}
