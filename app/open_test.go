@@ -61,3 +61,56 @@ func TestLab_OpenModel(t *testing.T) {
 		t.Fatalf("garbage: %v", err)
 	}
 }
+
+// A decoder alone (imported without its encoder) opens to explore: it
+// decodes, the session says it does not train, Start leaves it, Save
+// refuses, and Reset gives a whole new model.
+func TestLab_OpenDecoderAlone(t *testing.T) {
+	lab, err := NewLab(tinyData(t), tinyConfigs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lab.Close()
+	dir := t.TempDir()
+	ckPath := filepath.Join(dir, "vae.safetensors")
+	if err := lab.Session(model.KindVAE).SaveCheckpoint(ckPath); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := checkpoint.Load(ckPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := ck.Source()
+	f, err := pytorch.Export(ck.Config, ck.Weights(), &src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Tensors = slices.DeleteFunc(f.Tensors, func(t safetensors.Tensor) bool { return strings.HasPrefix(t.Name, "encoder.") })
+	path := filepath.Join(dir, "decoder.safetensors")
+	if err := safefile.WriteFile(path, func(w io.Writer) error { return safetensors.Write(w, f) }); err != nil {
+		t.Fatal(err)
+	}
+	s := lab.Session(model.KindVAE)
+	if _, err := lab.OpenModel(path); err != nil {
+		t.Fatal(err)
+	}
+	snap := s.Snapshot()
+	if !s.ExploreOnly() || snap.HasEncoder() || s.Config().Parts != model.PartsDecoder {
+		t.Fatalf("explore only %v, encoder %v, parts %q", s.ExploreOnly(), snap.HasEncoder(), s.Config().Parts)
+	}
+	a, err := snap.Decode([]float64{0.3, -0.7})
+	b, _ := ck.Snapshot().Decode([]float64{0.3, -0.7})
+	if err != nil || !slices.Equal(a, b) {
+		t.Fatalf("the decoder alone decodes otherwise: %v", err)
+	}
+	s.Start()
+	if st := s.Status(); st.State == Running || !strings.Contains(st.Message, "does not train") {
+		t.Fatalf("started a decoder alone: %+v", st)
+	}
+	if err := s.SaveCheckpoint(filepath.Join(dir, "x.safetensors")); err == nil {
+		t.Fatal("saved a decoder alone over its origin's role")
+	}
+	if err := s.Reset(s.Config()); err != nil || s.ExploreOnly() || !s.Snapshot().HasEncoder() {
+		t.Fatalf("reset: %v, explore only %v", err, s.ExploreOnly())
+	}
+}

@@ -69,6 +69,9 @@ type Session struct {
 
 	trainer atomic.Pointer[train.Trainer]
 	history atomic.Pointer[History]
+	// explore is a model opened to explore only (a decoder alone, which
+	// cannot train); while it is set it is the session's model.
+	explore atomic.Pointer[infer.Snapshot]
 }
 
 func newSession(cfg model.Config, data *Data, notify func(), monitor *Monitor, turns *turns) (*Session, error) {
@@ -88,6 +91,7 @@ func (s *Session) build(cfg model.Config) error {
 	if old := s.trainer.Swap(tr); old != nil {
 		old.Close()
 	}
+	s.explore.Store(nil)
 	s.history.Store(NewHistory())
 	s.state, s.err, s.message, s.alarm, s.quality = Idle, nil, "", "", nil
 	s.dLoss = lossMean{}
@@ -98,13 +102,27 @@ func (s *Session) build(cfg model.Config) error {
 func (s *Session) Kind() model.Kind { return s.kind }
 
 // Snapshot returns the newest weights; it never blocks.
-func (s *Session) Snapshot() *infer.Snapshot { return s.trainer.Load().Snapshot() }
+func (s *Session) Snapshot() *infer.Snapshot {
+	if snap := s.explore.Load(); snap != nil {
+		return snap
+	}
+	return s.trainer.Load().Snapshot()
+}
 
 // History returns the loss history of the current run.
 func (s *Session) History() *History { return s.history.Load() }
 
 // Config returns the settings in force (or waiting for the next step).
-func (s *Session) Config() model.Config { return s.trainer.Load().Config() }
+func (s *Session) Config() model.Config {
+	if snap := s.explore.Load(); snap != nil {
+		return snap.Config()
+	}
+	return s.trainer.Load().Config()
+}
+
+// ExploreOnly reports whether the session's model was opened to explore
+// only: a decoder alone, which cannot train.
+func (s *Session) ExploreOnly() bool { return s.explore.Load() != nil }
 
 // Status returns the session's state for display.
 func (s *Session) Status() Status {
@@ -113,6 +131,10 @@ func (s *Session) Status() Status {
 	s.mu.Lock()
 	st := Status{Kind: s.kind, State: s.state, Progress: p, Config: tr.Config(), Err: s.err, Message: s.message, Alarm: s.alarm, Quality: s.quality}
 	s.mu.Unlock()
+	if snap := s.explore.Load(); snap != nil {
+		st.State, st.Config = Finished, snap.Config()
+		st.Progress = train.Progress{Epoch: snap.Epoch(), Step: snap.Step(), Epochs: snap.Epoch(), Finished: true}
+	}
 	if sps := p.LastEvent.SamplesPerSec; sps > 0 && st.State == Running {
 		left := float64(p.Epochs-p.Epoch)*float64(p.TrainSamples) - float64(p.Batch)/float64(max(p.Batches, 1))*float64(p.TrainSamples)
 		st.ETA = time.Duration(max(left, 0) / sps * float64(time.Second))
@@ -128,6 +150,11 @@ func (s *Session) Start() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.state == Running || s.state == Failed {
+		return
+	}
+	if s.explore.Load() != nil {
+		s.message = "this model is a decoder alone: it explores, it does not train (Reset starts a new model)"
+		s.notify()
 		return
 	}
 	tr := s.trainer.Load()
@@ -227,6 +254,7 @@ func (s *Session) pause() {
 // Reset stops training and starts over from cfg's seed with new weights
 // and an empty history. A config that is not valid changes nothing.
 func (s *Session) Reset(cfg model.Config) error {
+	cfg.Parts = "" // a reset starts a whole model
 	cfg.Kind = s.kind
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -251,6 +279,9 @@ func (s *Session) Apply(cfg model.Config) (reset bool, err error) {
 	if err := cfg.Validate(); err != nil {
 		return false, err
 	}
+	if s.explore.Load() != nil { // a decoder alone does not train: new settings start a new model
+		return true, s.Reset(cfg)
+	}
 	cur := s.Config()
 	cfg.ImageRows, cfg.ImageCols = cur.ImageRows, cur.ImageCols
 	if cur.NeedsRebuild(cfg) {
@@ -270,6 +301,9 @@ func (s *Session) Apply(cfg model.Config) (reset bool, err error) {
 
 // SaveCheckpoint writes the model to path atomically; training goes on.
 func (s *Session) SaveCheckpoint(path string) error {
+	if s.explore.Load() != nil {
+		return fmt.Errorf("the %s is a decoder alone, opened to explore: the file it came from is its checkpoint", s.kind)
+	}
 	return checkpoint.Save(s.trainer.Load(), s.data.Source, path)
 }
 
@@ -287,6 +321,9 @@ func (s *Session) LoadCheckpoint(path string) error {
 	if err := SameData(path, ck, s.data.Source); err != nil {
 		return err
 	}
+	if ck.Config.Parts == model.PartsDecoder {
+		return s.openToExplore(path, ck)
+	}
 	tr, err := ck.Trainer(s.data.Train, s.data.Val)
 	if err != nil {
 		return err
@@ -298,12 +335,29 @@ func (s *Session) LoadCheckpoint(path string) error {
 	if old := s.trainer.Swap(tr); old != nil {
 		old.Close()
 	}
+	s.explore.Store(nil)
 	s.history.Store(NewHistory())
 	s.state, s.err = Paused, nil
 	if tr.Progress().Finished {
 		s.state = Finished
 	}
 	s.message = fmt.Sprintf("loaded %s (epoch %d, step %d)", path, ck.Epoch(), ck.Step())
+	s.mu.Unlock()
+	s.notify()
+	return nil
+}
+
+// openToExplore makes ck, a decoder alone, the session's model: training
+// stops, and the model explores but does not train until a Reset.
+func (s *Session) openToExplore(path string, ck *checkpoint.Checkpoint) error {
+	s.ops.Lock()
+	defer s.ops.Unlock()
+	s.pause()
+	s.mu.Lock()
+	s.explore.Store(ck.Snapshot())
+	s.history.Store(NewHistory())
+	s.state, s.err, s.alarm, s.quality = Paused, nil, "", nil
+	s.message = fmt.Sprintf("opened %s: a decoder alone (no encoder or discriminator), to explore; it does not train (Reset starts a new model)", path)
 	s.mu.Unlock()
 	s.notify()
 	return nil

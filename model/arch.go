@@ -27,7 +27,8 @@ func (a Architecture) Layers() []nn.Layer {
 // ArchitectureOf derives the layers from a validated Config: for the
 // default AE and VAE 784-512-256-z-256-512-784 with ReLU hidden layers;
 // for the GAN a generator z-256-512-784 and a discriminator 784-512-256-1
-// with LeakyReLU(0.2) hidden layers (Radford et al. 2016).
+// with LeakyReLU(0.2) hidden layers (Radford et al. 2016). A decoder-only
+// Config (Parts) has the decoder or generator alone.
 func ArchitectureOf(c Config) Architecture {
 	pixels := c.ImageRows * c.ImageCols
 	act := nn.ReLU
@@ -65,6 +66,9 @@ func ArchitectureOf(c Config) Architecture {
 		a.Critic = chain("discriminator", pixels, reversed, 1)
 	case KindClassifier:
 		a.Classes = chain("classifier", pixels, c.Hidden, Classes)
+	}
+	if c.Parts == PartsDecoder {
+		a.Encoder, a.Heads, a.Critic = nil, nil, nil
 	}
 	return a
 }

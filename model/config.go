@@ -56,6 +56,9 @@ const (
 	ScheduleCosine   Schedule = "cosine"
 )
 
+// PartsDecoder is Config.Parts for a decoder or generator alone.
+const PartsDecoder = "decoder"
+
 // Limits on settings; beyond them a run is refused rather than attempted.
 const (
 	MaxLatentDim = 256
@@ -73,6 +76,10 @@ type Config struct {
 	ImageCols int   `json:"image_cols"`
 	LatentDim int   `json:"latent_dim"`
 	Hidden    []int `json:"hidden"` // encoder (AE, VAE) or generator (GAN) hidden widths; the other half mirrors them
+	// Parts is "" for a whole model, or PartsDecoder for a decoder (AE,
+	// VAE) or generator (GAN) alone, as a model imported without its
+	// encoder or discriminator is: it decodes, it does not train.
+	Parts string `json:"parts,omitempty"`
 
 	Epochs       int       `json:"epochs"`
 	BatchSize    int       `json:"batch_size"`
@@ -159,6 +166,9 @@ func (c Config) Validate() error {
 	default:
 		bad("kind", fmt.Sprintf("%q", c.Kind), "want ae, vae, gan or classifier")
 	}
+	if c.Parts != "" && (c.Parts != PartsDecoder || c.Kind == KindClassifier) {
+		bad("parts", fmt.Sprintf("%q", c.Parts), `want "" (the whole model) or "decoder" (ae, vae, gan)`)
+	}
 	// Each side is bounded before the product, which cannot overflow then.
 	if c.ImageRows < 1 || c.ImageCols < 1 || c.ImageRows > MaxPixels || c.ImageCols > MaxPixels || c.ImageRows*c.ImageCols > MaxPixels {
 		bad("image size", fmt.Sprintf("%dx%d", c.ImageRows, c.ImageCols), "must be positive and at most 1M pixels")
@@ -237,7 +247,7 @@ func (c Config) Validate() error {
 // (a new graph, new weights or new optimizer state), rather than a change
 // of settings on the running one.
 func (c Config) NeedsRebuild(next Config) bool {
-	if c.Kind != next.Kind || c.ImageRows != next.ImageRows || c.ImageCols != next.ImageCols || c.LatentDim != next.LatentDim || c.BatchSize != next.BatchSize ||
+	if c.Kind != next.Kind || c.Parts != next.Parts || c.ImageRows != next.ImageRows || c.ImageCols != next.ImageCols || c.LatentDim != next.LatentDim || c.BatchSize != next.BatchSize ||
 		c.Dropout != next.Dropout || c.Seed != next.Seed || c.Optimizer != next.Optimizer || len(c.Hidden) != len(next.Hidden) {
 		return true
 	}

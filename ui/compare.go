@@ -205,6 +205,9 @@ func (v *compareView) draw(snaps []*infer.Snapshot, pair [2]int, seed uint64) (m
 	rows := mat.NewDense(3*compareRecons, test.Dim(), nil)
 	rows.Slice(0, compareRecons, 0, test.Dim()).(*mat.Dense).Copy(x)
 	for r, s := range []*infer.Snapshot{ae, vae} {
+		if !s.HasEncoder() { // a decoder alone: its row stays empty
+			continue
+		}
 		code, _, err := s.EncodeBatch(x)
 		if err != nil {
 			return out, err
@@ -227,6 +230,9 @@ func (v *compareView) draw(snaps []*infer.Snapshot, pair [2]int, seed uint64) (m
 	strip := mat.NewDense(3*interpSteps, test.Dim(), nil)
 	ends := test.Subset(pair[:]).Matrix(0, 2)
 	for r, s := range []*infer.Snapshot{ae, vae} {
+		if !s.HasEncoder() {
+			continue
+		}
 		code, _, err := s.EncodeBatch(ends)
 		if err != nil {
 			return out, err

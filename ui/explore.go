@@ -361,7 +361,7 @@ func (c *padColumn) renderBackground() *padBackground {
 			return nil
 		}
 	}
-	if s.Kind() == model.KindAE {
+	if s.Kind() == model.KindAE && codes != nil {
 		plane, err := infer.PlaneOfCodes(codes, axes[0], axes[1])
 		if err != nil {
 			return nil

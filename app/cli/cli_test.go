@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"latentlab/model"
 	"latentlab/model/checkpoint"
 	"latentlab/model/dataset"
+	"latentlab/model/infra/safefile"
+	"latentlab/model/infra/safetensors"
 	"latentlab/model/measure"
 	"latentlab/model/train"
 )
@@ -353,5 +356,40 @@ func TestRun_EvalReportsWhatItCan(t *testing.T) {
 	}
 	if code, _, stderr := run("eval", "--checkpoint", filepath.Join(out1, "vae.safetensors"), "--data", data); code == 0 || !strings.Contains(stderr, "was trained on "+one) {
 		t.Fatalf("eval on other data: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// A generator alone imports, and eval measures what it can: samples, no
+// test loss (that needs the discriminator), and says so.
+func TestRun_ImportAndEvalGeneratorAlone(t *testing.T) {
+	data, out := t.TempDir(), t.TempDir()
+	writeIDX(t, data, 60)
+	if code, _, stderr := run("train", "--model", "gan", "--data", data, "--out", out, "--epochs", "1",
+		"--hidden", "8,8", "--batch-size", "16", "--validation", "10", "--quiet"); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	torchPath := filepath.Join(out, "gan-torch.safetensors")
+	if code, _, stderr := run("export", "--torch", "--checkpoint", filepath.Join(out, "gan.safetensors"), "--out", torchPath); code != 0 {
+		t.Fatalf("export: %s", stderr)
+	}
+	f, err := safetensors.ReadFile(torchPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Tensors = slices.DeleteFunc(f.Tensors, func(t safetensors.Tensor) bool { return strings.HasPrefix(t.Name, "discriminator.") })
+	alone := filepath.Join(out, "generator.safetensors")
+	if err := safefile.WriteFile(alone, func(w io.Writer) error { return safetensors.Write(w, f) }); err != nil {
+		t.Fatal(err)
+	}
+	ck := filepath.Join(out, "gen-ll.safetensors")
+	if code, _, stderr := run("import", "--weights", alone, "--out", ck); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	code, stdout, stderr := run("eval", "--checkpoint", ck, "--data", data)
+	if code != 0 || !strings.Contains(stdout, "decoder alone: no test loss") || strings.Contains(stdout, `"d_loss"`) {
+		t.Fatalf("eval of a generator alone: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if code, _, stderr := run("train", "--resume", ck, "--data", data); code == 0 || !strings.Contains(stderr, "weights only") {
+		t.Fatalf("resume of a generator alone: exit %d, %q", code, stderr)
 	}
 }

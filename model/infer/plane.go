@@ -62,9 +62,10 @@ func PlaneOfCodes(codes *mat.Dense, x, y int) (Plane, error) {
 }
 
 // DefaultPlane is the plane a model's latent space is shown in: the prior's
-// for a VAE or GAN, the encoded data's for an AE (set is then required).
+// for a VAE or GAN, the encoded data's for an AE (set is then required),
+// the prior's for an AE's decoder alone.
 func DefaultPlane(s *Snapshot, set *dataset.Set, x, y int) (Plane, error) {
-	if s.Kind() == model.KindAE {
+	if s.Kind() == model.KindAE && s.HasEncoder() {
 		return DataPlane(s, set, x, y)
 	}
 	if x < 0 || x >= s.LatentDim() || y < 0 || y >= s.LatentDim() {

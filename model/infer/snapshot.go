@@ -92,6 +92,10 @@ func (s *Snapshot) Step() int64 { return s.step }
 // Epoch returns the number of completed epochs when the weights were taken.
 func (s *Snapshot) Epoch() int { return s.epoch }
 
+// HasDiscriminator reports whether the model is a GAN with its
+// discriminator.
+func (s *Snapshot) HasDiscriminator() bool { return len(s.critic) > 0 }
+
 // HasEncoder reports whether the model maps images to latent codes.
 func (s *Snapshot) HasEncoder() bool { return len(s.heads) > 0 }
 

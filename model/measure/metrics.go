@@ -40,6 +40,8 @@ type Metrics struct {
 	GLoss *float64 `json:"g_loss,omitempty"` // GAN: non-saturating generator loss on those samples
 	DReal *float64 `json:"d_real,omitempty"` // GAN: mean D(x) on test images
 	DFake *float64 `json:"d_fake,omitempty"` // GAN: mean D(G(z))
+
+	Note string `json:"note,omitempty"` // what could not be measured, and why
 }
 
 // Measure computes the metrics of s on the test set. The noise of the VAE's
@@ -70,6 +72,10 @@ func Measure(s *infer.Snapshot, test *dataset.Set, stats TrainStats, seed uint64
 		if s.Kind() == model.KindVAE {
 			m.TestRecon, m.TestKL = &l.Recon, &l.KL
 		}
+		return m, nil
+	}
+	if !s.HasDiscriminator() {
+		m.Note = fmt.Sprintf("the %s is a decoder alone: no test loss, which needs its encoder or discriminator", s.Kind())
 		return m, nil
 	}
 	g, err := EvaluateGAN(s, test, seed)

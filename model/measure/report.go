@@ -61,7 +61,7 @@ func MeasureQuality(s, c *infer.Snapshot, test, real *dataset.Set, o QualityOpti
 	if r.Reference, err = Quality(realF, ref); err != nil {
 		return r, err
 	}
-	if s.Kind() == model.KindVAE {
+	if s.Kind() == model.KindVAE && s.HasEncoder() {
 		kl, err := KLPerDimension(s, test)
 		if err != nil {
 			return r, err

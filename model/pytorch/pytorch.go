@@ -134,13 +134,18 @@ func ReadDescription(f *safetensors.File) (Description, error) {
 
 // Import checks the tensors of f, a state_dict in PyTorch's layout, against
 // the architecture d describes and returns its configuration and its
-// parameters in latentlab's layout. Every error names the tensor, the
-// shape found and the shape wanted; tensors that are not the
-// architecture's parameters are refused.
+// parameters in latentlab's layout. A file without any of the encoder's
+// (AE, VAE) or the discriminator's (GAN) tensors is a decoder alone
+// (model.PartsDecoder): enough to explore and measure samples. Every error
+// names the tensor, the shape found and the shape wanted; tensors that are
+// not the architecture's parameters are refused.
 func Import(f *safetensors.File, d Description) (model.Config, map[string][]float32, error) {
 	cfg, err := d.Config()
 	if err != nil {
 		return model.Config{}, nil, err
+	}
+	if cfg.Kind != model.KindClassifier && !anyPresent(f, optionalParams(cfg)) {
+		cfg.Parts = model.PartsDecoder // a decoder or generator alone
 	}
 	weights := map[string][]float32{}
 	var errs []error
@@ -195,6 +200,27 @@ func Import(f *safetensors.File, d Description) (model.Config, map[string][]floa
 		return model.Config{}, nil, fmt.Errorf("pytorch: import: %w", errors.Join(errs...))
 	}
 	return cfg, weights, nil
+}
+
+// optionalParams lists the parameters a decoder-only model lacks: the
+// encoder's (AE, VAE) or the discriminator's (GAN).
+func optionalParams(cfg model.Config) []nn.Param {
+	a := model.ArchitectureOf(cfg)
+	var out []nn.Param
+	for _, l := range slices.Concat(a.Encoder, a.Heads, a.Critic) {
+		out = append(out, l.Params()...)
+	}
+	return out
+}
+
+// anyPresent reports whether f holds a tensor of any of ps.
+func anyPresent(f *safetensors.File, ps []nn.Param) bool {
+	for _, p := range ps {
+		if _, ok := f.Tensor(p.Name); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // params lists the parameters of a model configured by cfg, in order.

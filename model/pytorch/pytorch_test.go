@@ -124,3 +124,33 @@ func TestImport_MismatchesAreNamed(t *testing.T) {
 		})
 	}
 }
+
+// A decoder or generator alone imports as a decoder-only model; a file
+// with part of an encoder is refused, naming what is missing.
+func TestImport_DecoderAlone(t *testing.T) {
+	for _, kind := range []model.Kind{model.KindVAE, model.KindGAN} {
+		cfg, w := trainedWeights(t, kind)
+		f, err := Export(cfg, w, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _ := ReadDescription(f)
+		whole := f.Tensors
+		f.Tensors = slices.DeleteFunc(slices.Clone(whole), func(t safetensors.Tensor) bool {
+			return strings.HasPrefix(t.Name, "encoder.") || strings.HasPrefix(t.Name, "discriminator.")
+		})
+		got, weights, err := Import(f, d)
+		if err != nil || got.Parts != model.PartsDecoder || len(weights) != len(f.Tensors) {
+			t.Fatalf("%s decoder alone: parts %q, %d weights, %v", kind, got.Parts, len(weights), err)
+		}
+		if _, err := train.NewTrainer(got, dataset.Noise(8, 4, 5, 1), nil); err == nil || !strings.Contains(err.Error(), "cannot be trained") {
+			t.Fatalf("%s decoder alone trains: %v", kind, err)
+		}
+		if kind == model.KindVAE {
+			f.Tensors = slices.DeleteFunc(slices.Clone(whole), func(t safetensors.Tensor) bool { return t.Name == "encoder.logvar.weight" })
+			if _, _, err := Import(f, d); err == nil || !strings.Contains(err.Error(), "tensor encoder.logvar.weight is missing") {
+				t.Fatalf("part of an encoder: %v", err)
+			}
+		}
+	}
+}

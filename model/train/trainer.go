@@ -108,6 +108,9 @@ func newTrainer(cfg model.Config, train, val *dataset.Set, dt tensor.Dtype) (*Tr
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("train: new %s trainer: %w", cfg.Kind, err)
 	}
+	if cfg.Parts == model.PartsDecoder {
+		return nil, fmt.Errorf("train: a %s without its encoder or discriminator (decoder only) decodes and is measured, but cannot be trained", cfg.Kind)
+	}
 	if cfg.BatchSize > train.Len() {
 		return nil, fmt.Errorf("train: new %s trainer: batch_size = %d is larger than the %d training images", cfg.Kind, cfg.BatchSize, train.Len())
 	}
