@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -76,11 +76,10 @@ func Run(opts Options) error {
 	if dataErr != nil {
 		showError(win, dataErr)
 	}
-	for _, n := range notices {
-		fyne.LogError(n, nil)
-	}
 	if len(notices) > 0 {
-		showError(win, errors.New(strings.Join(notices, "\n\n")))
+		text := strings.Join(notices, "\n\n")
+		fmt.Fprintln(os.Stderr, "latentlab app: "+strings.ReplaceAll(text, "\n\n", "\nlatentlab app: "))
+		dialog.ShowInformation("Saved settings not used", text, win)
 	}
 	win.ShowAndRun()
 	open := time.Since(trainStart).Seconds()

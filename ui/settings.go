@@ -219,7 +219,8 @@ func loadConfigs(p fyne.Preferences) (map[model.Kind]model.Config, []string) {
 				if err == nil {
 					cfg = saved
 				} else {
-					notices = append(notices, fmt.Sprintf("The saved %s settings could not be used (%v); the %s starts with the defaults.", k, err, k))
+					why, _, _ := strings.Cut(strings.TrimPrefix(err.Error(), "invalid settings: "), "\n")
+					notices = append(notices, fmt.Sprintf("The saved %s settings could not be used (%s); the %s starts with the defaults.", strings.ToUpper(string(k)), why, strings.ToUpper(string(k))))
 				}
 			}
 		}

@@ -32,7 +32,7 @@ func TestLoadConfigs_CorruptPreferencesGiveDefaults(t *testing.T) {
 		if got := configs[model.KindAE]; got.LatentDim != model.DefaultConfig(model.KindAE).LatentDim || got.Kind != model.KindAE {
 			t.Errorf("saved %q: AE config %+v, want the defaults", saved, got)
 		}
-		if len(notices) != 1 || !strings.Contains(notices[0], "saved ae settings could not be used") {
+		if len(notices) != 1 || !strings.Contains(notices[0], "saved AE settings could not be used") {
 			t.Errorf("saved %q: notices %q, want one about the ae settings", saved, notices)
 		}
 	}
