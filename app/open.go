@@ -44,7 +44,7 @@ func (l *Lab) OpenModel(path string) (model.Kind, error) {
 	}
 	s, ok := l.sessions[cfg.Kind]
 	if !ok {
-		return "", fmt.Errorf("%s holds a %s; the app explores %v", path, cfg.Kind, Kinds)
+		return "", fmt.Errorf("%s holds a model of kind %s; the app explores %v", path, cfg.Kind, Kinds)
 	}
 	return cfg.Kind, s.LoadCheckpoint(ck)
 }
@@ -58,7 +58,7 @@ func (l *Lab) loadInto(path string) (model.Kind, error) {
 	}
 	s, ok := l.sessions[ck.Config.Kind]
 	if !ok {
-		return "", fmt.Errorf("%s holds a %s; the app explores %v", path, ck.Config.Kind, Kinds)
+		return "", fmt.Errorf("%s holds a model of kind %s; the app explores %v", path, ck.Config.Kind, Kinds)
 	}
 	return ck.Config.Kind, s.LoadCheckpoint(path)
 }

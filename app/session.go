@@ -316,7 +316,7 @@ func (s *Session) LoadCheckpoint(path string) error {
 		return err
 	}
 	if ck.Config.Kind != s.kind {
-		return fmt.Errorf("%s holds a %s model; this is the %s", path, ck.Config.Kind, s.kind)
+		return fmt.Errorf("%s holds a model of kind %s; this is the %s", path, ck.Config.Kind, s.kind)
 	}
 	if err := SameData(path, ck, s.data.Source); err != nil {
 		return err

@@ -140,7 +140,7 @@ func TestSession_CheckpointOfAnotherKindIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = lab.Session(model.KindVAE).LoadCheckpoint(path)
-	if err == nil || !strings.Contains(err.Error(), "ae model") {
+	if err == nil || !strings.Contains(err.Error(), "a model of kind ae") {
 		t.Fatalf("err = %v", err)
 	}
 	if err := lab.Session(model.KindAE).LoadCheckpoint(path); err != nil {

@@ -123,7 +123,7 @@ func classifierFor(path string, src dataset.Source) (clf *infer.Snapshot, why st
 		return nil, "", fmt.Errorf("--classifier: %w", err)
 	}
 	if ck.Config.Kind != model.KindClassifier {
-		return nil, "", usagef("--classifier %s holds a %s, not a classifier", path, ck.Config.Kind)
+		return nil, "", usagef("--classifier %s holds a model of kind %s, not a classifier", path, ck.Config.Kind)
 	}
 	if err := app.SameData(path, ck, src); err != nil {
 		return nil, "", fmt.Errorf("--classifier: %w", err)

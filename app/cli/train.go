@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"latentlab/app"
 	"latentlab/model"
@@ -267,7 +268,7 @@ func (f *trainFlags) resumed(set map[string]bool) (*checkpoint.Checkpoint, model
 	cfg := ck.Config
 	if set["model"] {
 		if kind, err := model.ParseKind(f.kind); err != nil || kind != cfg.Kind {
-			return nil, model.Config{}, usagef("--model %s: %s holds a %s model", f.kind, f.resume, cfg.Kind)
+			return nil, model.Config{}, usagef("--model %s: %s holds a model of kind %s", f.kind, f.resume, cfg.Kind)
 		}
 	}
 	if set["epochs"] {
@@ -289,6 +290,9 @@ func checkTarget(path, resume string, force bool) (existed bool, err error) {
 	info, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
+	}
+	if errors.Is(err, syscall.ENOTDIR) {
+		return false, fmt.Errorf("--out %s: part of the path is a file, not a folder", filepath.Dir(path))
 	}
 	if err != nil {
 		return false, fmt.Errorf("--out %s: %w", filepath.Dir(path), err)
