@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"latentlab/model"
@@ -167,7 +168,7 @@ func Extent(codes *mat.Dense) (lo, hi []float64) {
 	for j := 0; j < d; j++ {
 		mat.Col(col, j, codes)
 		sort.Float64s(col)
-		lo[j], hi[j] = col[int(0.005*float64(n-1))], col[int(0.995*float64(n-1))]
+		lo[j], hi[j] = stat.Quantile(0.005, stat.Empirical, col, nil), stat.Quantile(0.995, stat.Empirical, col, nil)
 		if hi[j]-lo[j] < 1e-6 {
 			lo[j], hi[j] = lo[j]-1, hi[j]+1
 		}

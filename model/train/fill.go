@@ -13,38 +13,36 @@ import (
 )
 
 // fillImages copies the images idx of set into the rows of t and zeroes the
-// rows past len(idx) (padding of the last partial batch).
-func fillImages(t *tensor.Dense, set *dataset.Set, idx []int) {
-	dim := set.Dim()
+// rows past len(idx) (padding of the last partial batch); with centre,
+// pixels go from [0, 1] to [-1, 1] (the discriminator's input).
+func fillImages(t *tensor.Dense, set *dataset.Set, idx []int, centre bool) {
 	switch d := t.Data().(type) {
 	case []float32:
-		for r, i := range idx {
-			copy(d[r*dim:(r+1)*dim], set.Image(i))
-		}
-		clear(d[len(idx)*dim:])
+		copyImages(d, set, idx, centre)
 	case []float64:
-		for r, i := range idx {
-			row := d[r*dim : (r+1)*dim]
-			for j, v := range set.Image(i) {
-				row[j] = float64(v)
-			}
-		}
-		clear(d[len(idx)*dim:])
+		copyImages(d, set, idx, centre)
 	}
 }
 
-// centrePixels maps every value of t from [0, 1] to [-1, 1] in place.
-func centrePixels(t *tensor.Dense) {
-	switch d := t.Data().(type) {
-	case []float32:
-		for i, v := range d {
-			d[i] = 2*v - 1
-		}
-	case []float64:
-		for i, v := range d {
-			d[i] = 2*v - 1
+func copyImages[T float32 | float64](d []T, set *dataset.Set, idx []int, centre bool) {
+	dim := set.Dim()
+	d32, same := any(d).([]float32)
+	for r, i := range idx {
+		row, img := d[r*dim:(r+1)*dim], set.Image(i)
+		switch {
+		case same && !centre: // the training path: a plain copy
+			copy(d32[r*dim:(r+1)*dim], img)
+		case centre:
+			for j, v := range img {
+				row[j] = 2*T(v) - 1
+			}
+		default:
+			for j, v := range img {
+				row[j] = T(v)
+			}
 		}
 	}
+	clear(d[len(idx)*dim:])
 }
 
 // fillRowWeights sets w_i = 1/n for the n real rows and 0 for padding, so
@@ -91,13 +89,16 @@ func fillDropout(s *stepGraph, p float64, rng *rand.Rand) {
 func fillFunc(t *tensor.Dense, f func(i int) float64) {
 	switch d := t.Data().(type) {
 	case []float32:
-		for i := range d {
-			d[i] = float32(f(i))
-		}
+		setEach(d, f)
 	case []float64:
-		for i := range d {
-			d[i] = f(i)
-		}
+		setEach(d, f)
+	}
+}
+
+// setEach sets d[i] = f(i).
+func setEach[T float32 | float64](d []T, f func(i int) float64) {
+	for i := range d {
+		d[i] = T(f(i))
 	}
 }
 

@@ -411,7 +411,7 @@ func (t *Trainer) trainStep() (stepEvent, error) {
 
 func (t *Trainer) autoencoderStep(ev *Event, idx []int, rng *rand.Rand, lr, progress float64) error {
 	s := t.auto
-	fillImages(s.buffer(inX), t.train, idx)
+	fillImages(s.buffer(inX), t.train, idx, false)
 	fillRowWeights(s.buffer(inW), len(idx))
 	vae := s.has(inEps)
 	beta := 0.0
@@ -444,7 +444,7 @@ func (t *Trainer) autoencoderStep(ev *Event, idx []int, rng *rand.Rand, lr, prog
 
 func (t *Trainer) classifierStep(ev *Event, idx []int, rng *rand.Rand, lr float64) error {
 	s := t.auto
-	fillImages(s.buffer(inX), t.train, idx)
+	fillImages(s.buffer(inX), t.train, idx, false)
 	fillOneHot(s.buffer(inY), t.train, idx)
 	fillRowWeights(s.buffer(inW), len(idx))
 	fillDropout(s, t.cfg.Dropout, rng)
@@ -462,8 +462,7 @@ func (t *Trainer) classifierStep(ev *Event, idx []int, rng *rand.Rand, lr float6
 
 func (t *Trainer) ganStep(ev *Event, idx []int, rng *rand.Rand, lr float64) error {
 	d := t.disc
-	fillImages(d.buffer(inXCentred), t.train, idx)
-	centrePixels(d.buffer(inXCentred))
+	fillImages(d.buffer(inXCentred), t.train, idx, true)
 	fillRowWeights(d.buffer(inW), len(idx))
 	fillNormal(d.buffer(inZ), rng)
 	fillDropout(d, t.cfg.Dropout, rng)
