@@ -1,0 +1,62 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestConv2D_GradientsAndForwardPasses(t *testing.T) {
+	for _, l := range []Conv2D{
+		{Label: "conv", InC: 2, H: 5, W: 6, OutC: 3, K: 3, Stride: 1, Pad: 1, Act: ReLU},
+		{Label: "conv", InC: 1, H: 7, W: 7, OutC: 2, K: 4, Stride: 2, Pad: 1, Act: LeakyReLU},
+		{Label: "conv", InC: 3, H: 4, W: 4, OutC: 2, K: 2, Stride: 2, Pad: 0, Act: Linear},
+	} {
+		checkLayer(t, l, 3)
+	}
+}
+
+// The convolution against its definition, written out as direct sums:
+// y[o,i,j] = act(b[o] + sum_{c,u,v} W[o,c,u,v] x[c, i*s+u-p, j*s+v-p]).
+func TestConv2D_ForwardIsTheConvolution(t *testing.T) {
+	l := Conv2D{Label: "conv", InC: 2, H: 6, W: 5, OutC: 3, K: 3, Stride: 2, Pad: 1, Act: LeakyReLU}
+	rng := rand.New(rand.NewPCG(5, 6))
+	w := make([]float32, l.OutC*l.patch())
+	b := make([]float32, l.OutC)
+	x := make([]float32, 2*l.In())
+	for _, s := range [][]float32{w, b, x} {
+		for i := range s {
+			s[i] = float32(rng.NormFloat64())
+		}
+	}
+	y := make([]float32, 2*l.Out())
+	var tmp []float32
+	l.Forward([][]float32{w, b}, y, x, 2, &tmp)
+	oh, ow := l.OutH(), l.OutW()
+	for n := range 2 {
+		for o := range l.OutC {
+			for i := range oh {
+				for j := range ow {
+					sum := float64(b[o])
+					for c := range l.InC {
+						for u := range l.K {
+							for v := range l.K {
+								r, s := i*l.Stride+u-l.Pad, j*l.Stride+v-l.Pad
+								if r >= 0 && r < l.H && s >= 0 && s < l.W {
+									sum += float64(w[((o*l.InC+c)*l.K+u)*l.K+v]) * float64(x[n*l.In()+(c*l.H+r)*l.W+s])
+								}
+							}
+						}
+					}
+					if sum < 0 {
+						sum *= 0.2
+					}
+					got := float64(y[n*l.Out()+(o*oh+i)*ow+j])
+					if math.Abs(got-sum) > 1e-5*math.Max(1, math.Abs(sum)) {
+						t.Fatalf("image %d channel %d (%d, %d): %v, the definition gives %v", n, o, i, j, got, sum)
+					}
+				}
+			}
+		}
+	}
+}
