@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"latentlab/model/nn/op"
 	"math"
 
 	"gonum.org/v1/gonum/blas"
@@ -60,13 +61,13 @@ func (l Conv2D) Params() []Param {
 
 // Apply adds act(W * x + b), times mask if it is not nil, to g as one op.
 func (l Conv2D) Apply(g *Graph, x *G.Node, needs GradNeeds, mask *G.Node) *G.Node {
-	signature := sig(2, 2, 4, 1)
+	signature := op.Sig(2, 2, 4, 1)
 	in := G.Nodes{x, g.Param(l.Label + ".weight"), g.Param(l.Label + ".bias")}
 	if mask != nil {
-		signature.in = append(signature.in, 2)
+		signature.In = append(signature.In, 2)
 		in = append(in, mask)
 	}
-	op := convOp{newOpBase(fmt.Sprintf("Conv2D(%+v,%t,%t,%t)", l, needs.Input, needs.Weights, mask != nil), signature), l, needs, mask != nil}
+	op := convOp{op.NewBase(fmt.Sprintf("Conv2D(%+v,%t,%t,%t)", l, needs.Input, needs.Weights, mask != nil), signature), l, needs, mask != nil}
 	return G.Must(G.ApplyOp(op, in...))
 }
 
@@ -88,7 +89,7 @@ func (l Conv2D) image(w, y, x, cols []float32) {
 // im2col lays out x (one image, [InC, H, W]) as the columns of a
 // (InC*K*K) x (OutH*OutW) matrix: column p holds the patch output pixel p
 // reads, zero where it falls in the padding.
-func im2col[T float](x []T, l Conv2D, cols []T) {
+func im2col[T op.Float](x []T, l Conv2D, cols []T) {
 	oh, ow := l.OutH(), l.OutW()
 	for c := range l.InC {
 		for ki := range l.K {
@@ -112,7 +113,7 @@ func im2col[T float](x []T, l Conv2D, cols []T) {
 
 // col2im adds the columns cols (as im2col lays them out) back into the
 // image dx, summing where patches overlap: im2col's adjoint.
-func col2im[T float](cols []T, l Conv2D, dx []T) {
+func col2im[T op.Float](cols []T, l Conv2D, dx []T) {
 	oh, ow := l.OutH(), l.OutW()
 	for c := range l.InC {
 		for ki := range l.K {
@@ -137,7 +138,7 @@ func col2im[T float](cols []T, l Conv2D, dx []T) {
 // biasAct adds the channel bias b to each plane of spatial values in y (one
 // plane per channel, images one after another), applies the activation of
 // slope and multiplies by mask where it is not nil.
-func biasAct[T float](y, b, mask []T, spatial int, slope T) {
+func biasAct[T op.Float](y, b, mask []T, spatial int, slope T) {
 	for i := range y {
 		v := y[i] + b[(i/spatial)%len(b)]
 		if v <= 0 {
@@ -152,7 +153,7 @@ func biasAct[T float](y, b, mask []T, spatial int, slope T) {
 
 // gemmSlices sets c = op(a)·op(b) + beta c for row-major, contiguous
 // matrices: op(a) m x k, op(b) k x n, c m x n.
-func gemmSlices[T float](transA, transB bool, m, n, k int, a, b, c []T, beta T) {
+func gemmSlices[T op.Float](transA, transB bool, m, n, k int, a, b, c []T, beta T) {
 	tr := func(t bool) blas.Transpose {
 		if t {
 			return blas.Trans
@@ -184,7 +185,7 @@ func gemmSlices[T float](transA, transB bool, m, n, k int, a, b, c []T, beta T) 
 // convOp computes act(W * x + b) for a batch of images, times an
 // inverted-dropout mask when masked.
 type convOp struct {
-	opBase
+	op.Base
 	l      Conv2D
 	needs  GradNeeds
 	masked bool
@@ -195,7 +196,7 @@ func (o convOp) DiffWRT(int) []bool {
 }
 
 func (o convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, o.sig.in...)
+	s, err := op.Shapes(o.String(), in, o.Inputs()...)
 	if err != nil {
 		return nil, err
 	}
@@ -208,30 +209,30 @@ func (o convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (o convOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, o.Arity())
+	ts, err := op.Denses(o.String(), vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
-	return o.doWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0], o.l.Out()}, vs)
+	return o.DoWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0], o.l.Out()}, vs)
 }
 
 func (o convOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, o.Arity())
+	ts, err := op.Denses(o.String(), vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
 	n := ts[0].Shape()[0]
-	out, err := target(o.String(), prealloc, ts[0].Dtype(), n, o.l.Out())
+	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), n, o.l.Out())
 	if err != nil {
 		return nil, err
 	}
-	err = eachFloat(append(ts, out), func(d [][]float32) { convForward(o.l, d, o.masked, n) },
+	err = op.EachFloat(append(ts, out), func(d [][]float32) { convForward(o.l, d, o.masked, n) },
 		func(d [][]float64) { convForward(o.l, d, o.masked, n) })
 	return out, err
 }
 
 // convForward runs the op on d = x, W, b[, mask], out.
-func convForward[T float](l Conv2D, d [][]T, masked bool, n int) {
+func convForward[T op.Float](l Conv2D, d [][]T, masked bool, n int) {
 	x, w, b, out := d[0], d[1], d[2], d[len(d)-1]
 	var mask []T
 	if masked {
@@ -251,13 +252,13 @@ func convForward[T float](l Conv2D, d [][]T, masked bool, n int) {
 func (o convOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	d := grad
 	if o.l.Act != Linear || o.masked {
-		signature := sig(2, 2, 2)
+		signature := op.Sig(2, 2, 2)
 		args := G.Nodes{output, grad}
 		if o.masked {
-			signature.in = append(signature.in, 2)
+			signature.In = append(signature.In, 2)
 			args = append(args, in[3])
 		}
-		op := actGradOp{newOpBase(fmt.Sprintf("ActGrad(%g,%t)", float64(o.l.Act), o.masked), signature), float64(o.l.Act), o.masked}
+		op := actGradOp{op.NewBase(fmt.Sprintf("ActGrad(%g,%t)", float64(o.l.Act), o.masked), signature), float64(o.l.Act), o.masked}
 		var err error
 		if d, err = G.ApplyOp(op, args...); err != nil {
 			return nil, err
@@ -266,15 +267,15 @@ func (o convOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	out := make(G.Nodes, o.Arity())
 	var err error
 	if o.needs.Input {
-		if out[0], err = G.ApplyOp(convGradOp{newOpBase(fmt.Sprintf("Conv2DGradInput(%+v)", o.l), sig(2, 2, 4)), o.l, gradInput}, d, in[1]); err != nil {
+		if out[0], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradInput(%+v)", o.l), op.Sig(2, 2, 4)), o.l, gradInput}, d, in[1]); err != nil {
 			return nil, err
 		}
 	}
 	if o.needs.Weights {
-		if out[1], err = G.ApplyOp(convGradOp{newOpBase(fmt.Sprintf("Conv2DGradWeight(%+v)", o.l), sig(4, 2, 2)), o.l, gradWeight}, in[0], d); err != nil {
+		if out[1], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradWeight(%+v)", o.l), op.Sig(4, 2, 2)), o.l, gradWeight}, in[0], d); err != nil {
 			return nil, err
 		}
-		if out[2], err = G.ApplyOp(convGradOp{newOpBase(fmt.Sprintf("Conv2DGradBias(%+v)", o.l), sig(1, 2)), o.l, gradBias}, d); err != nil {
+		if out[2], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradBias(%+v)", o.l), op.Sig(1, 2)), o.l, gradBias}, d); err != nil {
 			return nil, err
 		}
 	}
@@ -290,7 +291,7 @@ const (
 
 // convGradOp is one of convOp's gradients.
 type convGradOp struct {
-	opBase
+	op.Base
 	l    Conv2D
 	what int
 }
@@ -306,7 +307,7 @@ func (o convGradOp) shape(rows int) tensor.Shape {
 }
 
 func (o convGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, o.sig.in...)
+	s, err := op.Shapes(o.String(), in, o.Inputs()...)
 	if err != nil {
 		return nil, err
 	}
@@ -314,31 +315,31 @@ func (o convGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (o convGradOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, o.Arity())
+	ts, err := op.Denses(o.String(), vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
-	return o.doWith(o, ts[0].Dtype(), o.shape(ts[0].Shape()[0]), vs)
+	return o.DoWith(o, ts[0].Dtype(), o.shape(ts[0].Shape()[0]), vs)
 }
 
 func (o convGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, o.Arity())
+	ts, err := op.Denses(o.String(), vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
 	n := ts[0].Shape()[0]
-	out, err := target(o.String(), prealloc, ts[0].Dtype(), o.shape(n)...)
+	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), o.shape(n)...)
 	if err != nil {
 		return nil, err
 	}
-	err = eachFloat(append(ts, out), func(d [][]float32) { convGrad(o.l, o.what, d, n) },
+	err = op.EachFloat(append(ts, out), func(d [][]float32) { convGrad(o.l, o.what, d, n) },
 		func(d [][]float64) { convGrad(o.l, o.what, d, n) })
 	return out, err
 }
 
 // convGrad computes the gradient what from d (its inputs, then the output)
 // for n images.
-func convGrad[T float](l Conv2D, what int, d [][]T, n int) {
+func convGrad[T op.Float](l Conv2D, what int, d [][]T, n int) {
 	out := d[len(d)-1]
 	clear(out)
 	spatial := l.OutH() * l.OutW()

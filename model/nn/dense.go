@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"latentlab/model/kernel"
+	"latentlab/model/nn/op"
 )
 
 // Dense is a fully connected layer, act(x·W + b), with W [In, Out] and b
@@ -54,13 +55,13 @@ func (l Dense) Params() []Param {
 // Apply adds act(x·W + b), times mask if it is not nil, to g as one op.
 func (l Dense) Apply(g *Graph, x *G.Node, needs GradNeeds, mask *G.Node) *G.Node {
 	slope := float64(l.Act)
-	signature := sig(2, 2, 2, 1)
+	signature := op.Sig(2, 2, 2, 1)
 	in := G.Nodes{x, g.Param(l.Label + ".weight"), g.Param(l.Label + ".bias")}
 	if mask != nil {
-		signature.in = append(signature.in, 2)
+		signature.In = append(signature.In, 2)
 		in = append(in, mask)
 	}
-	op := denseOp{newOpBase(fmt.Sprintf("Dense(%g,%t,%t,%t)", slope, needs.Input, needs.Weights, mask != nil), signature),
+	op := denseOp{op.NewBase(fmt.Sprintf("Dense(%g,%t,%t,%t)", slope, needs.Input, needs.Weights, mask != nil), signature),
 		slope, needs, mask != nil}
 	return G.Must(G.ApplyOp(op, in...))
 }
@@ -148,7 +149,7 @@ func (h halfDense) Finish(dst []float64, x []float32, tmp *[]float32) {
 // otherwise, and with masked, times an inverted-dropout mask (a fourth
 // input of entries 0 or 1/(1-p)).
 type denseOp struct {
-	opBase
+	op.Base
 	slope  float64
 	needs  GradNeeds
 	masked bool
@@ -159,8 +160,8 @@ func (o denseOp) DiffWRT(int) []bool {
 }
 
 func (o denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	ranks := o.sig.in
-	s, err := shapes(o.String(), in, ranks...)
+	ranks := o.Inputs()
+	s, err := op.Shapes(o.String(), in, ranks...)
 	if err != nil {
 		return nil, err
 	}
@@ -172,15 +173,15 @@ func (o denseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (o denseOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, o.Arity())
+	ts, err := op.Denses(o.String(), vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
-	return o.doWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0], ts[1].Shape()[1]}, vs)
+	return o.DoWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0], ts[1].Shape()[1]}, vs)
 }
 
 func (o denseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, o.Arity())
+	ts, err := op.Denses(o.String(), vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +191,7 @@ func (o denseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 		mask = ts[3]
 	}
 	rows, cols := x.Shape()[0], w.Shape()[1]
-	out, err := target(o.String(), prealloc, x.Dtype(), rows, cols)
+	out, err := op.Target(o.String(), prealloc, x.Dtype(), rows, cols)
 	if err != nil {
 		return nil, err
 	}
@@ -234,11 +235,11 @@ func (o denseOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 		if o.masked {
 			args = append(args, in[3])
 		}
-		signature := sig(2, 2, 2)
+		signature := op.Sig(2, 2, 2)
 		if o.masked {
-			signature.in = append(signature.in, 2)
+			signature.In = append(signature.In, 2)
 		}
-		op := actGradOp{newOpBase(fmt.Sprintf("ActGrad(%g,%t)", o.slope, o.masked), signature), o.slope, o.masked}
+		op := actGradOp{op.NewBase(fmt.Sprintf("ActGrad(%g,%t)", o.slope, o.masked), signature), o.slope, o.masked}
 		var err error
 		if d, err = G.ApplyOp(op, args...); err != nil {
 			return nil, err
@@ -255,7 +256,7 @@ func (o denseOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 		if out[1], err = G.ApplyOp(newGemmOp(true, false), in[0], d); err != nil {
 			return nil, err
 		}
-		if out[2], err = G.ApplyOp(colSumsOp{newOpBase("ColSums", sig(1, 2))}, d); err != nil {
+		if out[2], err = G.ApplyOp(colSumsOp{op.NewBase("ColSums", op.Sig(1, 2))}, d); err != nil {
 			return nil, err
 		}
 	}
@@ -266,19 +267,19 @@ func (o denseOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 // inputs are the layer's output, the gradient with respect to it and, when
 // masked, the mask.
 type actGradOp struct {
-	opBase
+	op.Base
 	slope  float64
 	masked bool
 }
 
-func (o actGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
+func (o actGradOp) Do(vs ...G.Value) (G.Value, error) { return o.DoLikeFirst(o, vs) }
 
 func (o actGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, o.Arity())
+	ts, err := op.Denses(o.String(), vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
-	out, err := target(o.String(), prealloc, ts[0].Dtype(), ts[0].Shape()...)
+	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), ts[0].Shape()...)
 	if err != nil {
 		return nil, err
 	}
@@ -305,16 +306,16 @@ func (o actGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 			}
 		}
 	default:
-		return nil, errDtype
+		return nil, op.ErrDtype
 	}
 	return out, nil
 }
 
 // colSumsOp sums a matrix over its rows: the gradient of a broadcast bias.
-type colSumsOp struct{ opBase }
+type colSumsOp struct{ op.Base }
 
 func (o colSumsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2)
+	s, err := op.Shapes(o.String(), in, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -322,20 +323,20 @@ func (o colSumsOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (o colSumsOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 1)
+	ts, err := op.Denses(o.String(), vs, 1)
 	if err != nil {
 		return nil, err
 	}
-	return o.doWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[1]}, vs)
+	return o.DoWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[1]}, vs)
 }
 
 func (o colSumsOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := denses(o.String(), vs, 1)
+	ts, err := op.Denses(o.String(), vs, 1)
 	if err != nil {
 		return nil, err
 	}
 	rows, cols := ts[0].Shape()[0], ts[0].Shape()[1]
-	out, err := target(o.String(), prealloc, ts[0].Dtype(), cols)
+	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), cols)
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +350,7 @@ func (o colSumsOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, erro
 			od[i%cols] += v
 		}
 	default:
-		return nil, errDtype
+		return nil, op.ErrDtype
 	}
 	return out, nil
 }

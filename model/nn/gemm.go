@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"latentlab/model/nn/op"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -13,12 +14,12 @@ import (
 // gemmOp is the matrix product op(a)·op(b), where op transposes its
 // argument when the flag says so.
 type gemmOp struct {
-	opBase
+	op.Base
 	transA, transB bool
 }
 
 func newGemmOp(transA, transB bool) gemmOp {
-	return gemmOp{newOpBase(fmt.Sprintf("Gemm(%t,%t)", transA, transB), sig(2, 2, 2)), transA, transB}
+	return gemmOp{op.NewBase(fmt.Sprintf("Gemm(%t,%t)", transA, transB), op.Sig(2, 2, 2)), transA, transB}
 }
 
 // productShape is the shape of op(a)·op(b), or an error if they do not fit.
@@ -38,7 +39,7 @@ func (o gemmOp) productShape(a, b tensor.Shape) (tensor.Shape, error) {
 }
 
 func (o gemmOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.String(), in, 2, 2)
+	s, err := op.Shapes(o.String(), in, 2, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +48,7 @@ func (o gemmOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 
 // operands returns the two factors and the shape of their product.
 func (o gemmOp) operands(vs []G.Value) ([]*tensor.Dense, tensor.Shape, error) {
-	ts, err := denses(o.String(), vs, 2)
+	ts, err := op.Denses(o.String(), vs, 2)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -60,7 +61,7 @@ func (o gemmOp) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return o.doWith(o, ts[0].Dtype(), shape, vs)
+	return o.DoWith(o, ts[0].Dtype(), shape, vs)
 }
 
 func (o gemmOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
@@ -68,7 +69,7 @@ func (o gemmOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) 
 	if err != nil {
 		return nil, err
 	}
-	out, err := target(o.String(), prealloc, ts[0].Dtype(), shape...)
+	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), shape...)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func gemm(transA, transB bool, a, b, c *tensor.Dense) error {
 			blas64.General{Rows: br, Cols: bc, Stride: bc, Data: b.Data().([]float64)}, 0,
 			blas64.General{Rows: cr, Cols: cc, Stride: cc, Data: c.Data().([]float64)})
 	default:
-		return errDtype
+		return op.ErrDtype
 	}
 	return nil
 }

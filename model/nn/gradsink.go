@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"latentlab/model/nn/op"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -19,17 +20,17 @@ import (
 // second tensor per parameter (a pass over all gradients) that must then be
 // zeroed (another).
 type gradSinkOp struct {
-	opBase
+	op.Base
 	into *[]*tensor.Dense // the gradients of the latest run, in parameter order
 }
 
 // GradSink returns the sink node over cost and grads.
 func GradSink(cost *G.Node, grads G.Nodes, into *[]*tensor.Dense) (*G.Node, error) {
-	signature := sig(1, 0)
+	signature := op.Sig(1, 0)
 	for _, g := range grads {
-		signature.in = append(signature.in, g.Dims())
+		signature.In = append(signature.In, g.Dims())
 	}
-	op := gradSinkOp{newOpBase(fmt.Sprintf("GradSink(%d)", len(grads)), signature), into}
+	op := gradSinkOp{op.NewBase(fmt.Sprintf("GradSink(%d)", len(grads)), signature), into}
 	return G.ApplyOp(op, append(G.Nodes{cost}, grads...)...)
 }
 

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"latentlab/model/nn/op"
 	"math/rand/v2"
 
 	"gorgonia.org/tensor"
@@ -120,7 +121,7 @@ func Float64s(t *tensor.Dense) []float64 { return convert[float64](t) }
 // Float32s returns a copy of t's values as float32.
 func Float32s(t *tensor.Dense) []float32 { return convert[float32](t) }
 
-func convert[T float](t *tensor.Dense) []T {
+func convert[T op.Float](t *tensor.Dense) []T {
 	switch d := t.Data().(type) {
 	case []float32:
 		return convertSlice[T](d)
@@ -130,7 +131,7 @@ func convert[T float](t *tensor.Dense) []T {
 	panic(fmt.Sprintf("nn: unsupported tensor data %T", t.Data()))
 }
 
-func convertSlice[T, S float](src []S) []T {
+func convertSlice[T, S op.Float](src []S) []T {
 	out := make([]T, len(src))
 	for i, v := range src {
 		out[i] = T(v)

@@ -8,6 +8,7 @@ import (
 
 	"latentlab/model"
 	"latentlab/model/nn"
+	"latentlab/model/nn/fused"
 )
 
 // build runs f and turns a builder's panic into an error.
@@ -61,12 +62,12 @@ func buildAutoencoderStep(c model.Config, a model.Architecture, p *nn.ParamSet, 
 			mu := a.Heads[0].Apply(s.g, h, nn.TrainAll, nil)
 			logvar := a.Heads[1].Apply(s.g, h, nn.TrainAll, nil)
 			eps := s.input(inEps, batch, c.LatentDim)
-			z = nn.Reparam(mu, logvar, eps)
-			kl = nn.WeightedKL(mu, logvar, w)
+			z = fused.Reparam(mu, logvar, eps)
+			kl = fused.WeightedKL(mu, logvar, w)
 			s.output(outKL, kl)
 		}
 		logits := nn.Stack(s.g, z, a.Decoder, decMasks, nn.TrainAll)
-		cost = nn.WeightedRecon(logits, x, w)
+		cost = fused.WeightedRecon(logits, x, w)
 		s.output(outRecon, cost)
 		if kl != nil {
 			beta := s.input(inBeta)
@@ -97,11 +98,11 @@ func buildGANSteps(c model.Config, a model.Architecture, p *nn.ParamSet, dt tens
 		x := disc.input(inXCentred, batch, pixels)
 		w := disc.input(inW, batch)
 		z := disc.input(inZ, batch, c.LatentDim)
-		fake := nn.CentredSigmoid(nn.Stack(disc.g, z, a.Decoder, nil, nn.ForwardOnly))
+		fake := fused.CentredSigmoid(nn.Stack(disc.g, z, a.Decoder, nil, nn.ForwardOnly))
 		realLogit := nn.Stack(disc.g, x, a.Critic, disc.dropoutMasks("real", a.Critic, c.Dropout), nn.TrainFromData)
 		fakeLogit := nn.Stack(disc.g, fake, a.Critic, disc.dropoutMasks("fake", a.Critic, c.Dropout), nn.TrainFromData)
 		// BCE(t, l) = softplus(l) - t*l with the scalar target t.
-		dCost = G.Must(G.Add(nn.WeightedBCE(realLogit, w, 1-c.LabelSmoothing), nn.WeightedBCE(fakeLogit, w, 0)))
+		dCost = G.Must(G.Add(fused.WeightedBCE(realLogit, w, 1-c.LabelSmoothing), fused.WeightedBCE(fakeLogit, w, 0)))
 		disc.output(outLoss, dCost)
 		disc.output(outRealLogit, realLogit)
 		disc.output(outFakeLogit, fakeLogit)
@@ -118,9 +119,9 @@ func buildGANSteps(c model.Config, a model.Architecture, p *nn.ParamSet, dt tens
 	err = build("gan generator", func() {
 		w := gen.input(inW, batch)
 		z := gen.input(inZ, batch, c.LatentDim)
-		fake := nn.CentredSigmoid(nn.Stack(gen.g, z, a.Decoder, nil, nn.TrainFromData))
+		fake := fused.CentredSigmoid(nn.Stack(gen.g, z, a.Decoder, nil, nn.TrainFromData))
 		logit := nn.Stack(gen.g, fake, a.Critic, gen.dropoutMasks("fake", a.Critic, c.Dropout), nn.PassThrough)
-		gCost = nn.WeightedBCE(logit, w, 1) // softplus(-l) = BCE(1, l)
+		gCost = fused.WeightedBCE(logit, w, 1) // softplus(-l) = BCE(1, l)
 		gen.output(outLoss, gCost)
 	})
 	if err != nil {

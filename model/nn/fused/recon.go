@@ -1,4 +1,4 @@
-package nn
+package fused
 
 import (
 	"math"
@@ -6,6 +6,8 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"latentlab/model/kernel"
+	"latentlab/model/nn"
+	"latentlab/model/nn/op"
 )
 
 // WeightedRecon returns sum_i w_i sum_j [softplus(l_ij) - x_ij l_ij]: the
@@ -14,15 +16,15 @@ import (
 // (Kingma & Welling 2014, appendix C.1). In float32 the rows go through
 // package kernel's vectorised cross-entropy.
 func WeightedRecon(logits, x, w *G.Node) *G.Node {
-	return G.Must(G.ApplyOp(weightedReconOp{newOpBase("WeightedRecon", sig(0, 2, 2, 1))}, logits, x, w))
+	return G.Must(G.ApplyOp(weightedReconOp{op.NewBase("WeightedRecon", op.Sig(0, 2, 2, 1))}, logits, x, w))
 }
 
-type weightedReconOp struct{ opBase }
+type weightedReconOp struct{ op.Base }
 
 func (o weightedReconOp) DiffWRT(int) []bool { return []bool{true, false, false} }
 
 func (o weightedReconOp) Do(vs ...G.Value) (G.Value, error) {
-	return o.scalarSum(vs, 3, func(d [][]float32) float64 {
+	return o.ScalarSum(vs, 3, func(d [][]float32) float64 {
 		l, x, w := d[0], d[1], d[2]
 		rows := len(w)
 		perRow := make([]float32, rows)
@@ -37,7 +39,7 @@ func (o weightedReconOp) Do(vs ...G.Value) (G.Value, error) {
 		cols := len(l) / len(w)
 		sum := 0.0
 		for i, v := range l {
-			sum += w[i/cols] * (Softplus(v) - x[i]*v)
+			sum += w[i/cols] * (nn.Softplus(v) - x[i]*v)
 		}
 		return sum
 	})
@@ -45,7 +47,7 @@ func (o weightedReconOp) Do(vs ...G.Value) (G.Value, error) {
 
 // SymDiff: d/dl_ij = g w_i (sigmoid(l_ij) - x_ij).
 func (o weightedReconOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(weightedReconGradOp{newOpBase("WeightedReconGrad", sig(2, 2, 2, 1, 0))}, in[0], in[1], in[2], grad)
+	d, err := G.ApplyOp(weightedReconGradOp{op.NewBase("WeightedReconGrad", op.Sig(2, 2, 2, 1, 0))}, in[0], in[1], in[2], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -54,12 +56,12 @@ func (o weightedReconOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, err
 
 // weightedReconGradOp is weightedReconOp's gradient with respect to the
 // logits, from (logits, x, w, g).
-type weightedReconGradOp struct{ opBase }
+type weightedReconGradOp struct{ op.Base }
 
-func (o weightedReconGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
+func (o weightedReconGradOp) Do(vs ...G.Value) (G.Value, error) { return o.DoLikeFirst(o, vs) }
 
 func (o weightedReconGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	return o.elementwiseGrad(prealloc, vs, 3, func(d [][]float32, g float64) {
+	return o.ElementwiseGrad(prealloc, vs, 3, func(d [][]float32, g float64) {
 		l, x, w, out := d[0], d[1], d[2], d[3]
 		up := make([]float32, len(w))
 		for r, wr := range w {

@@ -1,4 +1,8 @@
-package nn
+// Package op is the kit latentlab's fused gorgonia ops are built from: a
+// Base that gives an op its name, hash, type and shape checks from a
+// Signature, keeps its output tensor from run to run and dispatches on the
+// dtype once (EachFloat), so that an op file holds only its arithmetic.
+package op
 
 import (
 	"errors"
@@ -11,41 +15,37 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// What every fused op shares: hashing by name, an output tensor kept from
-// run to run, the checks of input shapes and values, and one dispatch on
-// the dtype (see eachFloat).
-
-// opBase holds what the fused ops share: hashing by name (which includes
-// any parameter), the arity, type and shape checks of their signature, no
+// Base holds what the fused ops share: hashing by name (which includes
+// any parameter), the arity, type and shape checks of their Signature, no
 // in-place writes, no pointers returned, no second derivative (the ops that
 // have a first derivative override DiffWRT and SymDiff), and an output
 // tensor kept from run to run.
-type opBase struct {
+type Base struct {
 	name string
-	sig  signature
+	sig  Signature
 	out  *outputCache
 }
 
-// signature is an op's inputs' ranks and its output's rank, 0 for a scalar.
-type signature struct {
-	in  []int
-	out int
+// Signature is an op's inputs' ranks and its output's rank, 0 for a scalar.
+type Signature struct {
+	In  []int
+	Out int
 }
 
-// sig is the signature of an op with inputs of ranks in and an output of
+// sig is the Signature of an op with inputs of ranks in and an output of
 // rank out.
-func sig(out int, in ...int) signature { return signature{in: in, out: out} }
+func Sig(out int, in ...int) Signature { return Signature{In: in, Out: out} }
 
-// newOpBase returns the shared part of an op named name with signature s
+// NewBase returns the shared part of an op named name with Signature s
 // (one per node).
-func newOpBase(name string, s signature) opBase { return opBase{name, s, new(outputCache)} }
+func NewBase(name string, s Signature) Base { return Base{name, s, new(outputCache)} }
 
 // Arity is the number of inputs.
-func (o opBase) Arity() int { return len(o.sig.in) }
+func (o Base) Arity() int { return len(o.sig.In) }
 
 // Type is the function from the inputs' types to the output's, all of one
 // element type.
-func (o opBase) Type() hm.Type {
+func (o Base) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	of := func(rank int) hm.Type {
 		if rank == 0 {
@@ -53,28 +53,28 @@ func (o opBase) Type() hm.Type {
 		}
 		return G.TensorType{Dims: rank, Of: a}
 	}
-	ts := make([]hm.Type, 0, len(o.sig.in)+1)
-	for _, r := range o.sig.in {
+	ts := make([]hm.Type, 0, len(o.sig.In)+1)
+	for _, r := range o.sig.In {
 		ts = append(ts, of(r))
 	}
-	return hm.NewFnType(append(ts, of(o.sig.out))...)
+	return hm.NewFnType(append(ts, of(o.sig.Out))...)
 }
 
-// InferShape checks the inputs against the signature, as element-wise and
+// InferShape checks the inputs against the Signature, as element-wise and
 // row-weighted ops take them: every matrix shaped like input 0 and every
 // vector one entry per row of it. The output is a scalar, or shaped like
 // input 0. Ops of other shapes override it.
-func (o opBase) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapes(o.name, in, o.sig.in...)
+func (o Base) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := Shapes(o.name, in, o.sig.In...)
 	if err != nil {
 		return nil, err
 	}
-	for i, r := range o.sig.in {
+	for i, r := range o.sig.In {
 		if (r == 2 && !s[i].Eq(s[0])) || (r == 1 && s[i][0] != s[0][0]) {
 			return nil, fmt.Errorf("%s: input %d has shape %v, input 0 %v", o.name, i, s[i], s[0])
 		}
 	}
-	if o.sig.out == 0 {
+	if o.sig.Out == 0 {
 		return tensor.ScalarShape(), nil
 	}
 	return s[0].Clone(), nil
@@ -90,22 +90,22 @@ func (o opBase) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 // only once the value is dead.
 type outputCache struct{ t *tensor.Dense }
 
-func (o opBase) String() string        { return o.name }
-func (o opBase) WriteHash(h hash.Hash) { fmt.Fprint(h, o.name) }
-func (o opBase) Hashcode() uint32      { h := fnv.New32a(); o.WriteHash(h); return h.Sum32() }
-func (o opBase) ReturnsPtr() bool      { return false }
+func (o Base) String() string        { return o.name }
+func (o Base) WriteHash(h hash.Hash) { fmt.Fprint(h, o.name) }
+func (o Base) Hashcode() uint32      { h := fnv.New32a(); o.WriteHash(h); return h.Sum32() }
+func (o Base) ReturnsPtr() bool      { return false }
 
 // CallsExtern is false: the tape machine would otherwise insert an
 // instruction that allocates the op's output afresh in every run.
-func (o opBase) CallsExtern() bool    { return false }
-func (o opBase) OverwritesInput() int { return -1 }
-func (o opBase) DiffWRT(n int) []bool { return make([]bool, n) }
-func (o opBase) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+func (o Base) CallsExtern() bool    { return false }
+func (o Base) OverwritesInput() int { return -1 }
+func (o Base) DiffWRT(n int) []bool { return make([]bool, n) }
+func (o Base) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("%s has no second derivative", o.name)
 }
 
 // shapes returns the input shapes, checking their count and ranks.
-func shapes(op string, in []G.DimSizer, ranks ...int) ([]tensor.Shape, error) {
+func Shapes(op string, in []G.DimSizer, ranks ...int) ([]tensor.Shape, error) {
 	if len(in) != len(ranks) {
 		return nil, fmt.Errorf("%s: %d inputs, want %d", op, len(in), len(ranks))
 	}
@@ -124,7 +124,7 @@ func shapes(op string, in []G.DimSizer, ranks ...int) ([]tensor.Shape, error) {
 }
 
 // denses returns the values as dense tensors of one dtype.
-func denses(op string, vs []G.Value, n int) ([]*tensor.Dense, error) {
+func Denses(op string, vs []G.Value, n int) ([]*tensor.Dense, error) {
 	if len(vs) != n {
 		return nil, fmt.Errorf("%s: %d inputs, want %d", op, len(vs), n)
 	}
@@ -147,9 +147,9 @@ func newLike(dt tensor.Dtype, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
 }
 
-// doLikeFirst runs the op's UsePreallocDo on the node's cached output,
+// DoLikeFirst runs the op's UsePreallocDo on the node's cached output,
 // shaped like input 0 (UsePreallocDo checks the inputs).
-func (o opBase) doLikeFirst(p G.UsePreallocDoer, vs []G.Value) (G.Value, error) {
+func (o Base) DoLikeFirst(p G.UsePreallocDoer, vs []G.Value) (G.Value, error) {
 	if len(vs) == 0 {
 		return nil, fmt.Errorf("%s: no inputs", o.name)
 	}
@@ -157,16 +157,16 @@ func (o opBase) doLikeFirst(p G.UsePreallocDoer, vs []G.Value) (G.Value, error) 
 	if !ok {
 		return nil, fmt.Errorf("%s: input 0 is %T, not a dense tensor", o.name, vs[0])
 	}
-	return o.doWith(p, t.Dtype(), t.Shape(), vs)
+	return o.DoWith(p, t.Dtype(), t.Shape(), vs)
 }
 
 // tensorsAndGrad splits a gradient op's inputs into n dense tensors of one
 // dtype and the scalar gradient that follows them.
-func tensorsAndGrad(op string, vs []G.Value, n int) ([]*tensor.Dense, float64, error) {
+func TensorsAndGrad(op string, vs []G.Value, n int) ([]*tensor.Dense, float64, error) {
 	if len(vs) != n+1 {
 		return nil, 0, fmt.Errorf("%s: %d inputs, want %d", op, len(vs), n+1)
 	}
-	ts, err := denses(op, vs[:n], n)
+	ts, err := Denses(op, vs[:n], n)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -180,16 +180,16 @@ func tensorsAndGrad(op string, vs []G.Value, n int) ([]*tensor.Dense, float64, e
 }
 
 // newScalar returns v as a scalar value of dtype dt.
-func newScalar(dt tensor.Dtype, v float64) G.Value {
+func NewScalar(dt tensor.Dtype, v float64) G.Value {
 	if dt == tensor.Float32 {
 		return G.NewF32(float32(v))
 	}
 	return G.NewF64(v)
 }
 
-// doWith runs the op's UsePreallocDo on the node's cached output tensor,
+// DoWith runs the op's UsePreallocDo on the node's cached output tensor,
 // allocating it the first time (or if the dtype or shape changed).
-func (o opBase) doWith(p G.UsePreallocDoer, dt tensor.Dtype, shape tensor.Shape, vs []G.Value) (G.Value, error) {
+func (o Base) DoWith(p G.UsePreallocDoer, dt tensor.Dtype, shape tensor.Shape, vs []G.Value) (G.Value, error) {
 	if o.out == nil {
 		return p.UsePreallocDo(newLike(dt, shape...), vs...)
 	}
@@ -200,7 +200,7 @@ func (o opBase) doWith(p G.UsePreallocDoer, dt tensor.Dtype, shape tensor.Shape,
 }
 
 // target returns prealloc as a dense tensor of the wanted dtype and size.
-func target(op string, prealloc G.Value, dt tensor.Dtype, shape ...int) (*tensor.Dense, error) {
+func Target(op string, prealloc G.Value, dt tensor.Dtype, shape ...int) (*tensor.Dense, error) {
 	d, ok := prealloc.(*tensor.Dense)
 	if !ok || d.Dtype() != dt || !d.Shape().Eq(tensor.Shape(shape)) {
 		return nil, fmt.Errorf("%s: preallocated value does not fit (want %v %v)", op, dt, shape)
@@ -208,29 +208,29 @@ func target(op string, prealloc G.Value, dt tensor.Dtype, shape ...int) (*tensor
 	return d, nil
 }
 
-// errDtype is returned for tensors that are neither float32 nor float64.
-var errDtype = errors.New("nn: fused ops take float32 or float64 tensors")
+// ErrDtype is returned for tensors that are neither float32 nor float64.
+var ErrDtype = errors.New("op: fused ops take float32 or float64 tensors")
 
 // float is the element type of a graph's tensors: float32 to train,
 // float64 for gradient checks against finite differences.
-type float interface{ float32 | float64 }
+type Float interface{ float32 | float64 }
 
 // eachFloat calls f32 or f64 on the data of ts (one dtype, checked by
 // denses): the one place an op's float32 and float64 paths part.
-func eachFloat(ts []*tensor.Dense, f32 func(d [][]float32), f64 func(d [][]float64)) error {
+func EachFloat(ts []*tensor.Dense, f32 func(d [][]float32), f64 func(d [][]float64)) error {
 	switch ts[0].Dtype() {
 	case tensor.Float32:
-		f32(dataOf[float32](ts))
+		f32(DataOf[float32](ts))
 	case tensor.Float64:
-		f64(dataOf[float64](ts))
+		f64(DataOf[float64](ts))
 	default:
-		return errDtype
+		return ErrDtype
 	}
 	return nil
 }
 
 // dataOf returns the backing slices of ts as T slices.
-func dataOf[T float](ts []*tensor.Dense) [][]T {
+func DataOf[T Float](ts []*tensor.Dense) [][]T {
 	out := make([][]T, len(ts))
 	for i, t := range ts {
 		out[i] = t.Data().([]T)
@@ -241,49 +241,52 @@ func dataOf[T float](ts []*tensor.Dense) [][]T {
 // elementwise runs an op whose output is shaped like its first input: it
 // checks the n inputs, takes the output tensor and hands f32 or f64 the
 // inputs' data followed by the output's.
-func (o opBase) elementwise(prealloc G.Value, vs []G.Value, n int, f32 func(d [][]float32), f64 func(d [][]float64)) (G.Value, error) {
-	ts, err := denses(o.name, vs, n)
+func (o Base) Elementwise(prealloc G.Value, vs []G.Value, n int, f32 func(d [][]float32), f64 func(d [][]float64)) (G.Value, error) {
+	ts, err := Denses(o.name, vs, n)
 	if err != nil {
 		return nil, err
 	}
-	out, err := target(o.name, prealloc, ts[0].Dtype(), ts[0].Shape()...)
+	out, err := Target(o.name, prealloc, ts[0].Dtype(), ts[0].Shape()...)
 	if err != nil {
 		return nil, err
 	}
-	if err := eachFloat(append(ts, out), f32, f64); err != nil {
+	if err := EachFloat(append(ts, out), f32, f64); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// elementwiseGrad is elementwise for a gradient op whose last input is the
+// ElementwiseGrad is elementwise for a gradient op whose last input is the
 // scalar upstream gradient g, which f32 and f64 receive as well.
-func (o opBase) elementwiseGrad(prealloc G.Value, vs []G.Value, n int, f32 func(d [][]float32, g float64), f64 func(d [][]float64, g float64)) (G.Value, error) {
-	ts, g, err := tensorsAndGrad(o.name, vs, n)
+func (o Base) ElementwiseGrad(prealloc G.Value, vs []G.Value, n int, f32 func(d [][]float32, g float64), f64 func(d [][]float64, g float64)) (G.Value, error) {
+	ts, g, err := TensorsAndGrad(o.name, vs, n)
 	if err != nil {
 		return nil, err
 	}
-	out, err := target(o.name, prealloc, ts[0].Dtype(), ts[0].Shape()...)
+	out, err := Target(o.name, prealloc, ts[0].Dtype(), ts[0].Shape()...)
 	if err != nil {
 		return nil, err
 	}
-	err = eachFloat(append(ts, out), func(d [][]float32) { f32(d, g) }, func(d [][]float64) { f64(d, g) })
+	err = EachFloat(append(ts, out), func(d [][]float32) { f32(d, g) }, func(d [][]float64) { f64(d, g) })
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// scalarSum runs an op whose output is a scalar sum over its n inputs:
+// ScalarSum runs an op whose output is a scalar sum over its n inputs:
 // f32 or f64 compute it, in float64, from the inputs' data.
-func (o opBase) scalarSum(vs []G.Value, n int, f32 func(d [][]float32) float64, f64 func(d [][]float64) float64) (G.Value, error) {
-	ts, err := denses(o.name, vs, n)
+func (o Base) ScalarSum(vs []G.Value, n int, f32 func(d [][]float32) float64, f64 func(d [][]float64) float64) (G.Value, error) {
+	ts, err := Denses(o.name, vs, n)
 	if err != nil {
 		return nil, err
 	}
 	var sum float64
-	if err := eachFloat(ts, func(d [][]float32) { sum = f32(d) }, func(d [][]float64) { sum = f64(d) }); err != nil {
+	if err := EachFloat(ts, func(d [][]float32) { sum = f32(d) }, func(d [][]float64) { sum = f64(d) }); err != nil {
 		return nil, err
 	}
-	return newScalar(ts[0].Dtype(), sum), nil
+	return NewScalar(ts[0].Dtype(), sum), nil
 }
+
+// Inputs returns the ranks of the op's inputs.
+func (o Base) Inputs() []int { return o.sig.In }

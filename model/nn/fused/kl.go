@@ -1,6 +1,7 @@
-package nn
+package fused
 
 import (
+	"latentlab/model/nn/op"
 	"math"
 
 	G "gorgonia.org/gorgonia"
@@ -10,10 +11,10 @@ import (
 // KL = 1/2 sum_j (mu_j^2 + exp(logvar_j) - logvar_j - 1), the VAE's KL term
 // in closed form (Kingma & Welling 2014, appendix B).
 func WeightedKL(mu, logvar, w *G.Node) *G.Node {
-	return G.Must(G.ApplyOp(weightedKLOp{newOpBase("WeightedKL", sig(0, 2, 2, 1))}, mu, logvar, w))
+	return G.Must(G.ApplyOp(weightedKLOp{op.NewBase("WeightedKL", op.Sig(0, 2, 2, 1))}, mu, logvar, w))
 }
 
-func weightedKL[T float](mu, lv, w []T) float64 {
+func weightedKL[T op.Float](mu, lv, w []T) float64 {
 	cols := len(mu) / len(w)
 	sum := 0.0
 	for i := range mu {
@@ -23,7 +24,7 @@ func weightedKL[T float](mu, lv, w []T) float64 {
 	return sum
 }
 
-func weightedKLGrad[T float](mu, lv, w []T, g float64, wrtLogvar bool, d []T) {
+func weightedKLGrad[T op.Float](mu, lv, w []T, g float64, wrtLogvar bool, d []T) {
 	cols := len(mu) / len(w)
 	for i := range d {
 		v := float64(mu[i])
@@ -35,23 +36,23 @@ func weightedKLGrad[T float](mu, lv, w []T, g float64, wrtLogvar bool, d []T) {
 }
 
 // weightedKLOp is sum_i w_i 1/2 sum_j (mu_ij^2 + exp(logvar_ij) - logvar_ij - 1).
-type weightedKLOp struct{ opBase }
+type weightedKLOp struct{ op.Base }
 
 func (o weightedKLOp) DiffWRT(int) []bool { return []bool{true, true, false} }
 
 func (o weightedKLOp) Do(vs ...G.Value) (G.Value, error) {
-	return o.scalarSum(vs, 3,
+	return o.ScalarSum(vs, 3,
 		func(d [][]float32) float64 { return weightedKL(d[0], d[1], d[2]) },
 		func(d [][]float64) float64 { return weightedKL(d[0], d[1], d[2]) })
 }
 
 // SymDiff: d/dmu_ij = g w_i mu_ij; d/dlogvar_ij = g w_i (exp(logvar_ij) - 1) / 2.
 func (o weightedKLOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	dmu, err := G.ApplyOp(weightedKLGradOp{newOpBase("WeightedKLGrad(mu)", sig(2, 2, 2, 1, 0)), false}, in[0], in[1], in[2], grad)
+	dmu, err := G.ApplyOp(weightedKLGradOp{op.NewBase("WeightedKLGrad(mu)", op.Sig(2, 2, 2, 1, 0)), false}, in[0], in[1], in[2], grad)
 	if err != nil {
 		return nil, err
 	}
-	dlv, err := G.ApplyOp(weightedKLGradOp{newOpBase("WeightedKLGrad(logvar)", sig(2, 2, 2, 1, 0)), true}, in[0], in[1], in[2], grad)
+	dlv, err := G.ApplyOp(weightedKLGradOp{op.NewBase("WeightedKLGrad(logvar)", op.Sig(2, 2, 2, 1, 0)), true}, in[0], in[1], in[2], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -61,14 +62,14 @@ func (o weightedKLOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error)
 // weightedKLGradOp is weightedKLOp's gradient with respect to mu, or to
 // logvar, from (mu, logvar, w, g).
 type weightedKLGradOp struct {
-	opBase
+	op.Base
 	logvar bool
 }
 
-func (o weightedKLGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
+func (o weightedKLGradOp) Do(vs ...G.Value) (G.Value, error) { return o.DoLikeFirst(o, vs) }
 
 func (o weightedKLGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	return o.elementwiseGrad(prealloc, vs, 3,
+	return o.ElementwiseGrad(prealloc, vs, 3,
 		func(d [][]float32, g float64) { weightedKLGrad(d[0], d[1], d[2], g, o.logvar, d[3]) },
 		func(d [][]float64, g float64) { weightedKLGrad(d[0], d[1], d[2], g, o.logvar, d[3]) })
 }

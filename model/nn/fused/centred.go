@@ -1,4 +1,4 @@
-package nn
+package fused
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"latentlab/model/kernel"
+	"latentlab/model/nn/op"
 )
 
 // CentredSigmoid returns 2 sigmoid(l) - 1: the generator's logits as pixels
@@ -13,17 +14,17 @@ import (
 // Radford et al. 2016 are the same function of 2l), in one pass instead of
 // a sigmoid, a product and a difference and their gradients.
 func CentredSigmoid(l *G.Node) *G.Node {
-	return G.Must(G.ApplyOp(centredSigmoidOp{newOpBase("CentredSigmoid", sig(2, 2))}, l))
+	return G.Must(G.ApplyOp(centredSigmoidOp{op.NewBase("CentredSigmoid", op.Sig(2, 2))}, l))
 }
 
-type centredSigmoidOp struct{ opBase }
+type centredSigmoidOp struct{ op.Base }
 
 func (o centredSigmoidOp) DiffWRT(int) []bool { return []bool{true} }
 
-func (o centredSigmoidOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
+func (o centredSigmoidOp) Do(vs ...G.Value) (G.Value, error) { return o.DoLikeFirst(o, vs) }
 
 func (o centredSigmoidOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	return o.elementwise(prealloc, vs, 1,
+	return o.Elementwise(prealloc, vs, 1,
 		func(d [][]float32) { kernel.CentredSigmoid(d[0], d[1]) },
 		func(d [][]float64) {
 			for i, l := range d[0] {
@@ -36,7 +37,7 @@ func (o centredSigmoidOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Valu
 // (from the output c it would be (1 - c^2) / 2, which rounds to 0 once c
 // rounds to ±1).
 func (o centredSigmoidOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(centredSigmoidGradOp{newOpBase("CentredSigmoidGrad", sig(2, 2, 2))}, in[0], grad)
+	d, err := G.ApplyOp(centredSigmoidGradOp{op.NewBase("CentredSigmoidGrad", op.Sig(2, 2, 2))}, in[0], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -45,12 +46,12 @@ func (o centredSigmoidOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, er
 
 // centredSigmoidGradOp is centredSigmoidOp's gradient: its inputs are the
 // logits and the gradient with respect to the output.
-type centredSigmoidGradOp struct{ opBase }
+type centredSigmoidGradOp struct{ op.Base }
 
-func (o centredSigmoidGradOp) Do(vs ...G.Value) (G.Value, error) { return o.doLikeFirst(o, vs) }
+func (o centredSigmoidGradOp) Do(vs ...G.Value) (G.Value, error) { return o.DoLikeFirst(o, vs) }
 
 func (o centredSigmoidGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	return o.elementwise(prealloc, vs, 2,
+	return o.Elementwise(prealloc, vs, 2,
 		func(d [][]float32) { kernel.CentredSigmoidGrad(d[0], d[1], d[2]) },
 		func(d [][]float64) {
 			for i, l := range d[0] {
