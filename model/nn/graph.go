@@ -14,7 +14,11 @@ type Graph struct {
 	Expr   *G.ExprGraph
 	Dtype  tensor.Dtype
 	Params *ParamSet
-	nodes  map[string]*G.Node
+	// RowWeights is the batch's row weights (1/n for the n real rows, 0
+	// for padding), for layers whose statistics run over the batch
+	// (BatchNorm). The step graph sets it before it applies any layer.
+	RowWeights *G.Node
+	nodes      map[string]*G.Node
 }
 
 // NewGraph returns an empty graph of dtype dt over params.

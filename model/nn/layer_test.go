@@ -27,13 +27,21 @@ func checkLayer(t *testing.T, l Layer, rows int) {
 	}
 	coefT := randomTensor(rng, rows, l.Out())
 	x := G.NewMatrix(g.Expr, tensor.Float64, G.WithShape(rows, l.In()), G.WithName("x"), G.WithValue(xT))
+	// Row weights: the last row is padding, as in the last batch of an epoch.
+	wT := tensor.New(tensor.WithShape(rows), tensor.WithBacking(make([]float64, rows)))
+	for i := range rows - 1 {
+		wT.Data().([]float64)[i] = 1 / float64(rows-1)
+	}
+	g.RowWeights = G.NewVector(g.Expr, tensor.Float64, G.WithShape(rows), G.WithName("w"), G.WithValue(wT))
 	mask := G.NewMatrix(g.Expr, tensor.Float64, G.WithShape(rows, l.Out()), G.WithName("mask"), G.WithValue(maskT))
 	coef := G.NewMatrix(g.Expr, tensor.Float64, G.WithShape(rows, l.Out()), G.WithName("coef"), G.WithValue(coefT))
 	y := l.Apply(g, x, TrainAll, mask)
 	cost := G.Must(G.Sum(G.Must(G.HadamardProd(y, coef))))
 	wrt := G.Nodes{x}
 	for _, p := range l.Params() {
-		wrt = append(wrt, g.Param(p.Name))
+		if !p.Buffer {
+			wrt = append(wrt, g.Param(p.Name))
+		}
 	}
 	grads, err := G.Grad(cost, wrt...)
 	if err != nil {
@@ -64,14 +72,24 @@ func checkLayer(t *testing.T, l Layer, rows int) {
 	// Finite differences of the cost in every input and parameter element.
 	targets := []*tensor.Dense{xT}
 	for _, p := range l.Params() {
-		targets = append(targets, params.Tensor(p.Name))
+		if !p.Buffer {
+			targets = append(targets, params.Tensor(p.Name))
+		}
 	}
 	for i, target := range targets {
 		gradcheck.Check(t, l.Name()+": "+wrt[i].Name(), target.Data().([]float64), analytic[i], run)
 	}
 
-	// The float32 passes against the graph's forward pass without a mask.
+	// The float32 passes against the graph's forward pass without a mask,
+	// for layers that infer as they train (BatchNorm infers with its
+	// running statistics: batchnorm_test.go checks it).
+	for _, p := range l.Params() {
+		if p.Buffer {
+			return
+		}
+	}
 	g2 := NewGraph(tensor.Float64, params)
+	g2.RowWeights = G.NewVector(g2.Expr, tensor.Float64, G.WithShape(rows), G.WithName("w"), G.WithValue(wT))
 	x2 := G.NewMatrix(g2.Expr, tensor.Float64, G.WithShape(rows, l.In()), G.WithName("x"), G.WithValue(xT))
 	out := new(G.Value)
 	G.Read(l.Apply(g2, x2, ForwardOnly, nil), out)

@@ -18,6 +18,10 @@ type Param struct {
 	// (torch.nn.Linear.weight is [out, in], ours [in, out]); otherwise
 	// its layout is PyTorch's.
 	TorchTransposed bool
+	// Buffer marks state that the layer's training op updates itself
+	// (BatchNorm's running statistics): saved and used for inference, not
+	// trained by the optimizer.
+	Buffer bool
 }
 
 // Size returns the number of scalars in the parameter.
@@ -37,6 +41,9 @@ type Init func(rng *rand.Rand) float64
 func Uniform(bound float64) Init {
 	return func(rng *rand.Rand) float64 { return (2*rng.Float64() - 1) * bound }
 }
+
+// Const gives every element the value v.
+func Const(v float64) Init { return func(*rand.Rand) float64 { return v } }
 
 // ParamSet holds a model's parameters as tensors of one dtype, by name, in
 // a fixed order. The tensors are shared with the graphs that train them.

@@ -28,7 +28,9 @@ func paramNames(layers ...[]nn.Layer) []string {
 	for _, ls := range layers {
 		for _, l := range ls {
 			for _, p := range l.Params() {
-				out = append(out, p.Name)
+				if !p.Buffer { // running statistics are updated by their op, not trained
+					out = append(out, p.Name)
+				}
 			}
 		}
 	}
@@ -51,6 +53,7 @@ func buildAutoencoderStep(c model.Config, a model.Architecture, p *nn.ParamSet, 
 	err := build(string(c.Kind), func() {
 		x := s.input(inX, batch, pixels)
 		w := s.input(inW, batch)
+		s.g.RowWeights = w
 		encMasks := s.dropoutMasks("encoder", append(a.Encoder, a.Heads[0]), c.Dropout)
 		decMasks := s.dropoutMasks("decoder", a.Decoder, c.Dropout)
 		h := nn.Stack(s.g, x, a.Encoder, encMasks, nn.TrainFromData)
@@ -97,6 +100,7 @@ func buildGANSteps(c model.Config, a model.Architecture, p *nn.ParamSet, dt tens
 		// (the tanh-output GANs of Radford et al. 2016 feed it [-1, 1] too).
 		x := disc.input(inXCentred, batch, pixels)
 		w := disc.input(inW, batch)
+		disc.g.RowWeights = w
 		z := disc.input(inZ, batch, c.LatentDim)
 		fake := fused.CentredSigmoid(nn.Stack(disc.g, z, a.Decoder, nil, nn.ForwardOnly))
 		realLogit := nn.Stack(disc.g, x, a.Critic, disc.dropoutMasks("real", a.Critic, c.Dropout), nn.TrainFromData)
@@ -118,6 +122,7 @@ func buildGANSteps(c model.Config, a model.Architecture, p *nn.ParamSet, dt tens
 	var gCost *G.Node
 	err = build("gan generator", func() {
 		w := gen.input(inW, batch)
+		gen.g.RowWeights = w
 		z := gen.input(inZ, batch, c.LatentDim)
 		fake := fused.CentredSigmoid(nn.Stack(gen.g, z, a.Decoder, nil, nn.TrainFromData))
 		logit := nn.Stack(gen.g, fake, a.Critic, gen.dropoutMasks("fake", a.Critic, c.Dropout), nn.PassThrough)
@@ -146,6 +151,7 @@ func buildClassifierStep(c model.Config, a model.Architecture, p *nn.ParamSet, d
 		x := s.input(inX, batch, pixels)
 		y := s.input(inY, batch, model.Classes)
 		w := s.input(inW, batch)
+		s.g.RowWeights = w
 		logits := nn.Stack(s.g, x, a.Classes, s.dropoutMasks("classifier", a.Classes, c.Dropout), nn.TrainFromData)
 		// logsumexp_j l_ij = m_i + log sum_j exp(l_ij - m_i), m_i = max_j l_ij.
 		// (gorgonia's LogSumExp does not broadcast the max.)

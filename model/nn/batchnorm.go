@@ -1,0 +1,295 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"latentlab/model/nn/op"
+)
+
+// BatchNorm normalises each channel of images stored one per row as
+// [channels, spatial] (Ioffe & Szegedy 2015), then applies the activation:
+// act(gamma (x - mean) / sqrt(var + eps) + beta). Training graphs use the
+// batch's statistics over its real rows (the graph's row weights leave the
+// padding out) and update the running ones, as PyTorch's nn.BatchNorm2d
+// does: running = (1 - momentum) running + momentum batch, with the
+// unbiased variance. Snapshots use the running statistics. The names are
+// PyTorch's: "<Name>.weight" (gamma), ".bias" (beta), ".running_mean",
+// ".running_var".
+type BatchNorm struct {
+	Label      string
+	C, Spatial int // channels, and values per channel of one row (1 after a dense layer)
+	Act        Activation
+}
+
+// The constants of BatchNorm, PyTorch's defaults.
+const (
+	BatchNormEps      = 1e-5
+	BatchNormMomentum = 0.1
+)
+
+var _ Layer = BatchNorm{}
+
+// Name returns the layer's name, the prefix of its parameter names.
+func (l BatchNorm) Name() string { return l.Label }
+
+// In returns the width of a row, C*Spatial.
+func (l BatchNorm) In() int { return l.C * l.Spatial }
+
+// Out returns the width of a row, C*Spatial.
+func (l BatchNorm) Out() int { return l.In() }
+
+// Params returns gamma (1), beta (0), and the running mean (0) and variance
+// (1), which are buffers.
+func (l BatchNorm) Params() []Param {
+	c := []int{l.C}
+	return []Param{
+		{Name: l.Label + ".weight", Shape: c, Init: Const(1)},
+		{Name: l.Label + ".bias", Shape: c, Init: Const(0)},
+		{Name: l.Label + ".running_mean", Shape: c, Init: Const(0), Buffer: true},
+		{Name: l.Label + ".running_var", Shape: c, Init: Const(1), Buffer: true},
+	}
+}
+
+// Apply adds the normalisation with the batch's statistics to g, updating
+// the running statistics on every run, times mask if it is not nil.
+func (l BatchNorm) Apply(g *Graph, x *G.Node, needs GradNeeds, mask *G.Node) *G.Node {
+	if g.RowWeights == nil {
+		panic("nn: BatchNorm needs the graph's row weights")
+	}
+	signature := op.Sig(2, 2, 1, 1, 1)
+	in := G.Nodes{x, g.Param(l.Label + ".weight"), g.Param(l.Label + ".bias"), g.RowWeights}
+	if mask != nil {
+		signature.In = append(signature.In, 2)
+		in = append(in, mask)
+	}
+	o := bnOp{Base: op.NewBase(fmt.Sprintf("BatchNorm(%+v,%t,%t,%t)", l, needs.Input, needs.Weights, mask != nil), signature),
+		l: l, needs: needs, masked: mask != nil,
+		mean: g.Params.Tensor(l.Label + ".running_mean"), variance: g.Params.Tensor(l.Label + ".running_var")}
+	return G.Must(G.ApplyOp(o, in...))
+}
+
+// Forward normalises the n rows x with the running statistics.
+func (l BatchNorm) Forward(w [][]float32, y, x []float32, n int, _ *[]float32) {
+	gamma, beta, mean, variance := w[0], w[1], w[2], w[3]
+	for i, v := range x[:n*l.In()] {
+		c := (i / l.Spatial) % l.C
+		u := gamma[c]*(v-mean[c])/float32(math.Sqrt(float64(variance[c])+BatchNormEps)) + beta[c]
+		if u <= 0 {
+			u *= float32(l.Act)
+		}
+		y[i] = u
+	}
+}
+
+// batchStats returns each channel's mean and biased variance over the real
+// rows of x (row weights w: 1/n real, 0 padding), and the number of real
+// values per channel.
+func batchStats[T op.Float](l BatchNorm, x, w []T) (mean, variance []float64, count float64) {
+	mean, variance = make([]float64, l.C), make([]float64, l.C)
+	per := float64(l.Spatial)
+	for i, v := range x {
+		r, c := i/l.In(), (i/l.Spatial)%l.C
+		mean[c] += float64(w[r]) / per * float64(v)
+	}
+	for i, v := range x {
+		r, c := i/l.In(), (i/l.Spatial)%l.C
+		d := float64(v) - mean[c]
+		variance[c] += float64(w[r]) / per * d * d
+	}
+	for _, wr := range w {
+		if wr > 0 {
+			count += per
+		}
+	}
+	return mean, variance, count
+}
+
+// bnOp is BatchNorm in a training graph: inputs x, gamma, beta, row
+// weights and, when masked, the mask.
+type bnOp struct {
+	op.Base
+	l              BatchNorm
+	needs          GradNeeds
+	masked         bool
+	mean, variance *tensor.Dense // the running statistics, updated on every run
+}
+
+func (o bnOp) DiffWRT(int) []bool {
+	return []bool{o.needs.Input, o.needs.Weights, o.needs.Weights, false, false}[:o.Arity()]
+}
+
+func (o bnOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := op.Shapes(o.String(), in, o.Inputs()...)
+	if err != nil {
+		return nil, err
+	}
+	if s[0][1] != o.l.In() || s[1][0] != o.l.C || s[2][0] != o.l.C || s[3][0] != s[0][0] || (o.masked && !s[4].Eq(s[0])) {
+		return nil, fmt.Errorf("%s: x %v, gamma %v, beta %v, row weights %v, mask %v", o, s[0], s[1], s[2], s[3], s[4:])
+	}
+	return s[0].Clone(), nil
+}
+
+func (o bnOp) Do(vs ...G.Value) (G.Value, error) { return o.DoLikeFirst(o, vs) }
+
+func (o bnOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	ts, err := op.Denses(o.String(), vs, o.Arity())
+	if err != nil {
+		return nil, err
+	}
+	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), ts[0].Shape()...)
+	if err != nil {
+		return nil, err
+	}
+	err = op.EachFloat(append(ts, out), func(d [][]float32) { o.forward(d, o.mean.Data().([]float32), o.variance.Data().([]float32)) },
+		func(d [][]float64) { o.forward(d, o.mean.Data().([]float64), o.variance.Data().([]float64)) })
+	return out, err
+}
+
+// forward normalises with the batch's statistics and updates the running
+// ones: d = x, gamma, beta, w[, mask], out.
+func (o bnOp) forward(d any, runMean, runVar any) {
+	switch d := d.(type) {
+	case [][]float32:
+		bnForward(o.l, d, o.masked, runMean.([]float32), runVar.([]float32))
+	case [][]float64:
+		bnForward(o.l, d, o.masked, runMean.([]float64), runVar.([]float64))
+	}
+}
+
+func bnForward[T op.Float](l BatchNorm, d [][]T, masked bool, runMean, runVar []T) {
+	x, gamma, beta, w, out := d[0], d[1], d[2], d[3], d[len(d)-1]
+	mean, variance, count := batchStats(l, x, w)
+	for i, v := range x {
+		c := (i / l.Spatial) % l.C
+		u := float64(gamma[c])*(float64(v)-mean[c])/math.Sqrt(variance[c]+BatchNormEps) + float64(beta[c])
+		if u <= 0 {
+			u *= float64(l.Act)
+		}
+		if masked {
+			u *= float64(d[4][i])
+		}
+		out[i] = T(u)
+	}
+	for c := range l.C {
+		unbiased := variance[c]
+		if count > 1 {
+			unbiased *= count / (count - 1)
+		}
+		runMean[c] = T((1-BatchNormMomentum)*float64(runMean[c]) + BatchNormMomentum*mean[c])
+		runVar[c] = T((1-BatchNormMomentum)*float64(runVar[c]) + BatchNormMomentum*unbiased)
+	}
+}
+
+// SymDiff: with d the gradient through the activation and mask, xhat the
+// normalised input and a the weight of each value in the statistics
+// (row weight / Spatial): dbeta = sum d, dgamma = sum d xhat, and
+// dx = gamma / sigma (d - a sum d - a xhat sum d xhat) per channel.
+func (o bnOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	d := grad
+	if o.l.Act != Linear || o.masked {
+		signature, args := op.Sig(2, 2, 2), G.Nodes{output, grad}
+		if o.masked {
+			signature.In, args = append(signature.In, 2), append(args, in[4])
+		}
+		var err error
+		ag := actGradOp{op.NewBase(fmt.Sprintf("ActGrad(%g,%t)", float64(o.l.Act), o.masked), signature), float64(o.l.Act), o.masked}
+		if d, err = G.ApplyOp(ag, args...); err != nil {
+			return nil, err
+		}
+	}
+	out := make(G.Nodes, o.Arity())
+	grads := []struct {
+		at   int
+		what int
+		rank int
+		want bool
+	}{{0, gradInput, 2, o.needs.Input}, {1, gradWeight, 1, o.needs.Weights}, {2, gradBias, 1, o.needs.Weights}}
+	for _, g := range grads {
+		if !g.want {
+			continue
+		}
+		gop := bnGradOp{op.NewBase(fmt.Sprintf("BatchNormGrad(%+v,%d)", o.l, g.what), op.Sig(g.rank, 2, 1, 1, 2)), o.l, g.what}
+		var err error
+		if out[g.at], err = G.ApplyOp(gop, in[0], in[1], in[3], d); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// bnGradOp is one of bnOp's gradients, from (x, gamma, w, d).
+type bnGradOp struct {
+	op.Base
+	l    BatchNorm
+	what int // gradInput, gradWeight (gamma) or gradBias (beta)
+}
+
+func (o bnGradOp) shape(x tensor.Shape) tensor.Shape {
+	if o.what == gradInput {
+		return x.Clone()
+	}
+	return tensor.Shape{o.l.C}
+}
+
+func (o bnGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := op.Shapes(o.String(), in, o.Inputs()...)
+	if err != nil {
+		return nil, err
+	}
+	return o.shape(s[0]), nil
+}
+
+func (o bnGradOp) Do(vs ...G.Value) (G.Value, error) {
+	ts, err := op.Denses(o.String(), vs, o.Arity())
+	if err != nil {
+		return nil, err
+	}
+	return o.DoWith(o, ts[0].Dtype(), o.shape(ts[0].Shape()), vs)
+}
+
+func (o bnGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	ts, err := op.Denses(o.String(), vs, o.Arity())
+	if err != nil {
+		return nil, err
+	}
+	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), o.shape(ts[0].Shape())...)
+	if err != nil {
+		return nil, err
+	}
+	err = op.EachFloat(append(ts, out), func(d [][]float32) { bnGrad(o.l, o.what, d) }, func(d [][]float64) { bnGrad(o.l, o.what, d) })
+	return out, err
+}
+
+func bnGrad[T op.Float](l BatchNorm, what int, d [][]T) {
+	x, gamma, w, g, out := d[0], d[1], d[2], d[3], d[4]
+	mean, variance, _ := batchStats(l, x, w)
+	sumG, sumGX := make([]float64, l.C), make([]float64, l.C)
+	xhat := func(i, c int) float64 { return (float64(x[i]) - mean[c]) / math.Sqrt(variance[c]+BatchNormEps) }
+	for i, v := range g {
+		c := (i / l.Spatial) % l.C
+		sumG[c] += float64(v)
+		sumGX[c] += float64(v) * xhat(i, c)
+	}
+	switch what {
+	case gradBias:
+		for c := range l.C {
+			out[c] = T(sumG[c])
+		}
+	case gradWeight:
+		for c := range l.C {
+			out[c] = T(sumGX[c])
+		}
+	default:
+		per := float64(l.Spatial)
+		for i, v := range g {
+			r, c := i/l.In(), (i/l.Spatial)%l.C
+			a := float64(w[r]) / per
+			sigma := math.Sqrt(variance[c] + BatchNormEps)
+			out[i] = T(float64(gamma[c]) / sigma * (float64(v) - a*sumG[c] - a*xhat(i, c)*sumGX[c]))
+		}
+	}
+}
