@@ -50,6 +50,21 @@ func ArchitectureOf(c Config) Architecture {
 	reversed := slices.Clone(c.Hidden)
 	slices.Reverse(reversed)
 	var a Architecture
+	if c.Conv() {
+		a = convArchitecture(c)
+	} else {
+		a = mlpArchitecture(c, pixels, act, dense, chain, reversed)
+	}
+	if c.Parts == PartsDecoder {
+		a.Encoder, a.Heads, a.Critic = nil, nil, nil
+	}
+	return a
+}
+
+// mlpArchitecture is ArchitectureOf for fully connected models.
+func mlpArchitecture(c Config, pixels int, act nn.Activation, dense func(string, int, int, nn.Activation) nn.Layer,
+	chain func(string, int, []int, int) []nn.Layer, reversed []int) Architecture {
+	var a Architecture
 	last := c.Hidden[len(c.Hidden)-1]
 	switch c.Kind {
 	case KindAE, KindVAE:
@@ -67,8 +82,64 @@ func ArchitectureOf(c Config) Architecture {
 	case KindClassifier:
 		a.Classes = chain("classifier", pixels, c.Hidden, Classes)
 	}
-	if c.Parts == PartsDecoder {
-		a.Encoder, a.Heads, a.Critic = nil, nil, nil
+	return a
+}
+
+// convArchitecture is ArchitectureOf for convolutional models on H x W
+// images (sides divisible by 4), as torch.nn modules would name them:
+//
+//	AE, VAE (channels c1, c2 = Hidden, by default 32, 64) encoder: conv
+//	  4x4 stride 2 to H/2 x W/2 x c1, ReLU; conv 4x4 stride 2 to
+//	  H/4 x W/4 x c2, ReLU; dense heads to the code, or to the mean and
+//	  log-variance. Decoder: dense to c2 x H/4 x W/4, ReLU; resize x2 and
+//	  conv 3x3 to c1 channels, ReLU; resize x2 and conv 3x3 to one channel:
+//	  the pixels' logits.
+//	GAN (DCGAN, Radford et al. 2016, for 28x28; c1, c2 = Hidden, by
+//	  default 64, 128): generator dense to c2 x H/4 x W/4, batch norm,
+//	  ReLU; resize x2 and conv 3x3 to c1 channels, batch norm, ReLU; resize
+//	  x2 and conv 3x3 to the pixels' logits. Discriminator: conv 4x4
+//	  stride 2 to c1 channels, LeakyReLU 0.2; conv 4x4 stride 2 to c2
+//	  channels, batch norm, LeakyReLU; dense to one logit.
+//
+// Up-sampling resizes then convolves (Odena et al. 2016), which leaves no
+// checkerboard pattern.
+func convArchitecture(c Config) Architecture {
+	h, w := c.ImageRows, c.ImageCols
+	h2, w2, h4, w4 := h/2, w/2, h/4, w/4
+	c1, c2 := c.Hidden[0], c.Hidden[1]
+	down := func(name string, inC, ih, iw, outC int, act nn.Activation) nn.Layer {
+		return nn.Conv2D{Label: name, InC: inC, H: ih, W: iw, OutC: outC, K: 4, Stride: 2, Pad: 1, Act: act}
+	}
+	same := func(name string, inC, ih, iw, outC int, act nn.Activation) nn.Layer {
+		return nn.Conv2D{Label: name, InC: inC, H: ih, W: iw, OutC: outC, K: 3, Stride: 1, Pad: 1, Act: act}
+	}
+	up := func(name string, ch, ih, iw int) nn.Layer { return nn.Upsample{Label: name, C: ch, H: ih, W: iw} }
+	dense := func(name string, in, out int, act nn.Activation) nn.Layer {
+		return nn.Dense{Label: name, Inputs: in, Outputs: out, Act: act}
+	}
+	var a Architecture
+	switch c.Kind {
+	case KindAE, KindVAE:
+		a.Encoder = []nn.Layer{down("encoder.0", 1, h, w, c1, nn.ReLU), down("encoder.1", c1, h2, w2, c2, nn.ReLU)}
+		flat := c2 * h4 * w4
+		if c.Kind == KindAE {
+			a.Heads = []nn.Layer{dense("encoder.code", flat, c.LatentDim, nn.Linear)}
+		} else {
+			a.Heads = []nn.Layer{dense("encoder.mu", flat, c.LatentDim, nn.Linear), dense("encoder.logvar", flat, c.LatentDim, nn.Linear)}
+		}
+		a.Decoder = []nn.Layer{dense("decoder.0", c.LatentDim, flat, nn.ReLU),
+			up("decoder.1", c2, h4, w4), same("decoder.2", c2, h2, w2, c1, nn.ReLU),
+			up("decoder.3", c1, h2, w2), same("decoder.out", c1, h, w, 1, nn.Linear)}
+	case KindGAN:
+		a.Decoder = []nn.Layer{dense("generator.0", c.LatentDim, c2*h4*w4, nn.Linear),
+			nn.BatchNorm{Label: "generator.1", C: c2, Spatial: h4 * w4, Act: nn.ReLU},
+			up("generator.2", c2, h4, w4), same("generator.3", c2, h2, w2, c1, nn.Linear),
+			nn.BatchNorm{Label: "generator.4", C: c1, Spatial: h2 * w2, Act: nn.ReLU},
+			up("generator.5", c1, h2, w2), same("generator.out", c1, h, w, 1, nn.Linear)}
+		a.Critic = []nn.Layer{down("discriminator.0", 1, h, w, c1, nn.LeakyReLU),
+			down("discriminator.1", c1, h2, w2, c2, nn.Linear),
+			nn.BatchNorm{Label: "discriminator.2", C: c2, Spatial: h4 * w4, Act: nn.LeakyReLU},
+			dense("discriminator.out", c2*h4*w4, 1, nn.Linear)}
 	}
 	return a
 }

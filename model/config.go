@@ -56,6 +56,45 @@ const (
 	ScheduleCosine   Schedule = "cosine"
 )
 
+// Arch names an architecture family.
+type Arch string
+
+// The architecture families.
+const (
+	ArchMLP  Arch = "mlp"
+	ArchConv Arch = "conv"
+)
+
+// ParseArch turns a user's word into an Arch.
+func ParseArch(s string) (Arch, error) {
+	switch a := Arch(strings.ToLower(strings.TrimSpace(s))); a {
+	case ArchMLP, ArchConv:
+		return a, nil
+	}
+	return "", fmt.Errorf("unknown architecture %q (want mlp or conv)", s)
+}
+
+// WithArch returns c in architecture family a, with that family's defaults
+// for the settings that differ: for conv, the channels (32 and 64 for the
+// AE and VAE, as in the PyTorch VAE examples' convolutional variants; 64
+// and 128 for DCGAN) and no dropout in DCGAN's discriminator, which has
+// batch norm instead.
+func (c Config) WithArch(a Arch) Config {
+	c.Arch = a
+	d := DefaultConfig(c.Kind)
+	c.Hidden, c.Dropout = d.Hidden, d.Dropout
+	if a == ArchConv {
+		c.Hidden = []int{32, 64}
+		if c.Kind == KindGAN {
+			c.Hidden, c.Dropout = []int{64, 128}, 0
+		}
+	}
+	return c
+}
+
+// Conv reports whether c is a convolutional model.
+func (c Config) Conv() bool { return c.Arch == ArchConv }
+
 // PartsDecoder is Config.Parts for a decoder or generator alone.
 const PartsDecoder = "decoder"
 
@@ -76,6 +115,12 @@ type Config struct {
 	ImageCols int   `json:"image_cols"`
 	LatentDim int   `json:"latent_dim"`
 	Hidden    []int `json:"hidden"` // encoder (AE, VAE) or generator (GAN) hidden widths; the other half mirrors them
+	// Arch is the architecture family: ArchMLP (fully connected; the
+	// default, "" reads as it) or ArchConv (convolutional: DCGAN for the
+	// GAN, strided convolutions and resize-then-convolve for the AE and
+	// VAE; Hidden then holds the channels of the two convolutions of the
+	// encoder or discriminator, which the decoder or generator mirrors).
+	Arch Arch `json:"arch,omitempty"`
 	// Parts is "" for a whole model, or PartsDecoder for a decoder (AE,
 	// VAE) or generator (GAN) alone, as a model imported without its
 	// encoder or discriminator is: it decodes, it does not train.
@@ -166,6 +211,21 @@ func (c Config) Validate() error {
 	default:
 		bad("kind", fmt.Sprintf("%q", c.Kind), "want ae, vae, gan or classifier")
 	}
+	switch c.Arch {
+	case "", ArchMLP:
+	case ArchConv:
+		if len(c.Hidden) != 2 {
+			bad("hidden", c.Hidden, "conv takes two channel counts (the encoder's or discriminator's two convolutions)")
+		}
+		if c.ImageRows%4 != 0 || c.ImageCols%4 != 0 {
+			bad("arch", c.Arch, fmt.Sprintf("conv needs image sides divisible by 4, not %dx%d", c.ImageRows, c.ImageCols))
+		}
+		if c.Kind == KindClassifier {
+			bad("arch", c.Arch, "the classifier is an mlp")
+		}
+	default:
+		bad("arch", fmt.Sprintf("%q", c.Arch), "want mlp or conv")
+	}
 	if c.Parts != "" && (c.Parts != PartsDecoder || c.Kind == KindClassifier) {
 		bad("parts", fmt.Sprintf("%q", c.Parts), `want "" (the whole model) or "decoder" (ae, vae, gan)`)
 	}
@@ -247,7 +307,7 @@ func (c Config) Validate() error {
 // (a new graph, new weights or new optimizer state), rather than a change
 // of settings on the running one.
 func (c Config) NeedsRebuild(next Config) bool {
-	if c.Kind != next.Kind || c.Parts != next.Parts || c.ImageRows != next.ImageRows || c.ImageCols != next.ImageCols || c.LatentDim != next.LatentDim || c.BatchSize != next.BatchSize ||
+	if c.Kind != next.Kind || c.Arch.or() != next.Arch.or() || c.Parts != next.Parts || c.ImageRows != next.ImageRows || c.ImageCols != next.ImageCols || c.LatentDim != next.LatentDim || c.BatchSize != next.BatchSize ||
 		c.Dropout != next.Dropout || c.Seed != next.Seed || c.Optimizer != next.Optimizer || len(c.Hidden) != len(next.Hidden) {
 		return true
 	}
@@ -284,4 +344,12 @@ func (c Config) KLWeightAt(epochs float64) float64 {
 		return c.Beta
 	}
 	return c.Beta * epochs / c.WarmupEpochs
+}
+
+// or returns a, with "" read as ArchMLP.
+func (a Arch) or() Arch {
+	if a == "" {
+		return ArchMLP
+	}
+	return a
 }

@@ -24,14 +24,14 @@ import (
 
 // trainFlags are the flags of `latentlab train`.
 type trainFlags struct {
-	kind, out, data, optimizer, schedule, hidden string
-	latentDim, epochs, batch, decayEvery         int
-	patience, dSteps, validation                 int
-	seed                                         uint64
-	lr, beta1, beta2, decayRate, dropout         float64
-	weightDecay, beta, warmup, smoothing         float64
-	quiet, force                                 bool
-	resume                                       string
+	kind, out, data, optimizer, schedule, hidden, arch string
+	latentDim, epochs, batch, decayEvery               int
+	patience, dSteps, validation                       int
+	seed                                               uint64
+	lr, beta1, beta2, decayRate, dropout               float64
+	weightDecay, beta, warmup, smoothing               float64
+	quiet, force                                       bool
+	resume                                             string
 }
 
 func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
@@ -43,6 +43,7 @@ func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
 	fs.Uint64Var(&f.seed, "seed", d.Seed, "seed of every random draw (same seed, same run)")
 	fs.StringVar(&f.out, "out", ".", "directory for the checkpoint, metrics and pictures")
 	fs.StringVar(&f.data, "data", "", "directory of IDX files (train-images-idx3-ubyte[.gz], ...) instead of the embedded MNIST")
+	fs.StringVar(&f.arch, "arch", "mlp", "architecture: mlp, or conv (convolutional: DCGAN for gan; --hidden gives its two channel counts, default 32,64, or 64,128 for gan)")
 	fs.StringVar(&f.hidden, "hidden", "", "hidden layer widths, comma-separated (default 512,256 for ae/vae, 256,512 for gan)")
 	fs.IntVar(&f.batch, "batch-size", 0, "images per step (default 64)")
 	fs.StringVar(&f.optimizer, "optimizer", string(d.Optimizer), "adam, rmsprop or sgd (with momentum --beta1)")
@@ -84,6 +85,13 @@ func (f *trainFlags) config(set map[string]bool) (model.Config, error) {
 		return model.Config{}, usagef("--model: %v", err)
 	}
 	c := model.DefaultConfig(kind)
+	if set["arch"] {
+		arch, err := model.ParseArch(f.arch)
+		if err != nil {
+			return model.Config{}, usagef("--arch: %v", err)
+		}
+		c = c.WithArch(arch)
+	}
 	c.Seed = f.seed
 	if set["epochs"] {
 		c.Epochs = f.epochs

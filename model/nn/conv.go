@@ -67,43 +67,80 @@ func (l Conv2D) Apply(g *Graph, x *G.Node, needs GradNeeds, mask *G.Node) *G.Nod
 		signature.In = append(signature.In, 2)
 		in = append(in, mask)
 	}
-	op := convOp{op.NewBase(fmt.Sprintf("Conv2D(%+v,%t,%t,%t)", l, needs.Input, needs.Weights, mask != nil), signature), l, needs, mask != nil}
+	op := convOp{op.NewBase(fmt.Sprintf("Conv2D(%+v,%t,%t,%t)", l, needs.Input, needs.Weights, mask != nil), signature), l, needs, mask != nil, new(convBuffers)}
 	return G.Must(G.ApplyOp(op, in...))
 }
 
 // Forward sets y = act(W * x + b) for the n images x.
 func (l Conv2D) Forward(w [][]float32, y, x []float32, n int, tmp *[]float32) {
-	*tmp = Grow(*tmp, l.patch()*l.OutH()*l.OutW())
-	for i := range n {
-		l.image(w[0], y[i*l.Out():(i+1)*l.Out()], x[i*l.In():(i+1)*l.In()], *tmp)
-	}
+	sc := convScratch[float32]{cols: *tmp}
+	convProduct(l, &sc, w[0], x, y, n)
+	*tmp = sc.cols
 	biasAct(y, w[1], nil, l.OutH()*l.OutW(), float32(l.Act))
 }
 
-// image sets y = W * x (no bias) for one image, through cols.
-func (l Conv2D) image(w, y, x, cols []float32) {
-	im2col(x, l, cols)
-	gemmSlices(false, false, l.OutC, l.OutH()*l.OutW(), l.patch(), w, cols, y, 0)
+// convScratch holds a convolution's batch-sized buffers from run to run.
+type convScratch[T op.Float] struct{ cols, prod []T }
+
+// grow returns s resized to n elements, reallocated if it is too small.
+func grow[T op.Float](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// convProduct sets out (n images of [OutC, OutH*OutW]) = W * x without
+// the bias: im2col of every image side by side, one product, and the
+// result's columns put back image by image.
+func convProduct[T op.Float](l Conv2D, sc *convScratch[T], w, x, out []T, n int) {
+	ohw := l.OutH() * l.OutW()
+	ld := n * ohw
+	sc.cols = grow(sc.cols, l.patch()*ld)
+	for i := range n {
+		im2col(x[i*l.In():(i+1)*l.In()], l, sc.cols[i*ohw:], ld)
+	}
+	if n == 1 {
+		gemmSlices(false, false, l.OutC, ohw, l.patch(), w, sc.cols, out, 0)
+		return
+	}
+	sc.prod = grow(sc.prod, l.OutC*ld)
+	gemmSlices(false, false, l.OutC, ld, l.patch(), w, sc.cols, sc.prod, 0)
+	for o := range l.OutC {
+		for i := range n {
+			copy(out[(i*l.OutC+o)*ohw:][:ohw], sc.prod[o*ld+i*ohw:][:ohw])
+		}
+	}
 }
 
 // im2col lays out x (one image, [InC, H, W]) as the columns of a
-// (InC*K*K) x (OutH*OutW) matrix: column p holds the patch output pixel p
-// reads, zero where it falls in the padding.
-func im2col[T op.Float](x []T, l Conv2D, cols []T) {
+// (InC*K*K) x (OutH*OutW) matrix whose rows lie ld apart in cols: column p
+// holds the patch output pixel p reads, zero where it falls in the padding.
+// Several images side by side (ld = n*OutH*OutW) make one product of the
+// whole batch.
+func im2col[T op.Float](x []T, l Conv2D, cols []T, ld int) {
 	oh, ow := l.OutH(), l.OutW()
 	for c := range l.InC {
 		for ki := range l.K {
 			for kj := range l.K {
-				row := cols[((c*l.K+ki)*l.K+kj)*oh*ow:][:oh*ow]
+				row := cols[((c*l.K+ki)*l.K+kj)*ld:]
+				lo, hi := l.validCols(kj)
 				for oi := range oh {
+					dst := row[oi*ow : (oi+1)*ow]
 					i := oi*l.Stride + ki - l.Pad
-					for oj := range ow {
-						j := oj*l.Stride + kj - l.Pad
-						if i < 0 || i >= l.H || j < 0 || j >= l.W {
-							row[oi*ow+oj] = 0
-						} else {
-							row[oi*ow+oj] = x[(c*l.H+i)*l.W+j]
-						}
+					if i < 0 || i >= l.H || lo >= hi {
+						clear(dst)
+						continue
+					}
+					src := x[(c*l.H+i)*l.W : (c*l.H+i+1)*l.W]
+					clear(dst[:lo])
+					clear(dst[hi:])
+					if l.Stride == 1 {
+						copy(dst[lo:hi], src[lo+kj-l.Pad:hi+kj-l.Pad])
+						continue
+					}
+					for oj := lo; oj < hi; oj++ {
+						dst[oj] = src[oj*l.Stride+kj-l.Pad]
 					}
 				}
 			}
@@ -111,23 +148,36 @@ func im2col[T op.Float](x []T, l Conv2D, cols []T) {
 	}
 }
 
-// col2im adds the columns cols (as im2col lays them out) back into the
-// image dx, summing where patches overlap: im2col's adjoint.
-func col2im[T op.Float](cols []T, l Conv2D, dx []T) {
+// validCols returns the output columns [lo, hi) whose input column for
+// kernel column kj lies inside the image.
+func (l Conv2D) validCols(kj int) (lo, hi int) {
+	// j = oj*Stride + kj - Pad must be in [0, W).
+	for lo = 0; lo < l.OutW() && lo*l.Stride+kj-l.Pad < 0; lo++ {
+	}
+	for hi = l.OutW(); hi > lo && (hi-1)*l.Stride+kj-l.Pad >= l.W; hi-- {
+	}
+	return lo, hi
+}
+
+// col2im adds the columns cols (laid out as im2col lays them, rows ld
+// apart) back into the image dx, summing where patches overlap: im2col's
+// adjoint.
+func col2im[T op.Float](cols []T, l Conv2D, dx []T, ld int) {
 	oh, ow := l.OutH(), l.OutW()
 	for c := range l.InC {
 		for ki := range l.K {
 			for kj := range l.K {
-				row := cols[((c*l.K+ki)*l.K+kj)*oh*ow:][:oh*ow]
+				row := cols[((c*l.K+ki)*l.K+kj)*ld:]
+				lo, hi := l.validCols(kj)
 				for oi := range oh {
 					i := oi*l.Stride + ki - l.Pad
 					if i < 0 || i >= l.H {
 						continue
 					}
-					for oj := range ow {
-						if j := oj*l.Stride + kj - l.Pad; j >= 0 && j < l.W {
-							dx[(c*l.H+i)*l.W+j] += row[oi*ow+oj]
-						}
+					src := row[oi*ow : (oi+1)*ow]
+					dst := dx[(c*l.H+i)*l.W : (c*l.H+i+1)*l.W]
+					for oj := lo; oj < hi; oj++ {
+						dst[oj*l.Stride+kj-l.Pad] += src[oj]
 					}
 				}
 			}
@@ -186,9 +236,19 @@ func gemmSlices[T op.Float](transA, transB bool, m, n, k int, a, b, c []T, beta 
 // inverted-dropout mask when masked.
 type convOp struct {
 	op.Base
-	l      Conv2D
-	needs  GradNeeds
-	masked bool
+	l       Conv2D
+	needs   GradNeeds
+	masked  bool
+	scratch *convBuffers
+}
+
+// convBuffers are a node's scratch buffers, one set per dtype, kept from
+// run to run (one goroutine runs a graph).
+type convBuffers struct {
+	f32 convScratch[float32]
+	f64 convScratch[float64]
+	d32 []float32 // the gradient's columns, image blocks side by side
+	d64 []float64
 }
 
 func (o convOp) DiffWRT(int) []bool {
@@ -226,23 +286,19 @@ func (o convOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) 
 	if err != nil {
 		return nil, err
 	}
-	err = op.EachFloat(append(ts, out), func(d [][]float32) { convForward(o.l, d, o.masked, n) },
-		func(d [][]float64) { convForward(o.l, d, o.masked, n) })
+	err = op.EachFloat(append(ts, out), func(d [][]float32) { convForward(o.l, &o.scratch.f32, d, o.masked, n) },
+		func(d [][]float64) { convForward(o.l, &o.scratch.f64, d, o.masked, n) })
 	return out, err
 }
 
 // convForward runs the op on d = x, W, b[, mask], out.
-func convForward[T op.Float](l Conv2D, d [][]T, masked bool, n int) {
+func convForward[T op.Float](l Conv2D, sc *convScratch[T], d [][]T, masked bool, n int) {
 	x, w, b, out := d[0], d[1], d[2], d[len(d)-1]
 	var mask []T
 	if masked {
 		mask = d[3]
 	}
-	cols := make([]T, l.patch()*l.OutH()*l.OutW())
-	for i := range n {
-		im2col(x[i*l.In():(i+1)*l.In()], l, cols)
-		gemmSlices(false, false, l.OutC, l.OutH()*l.OutW(), l.patch(), w, cols, out[i*l.Out():(i+1)*l.Out()], 0)
-	}
+	convProduct(l, sc, w, x, out, n)
 	biasAct(out, b, mask, l.OutH()*l.OutW(), T(l.Act))
 }
 
@@ -267,15 +323,15 @@ func (o convOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	out := make(G.Nodes, o.Arity())
 	var err error
 	if o.needs.Input {
-		if out[0], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradInput(%+v)", o.l), op.Sig(2, 2, 4)), o.l, gradInput}, d, in[1]); err != nil {
+		if out[0], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradInput(%+v)", o.l), op.Sig(2, 2, 4)), o.l, gradInput, new(convBuffers)}, d, in[1]); err != nil {
 			return nil, err
 		}
 	}
 	if o.needs.Weights {
-		if out[1], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradWeight(%+v)", o.l), op.Sig(4, 2, 2)), o.l, gradWeight}, in[0], d); err != nil {
+		if out[1], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradWeight(%+v)", o.l), op.Sig(4, 2, 2)), o.l, gradWeight, new(convBuffers)}, in[0], d); err != nil {
 			return nil, err
 		}
-		if out[2], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradBias(%+v)", o.l), op.Sig(1, 2)), o.l, gradBias}, d); err != nil {
+		if out[2], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradBias(%+v)", o.l), op.Sig(1, 2)), o.l, gradBias, new(convBuffers)}, d); err != nil {
 			return nil, err
 		}
 	}
@@ -292,8 +348,9 @@ const (
 // convGradOp is one of convOp's gradients.
 type convGradOp struct {
 	op.Base
-	l    Conv2D
-	what int
+	l       Conv2D
+	what    int
+	scratch *convBuffers
 }
 
 func (o convGradOp) shape(rows int) tensor.Shape {
@@ -332,35 +389,47 @@ func (o convGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, err
 	if err != nil {
 		return nil, err
 	}
-	err = op.EachFloat(append(ts, out), func(d [][]float32) { convGrad(o.l, o.what, d, n) },
-		func(d [][]float64) { convGrad(o.l, o.what, d, n) })
+	err = op.EachFloat(append(ts, out), func(d [][]float32) { convGrad(o.l, o.what, &o.scratch.f32, &o.scratch.d32, d, n) },
+		func(d [][]float64) { convGrad(o.l, o.what, &o.scratch.f64, &o.scratch.d64, d, n) })
 	return out, err
 }
 
 // convGrad computes the gradient what from d (its inputs, then the output)
-// for n images.
-func convGrad[T op.Float](l Conv2D, what int, d [][]T, n int) {
+// for n images, with the images' columns side by side so that each
+// gradient is one product: dx from Wᵀ·dY and col2im, dW = dY·colsᵀ.
+func convGrad[T op.Float](l Conv2D, what int, sc *convScratch[T], dcols *[]T, d [][]T, n int) {
 	out := d[len(d)-1]
 	clear(out)
-	spatial := l.OutH() * l.OutW()
+	ohw := l.OutH() * l.OutW()
+	ld := n * ohw
+	// gather lays dOut ([n][OutC][ohw]) out as [OutC][n*ohw].
+	gather := func(dOut []T) []T {
+		sc.prod = grow(sc.prod, l.OutC*ld)
+		for o := range l.OutC {
+			for i := range n {
+				copy(sc.prod[o*ld+i*ohw:][:ohw], dOut[(i*l.OutC+o)*ohw:][:ohw])
+			}
+		}
+		return sc.prod
+	}
 	switch what {
 	case gradInput:
-		dOut, w := d[0], d[1]
-		cols := make([]T, l.patch()*spatial)
+		dY, w := gather(d[0]), d[1]
+		*dcols = grow(*dcols, l.patch()*ld)
+		gemmSlices(true, false, l.patch(), ld, l.OutC, w, dY, *dcols, 0)
 		for i := range n {
-			gemmSlices(true, false, l.patch(), spatial, l.OutC, w, dOut[i*l.Out():(i+1)*l.Out()], cols, 0)
-			col2im(cols, l, out[i*l.In():(i+1)*l.In()])
+			col2im((*dcols)[i*ohw:], l, out[i*l.In():(i+1)*l.In()], ld)
 		}
 	case gradWeight:
-		x, dOut := d[0], d[1]
-		cols := make([]T, l.patch()*spatial)
+		x, dY := d[0], gather(d[1])
+		sc.cols = grow(sc.cols, l.patch()*ld)
 		for i := range n {
-			im2col(x[i*l.In():(i+1)*l.In()], l, cols)
-			gemmSlices(false, true, l.OutC, l.patch(), spatial, dOut[i*l.Out():(i+1)*l.Out()], cols, out, 1)
+			im2col(x[i*l.In():(i+1)*l.In()], l, sc.cols[i*ohw:], ld)
 		}
+		gemmSlices(false, true, l.OutC, l.patch(), ld, dY, sc.cols, out, 0)
 	case gradBias:
 		for i, v := range d[0] {
-			out[(i/spatial)%l.OutC] += v
+			out[(i/ohw)%l.OutC] += v
 		}
 	}
 }

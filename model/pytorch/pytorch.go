@@ -40,9 +40,12 @@ const MetadataKey = "latentlab"
 // Description is the architecture of a model in PyTorch's layout: what the
 // companion's modules are built from.
 type Description struct {
-	Format    string     `json:"format"`
-	Version   int        `json:"format_version"`
-	Kind      model.Kind `json:"kind"`
+	Format  string     `json:"format"`
+	Version int        `json:"format_version"`
+	Kind    model.Kind `json:"kind"`
+	// Arch is "mlp" (also when empty) or "conv"; for conv, Hidden holds
+	// the two channel counts (see model.ArchitectureOf).
+	Arch      model.Arch `json:"arch,omitempty"`
 	LatentDim int        `json:"latent_dim"`
 	// Hidden are the hidden widths of the encoder (AE, VAE), the generator
 	// (GAN) or the classifier; the decoder and discriminator mirror them.
@@ -67,7 +70,7 @@ func activationOf(kind model.Kind) string {
 
 // Describe returns the Description of a model configured by cfg.
 func Describe(cfg model.Config, src *dataset.Source) Description {
-	return Description{Format: Format, Version: Version, Kind: cfg.Kind, LatentDim: cfg.LatentDim,
+	return Description{Format: Format, Version: Version, Kind: cfg.Kind, Arch: cfg.Arch, LatentDim: cfg.LatentDim,
 		Hidden: slices.Clone(cfg.Hidden), Activation: activationOf(cfg.Kind), ImageRows: cfg.ImageRows, ImageCols: cfg.ImageCols, Data: src}
 }
 
@@ -82,7 +85,7 @@ func (d Description) Config() (model.Config, error) {
 		return model.Config{}, fmt.Errorf("description format_version = %d: this latentlab reads 1 to %d", d.Version, Version)
 	}
 	cfg := model.DefaultConfig(d.Kind)
-	cfg.Kind, cfg.LatentDim, cfg.Hidden = d.Kind, d.LatentDim, slices.Clone(d.Hidden)
+	cfg.Kind, cfg.Arch, cfg.LatentDim, cfg.Hidden = d.Kind, d.Arch, d.LatentDim, slices.Clone(d.Hidden)
 	cfg.ImageRows, cfg.ImageCols = d.ImageRows, d.ImageCols
 	if err := cfg.Validate(); err != nil {
 		return model.Config{}, fmt.Errorf("description: %w", err)

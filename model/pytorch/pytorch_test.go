@@ -22,7 +22,11 @@ import (
 func trainedWeights(t *testing.T, kind model.Kind) (model.Config, map[string][]float32) {
 	t.Helper()
 	cfg := testkit.SmallConfig(kind, 4, 5)
-	tr, err := train.NewTrainer(cfg, dataset.Noise(16, 4, 5, 1), nil)
+	if kind == "conv gan" { // convolutions, up-sampling and batch norm, whose buffers go along
+		cfg = testkit.SmallConfig(model.KindGAN, 4, 8).WithArch(model.ArchConv)
+		cfg.Hidden = []int{2, 3}
+	}
+	tr, err := train.NewTrainer(cfg, dataset.Noise(16, cfg.ImageRows, cfg.ImageCols, 1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +45,7 @@ func trainedWeights(t *testing.T, kind model.Kind) (model.Config, map[string][]f
 // latentlab -> PyTorch layout -> latentlab gives identical tensors, and
 // the PyTorch side holds a dense layer's weight as [out, in].
 func TestExportImport_RoundTripIsExact(t *testing.T) {
-	for _, kind := range []model.Kind{model.KindAE, model.KindVAE, model.KindGAN, model.KindClassifier} {
+	for _, kind := range []model.Kind{model.KindAE, model.KindVAE, model.KindGAN, model.KindClassifier, "conv gan"} {
 		cfg, w := trainedWeights(t, kind)
 		f, err := Export(cfg, w, nil)
 		if err != nil {

@@ -58,11 +58,16 @@ func sameWeights(t *testing.T, a, b map[string][]float64) {
 
 func TestTrainer_TrainingLowersValidationLoss(t *testing.T) {
 	m := mnist(t)
-	for _, kind := range []model.Kind{model.KindAE, model.KindVAE} {
-		t.Run(string(kind), func(t *testing.T) {
+	for _, name := range []string{"ae", "vae", "conv vae"} {
+		t.Run(name, func(t *testing.T) {
+			kind, conv := model.Kind(strings.TrimPrefix(name, "conv ")), strings.HasPrefix(name, "conv")
 			cfg := model.DefaultConfig(kind)
 			cfg.Epochs = 2
 			cfg.Hidden = []int{64}
+			if conv {
+				cfg = cfg.WithArch(model.ArchConv)
+				cfg.Hidden = []int{4, 8}
+			}
 			tr, err := NewTrainer(cfg, m.Train.Head(3000), m.Test.Head(500))
 			if err != nil {
 				t.Fatal(err)
@@ -270,10 +275,23 @@ func TestTrainer_SaveRestoreResumesExactly(t *testing.T) {
 // DecodeBatch and through Decode one row at a time.
 func TestSnapshot_DecodeEqualsGraphForward(t *testing.T) {
 	data := dataset.Noise(16, 4, 4, 5)
+	type variant struct {
+		kind model.Kind
+		arch model.Arch
+	}
+	// The conv GAN is left out: its batch norm trains on the batch's
+	// statistics and infers with the running ones (nn's tests check both).
+	variants := []variant{{model.KindAE, model.ArchMLP}, {model.KindVAE, model.ArchMLP}, {model.KindGAN, model.ArchMLP},
+		{model.KindAE, model.ArchConv}, {model.KindVAE, model.ArchConv}}
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		for _, kind := range []model.Kind{model.KindAE, model.KindVAE, model.KindGAN} {
-			t.Run(dt.String()+"/"+string(kind), func(t *testing.T) {
+		for _, v := range variants {
+			kind := v.kind
+			t.Run(dt.String()+"/"+string(v.arch)+"/"+string(kind), func(t *testing.T) {
 				cfg := smallConfig(kind, 4, 4)
+				if v.arch == model.ArchConv {
+					cfg = cfg.WithArch(model.ArchConv)
+					cfg.Hidden = []int{2, 3}
+				}
 				cfg.Epochs = 1
 				cfg.Dropout = 0 // the snapshot's forward pass has no dropout
 				tr, err := newTrainer(cfg, data, nil, dt)

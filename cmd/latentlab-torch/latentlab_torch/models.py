@@ -86,6 +86,8 @@ class LatentlabModel(nn.Module):
         if d.get("format") != FORMAT or d.get("format_version") != VERSION:
             raise ValueError(f"not a latentlab-torch description: {d}")
         kind, latent, hidden = d["kind"], d["latent_dim"], list(d["hidden"])
+        if d.get("arch", "mlp") != "mlp":
+            raise ValueError(f"arch {d.get('arch')!r}: the companion has latentlab's MLPs; its convolutional models are not here yet")
         if d.get("activation") != ACTIVATIONS.get(kind):
             raise ValueError(f"activation {d.get('activation')!r}: latentlab's {kind} uses {ACTIVATIONS.get(kind)!r}")
         pixels = d["image_rows"] * d["image_cols"]
