@@ -87,22 +87,34 @@ func (l BatchNorm) Forward(w [][]float32, y, x []float32, n int, _ *[]float32) {
 
 // batchStats returns each channel's mean and biased variance over the real
 // rows of x (row weights w: 1/n real, 0 padding), and the number of real
-// values per channel.
+// values per channel. Sums run over each plane (one row's channel) first.
 func batchStats[T op.Float](l BatchNorm, x, w []T) (mean, variance []float64, count float64) {
 	mean, variance = make([]float64, l.C), make([]float64, l.C)
 	per := float64(l.Spatial)
-	for i, v := range x {
-		r, c := i/l.In(), (i/l.Spatial)%l.C
-		mean[c] += float64(w[r]) / per * float64(v)
+	rows := len(w)
+	for r := range rows {
+		if w[r] == 0 {
+			continue
+		}
+		count += per
+		for c := range l.C {
+			var sum T
+			for _, v := range x[(r*l.C+c)*l.Spatial:][:l.Spatial] {
+				sum += v
+			}
+			mean[c] += float64(w[r]) / per * float64(sum)
+		}
 	}
-	for i, v := range x {
-		r, c := i/l.In(), (i/l.Spatial)%l.C
-		d := float64(v) - mean[c]
-		variance[c] += float64(w[r]) / per * d * d
-	}
-	for _, wr := range w {
-		if wr > 0 {
-			count += per
+	for r := range rows {
+		if w[r] == 0 {
+			continue
+		}
+		for c := range l.C {
+			m, sum := T(mean[c]), T(0)
+			for _, v := range x[(r*l.C+c)*l.Spatial:][:l.Spatial] {
+				sum += (v - m) * (v - m)
+			}
+			variance[c] += float64(w[r]) / per * float64(sum)
 		}
 	}
 	return mean, variance, count
@@ -163,16 +175,24 @@ func (o bnOp) forward(d any, runMean, runVar any) {
 func bnForward[T op.Float](l BatchNorm, d [][]T, masked bool, runMean, runVar []T) {
 	x, gamma, beta, w, out := d[0], d[1], d[2], d[3], d[len(d)-1]
 	mean, variance, count := batchStats(l, x, w)
-	for i, v := range x {
-		c := (i / l.Spatial) % l.C
-		u := float64(gamma[c])*(float64(v)-mean[c])/math.Sqrt(variance[c]+BatchNormEps) + float64(beta[c])
-		if u <= 0 {
-			u *= float64(l.Act)
+	slope := T(l.Act)
+	for p := range len(x) / l.Spatial { // one plane (a row's channel) at a time
+		c := p % l.C
+		scale := float64(gamma[c]) / math.Sqrt(variance[c]+BatchNormEps)
+		a, b := T(scale), T(float64(beta[c])-scale*mean[c])
+		src, dst := x[p*l.Spatial:][:l.Spatial], out[p*l.Spatial:][:l.Spatial]
+		for i, v := range src {
+			u := a*v + b
+			if u <= 0 {
+				u *= slope
+			}
+			dst[i] = u
 		}
 		if masked {
-			u *= float64(d[4][i])
+			for i, m := range d[4][p*l.Spatial:][:l.Spatial] {
+				dst[i] *= m
+			}
 		}
-		out[i] = T(u)
 	}
 	for c := range l.C {
 		unbiased := variance[c]
@@ -267,12 +287,21 @@ func (o bnGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error
 func bnGrad[T op.Float](l BatchNorm, what int, d [][]T) {
 	x, gamma, w, g, out := d[0], d[1], d[2], d[3], d[4]
 	mean, variance, _ := batchStats(l, x, w)
+	inv := make([]float64, l.C) // 1 / sigma
+	for c := range l.C {
+		inv[c] = 1 / math.Sqrt(variance[c]+BatchNormEps)
+	}
 	sumG, sumGX := make([]float64, l.C), make([]float64, l.C)
-	xhat := func(i, c int) float64 { return (float64(x[i]) - mean[c]) / math.Sqrt(variance[c]+BatchNormEps) }
-	for i, v := range g {
-		c := (i / l.Spatial) % l.C
-		sumG[c] += float64(v)
-		sumGX[c] += float64(v) * xhat(i, c)
+	for p := range len(x) / l.Spatial {
+		c := p % l.C
+		m, s := T(mean[c]), T(inv[c])
+		var sg, sgx T
+		for i, v := range g[p*l.Spatial:][:l.Spatial] {
+			sg += v
+			sgx += v * (x[p*l.Spatial+i] - m) * s
+		}
+		sumG[c] += float64(sg)
+		sumGX[c] += float64(sgx)
 	}
 	switch what {
 	case gradBias:
@@ -285,11 +314,15 @@ func bnGrad[T op.Float](l BatchNorm, what int, d [][]T) {
 		}
 	default:
 		per := float64(l.Spatial)
-		for i, v := range g {
-			r, c := i/l.In(), (i/l.Spatial)%l.C
+		for p := range len(x) / l.Spatial {
+			r, c := p/l.C, p%l.C
 			a := float64(w[r]) / per
-			sigma := math.Sqrt(variance[c] + BatchNormEps)
-			out[i] = T(float64(gamma[c]) / sigma * (float64(v) - a*sumG[c] - a*xhat(i, c)*sumGX[c]))
+			k := T(float64(gamma[c]) * inv[c])
+			m, s, ag, agx := T(mean[c]), T(inv[c]), T(a*sumG[c]), T(a*sumGX[c])
+			for i, v := range g[p*l.Spatial:][:l.Spatial] {
+				xh := (x[p*l.Spatial+i] - m) * s
+				out[p*l.Spatial+i] = k * (v - ag - xh*agx)
+			}
 		}
 	}
 }
