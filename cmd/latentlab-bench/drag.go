@@ -124,6 +124,14 @@ func dragSession(ctx context.Context, bin string, display *x11.Display, stderr i
 	var appErr bytes.Buffer
 	app := display.Command(bin, "--stats")
 	app.Stdout, app.Stderr = io.Discard, &appErr
+	// Fresh preferences: the defaults are what the bench measures, and no
+	// notice about a user's saved settings covers the pads.
+	prefs, err := os.MkdirTemp("", "latentlab-bench-prefs-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(prefs)
+	app.Env = append(app.Env, "XDG_CONFIG_HOME="+prefs)
 	if err := app.Start(); err != nil {
 		return "", fmt.Errorf("start %s: %w", bin, err)
 	}

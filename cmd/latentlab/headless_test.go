@@ -92,7 +92,7 @@ func TestApp_WithoutOpenGLSaysWhy(t *testing.T) {
 	}
 	defer d.Stop()
 	cmd := d.Command(bin, "app", "--paused")
-	cmd.Env = append(cmd.Env, "LANG=C.UTF-8")
+	cmd.Env = append(cmd.Env, "LANG=C.UTF-8", "XDG_CONFIG_HOME="+t.TempDir()) // the app's preferences, not the user's
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	done := make(chan error, 1)

@@ -36,6 +36,7 @@ func TestSmoke_RealWindowUnderXvfb(t *testing.T) {
 
 	var stderr bytes.Buffer
 	appCmd := display.Command(bin, "app", "--paused")
+	appCmd.Env = append(appCmd.Env, "XDG_CONFIG_HOME="+t.TempDir()) // the app's preferences, not the user's
 	appCmd.Stderr = &stderr
 	if err := appCmd.Start(); err != nil {
 		t.Fatal(err)
