@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"latentlab/model/nn"
+	"latentlab/model/nn/conv"
 )
 
 // Architecture lists a model's layers by role. The decoder of an AE or VAE
@@ -108,12 +109,12 @@ func convArchitecture(c Config) Architecture {
 	h2, w2, h4, w4 := h/2, w/2, h/4, w/4
 	c1, c2 := c.Hidden[0], c.Hidden[1]
 	down := func(name string, inC, ih, iw, outC int, act nn.Activation) nn.Layer {
-		return nn.Conv2D{Label: name, InC: inC, H: ih, W: iw, OutC: outC, K: 4, Stride: 2, Pad: 1, Act: act}
+		return conv.Conv2D{Label: name, InC: inC, H: ih, W: iw, OutC: outC, K: 4, Stride: 2, Pad: 1, Act: act}
 	}
 	same := func(name string, inC, ih, iw, outC int, act nn.Activation) nn.Layer {
-		return nn.Conv2D{Label: name, InC: inC, H: ih, W: iw, OutC: outC, K: 3, Stride: 1, Pad: 1, Act: act}
+		return conv.Conv2D{Label: name, InC: inC, H: ih, W: iw, OutC: outC, K: 3, Stride: 1, Pad: 1, Act: act}
 	}
-	up := func(name string, ch, ih, iw int) nn.Layer { return nn.Upsample{Label: name, C: ch, H: ih, W: iw} }
+	up := func(name string, ch, ih, iw int) nn.Layer { return conv.Upsample{Label: name, C: ch, H: ih, W: iw} }
 	dense := func(name string, in, out int, act nn.Activation) nn.Layer {
 		return nn.Dense{Label: name, Inputs: in, Outputs: out, Act: act}
 	}
@@ -132,13 +133,13 @@ func convArchitecture(c Config) Architecture {
 			up("decoder.3", c1, h2, w2), same("decoder.out", c1, h, w, 1, nn.Linear)}
 	case KindGAN:
 		a.Decoder = []nn.Layer{dense("generator.0", c.LatentDim, c2*h4*w4, nn.Linear),
-			nn.BatchNorm{Label: "generator.1", C: c2, Spatial: h4 * w4, Act: nn.ReLU},
+			conv.BatchNorm{Label: "generator.1", C: c2, Spatial: h4 * w4, Act: nn.ReLU},
 			up("generator.2", c2, h4, w4), same("generator.3", c2, h2, w2, c1, nn.Linear),
-			nn.BatchNorm{Label: "generator.4", C: c1, Spatial: h2 * w2, Act: nn.ReLU},
+			conv.BatchNorm{Label: "generator.4", C: c1, Spatial: h2 * w2, Act: nn.ReLU},
 			up("generator.5", c1, h2, w2), same("generator.out", c1, h, w, 1, nn.Linear)}
 		a.Critic = []nn.Layer{down("discriminator.0", 1, h, w, c1, nn.LeakyReLU),
 			down("discriminator.1", c1, h2, w2, c2, nn.Linear),
-			nn.BatchNorm{Label: "discriminator.2", C: c2, Spatial: h4 * w4, Act: nn.LeakyReLU},
+			conv.BatchNorm{Label: "discriminator.2", C: c2, Spatial: h4 * w4, Act: nn.LeakyReLU},
 			dense("discriminator.out", c2*h4*w4, 1, nn.Linear)}
 	}
 	return a

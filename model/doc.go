@@ -3,8 +3,9 @@
 // Config implies (Architecture). Everything that uses a model lives in the
 // packages below it, one concept each:
 //
-//	model/nn          layer kinds, one file each; model/nn/fused the fused
-//	                  loss ops, one file each; model/nn/op their kit
+//	model/nn          the layer abstraction and the dense layer; model/nn/conv
+//	                  the convolutional kinds, one file each; model/nn/fused
+//	                  the fused loss ops, one file each; model/nn/op their kit
 //	model/train       the trainer, its step graphs and optimizers, events
 //	model/infer       Snapshot: immutable weights and their forward passes
 //	model/measure     test losses, metrics, sample quality, the latent KL

@@ -231,17 +231,12 @@ func (o denseOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error)
 func (o denseOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	d := grad
 	if o.slope != 1 || o.masked {
-		args := G.Nodes{output, grad}
+		var mask *G.Node
 		if o.masked {
-			args = append(args, in[3])
+			mask = in[3]
 		}
-		signature := op.Sig(2, 2, 2)
-		if o.masked {
-			signature.In = append(signature.In, 2)
-		}
-		op := actGradOp{op.NewBase(fmt.Sprintf("ActGrad(%g,%t)", o.slope, o.masked), signature), o.slope, o.masked}
 		var err error
-		if d, err = G.ApplyOp(op, args...); err != nil {
+		if d, err = ActGrad(output, grad, mask, o.slope); err != nil {
 			return nil, err
 		}
 	}
@@ -263,7 +258,20 @@ func (o denseOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	return out, nil
 }
 
-// actGradOp is the gradient through denseOp's activation and mask: its
+// ActGrad returns the gradient through a layer's activation of negative
+// slope and, when mask is not nil, its dropout mask, from the layer's output
+// and the gradient with respect to it: grad * mask where output > 0, slope
+// * grad * mask elsewhere. The layer kinds' gradients start with it.
+func ActGrad(output, grad, mask *G.Node, slope float64) (*G.Node, error) {
+	signature, args := op.Sig(2, 2, 2), G.Nodes{output, grad}
+	if mask != nil {
+		signature.In, args = append(signature.In, 2), append(args, mask)
+	}
+	o := actGradOp{op.NewBase(fmt.Sprintf("ActGrad(%g,%t)", slope, mask != nil), signature), slope, mask != nil}
+	return G.ApplyOp(o, args...)
+}
+
+// actGradOp is the gradient through a layer's activation and mask: its
 // inputs are the layer's output, the gradient with respect to it and, when
 // masked, the mask.
 type actGradOp struct {

@@ -10,6 +10,10 @@ import (
 	"hash"
 	"hash/fnv"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -290,3 +294,34 @@ func (o Base) ScalarSum(vs []G.Value, n int, f32 func(d [][]float32) float64, f6
 
 // Inputs returns the ranks of the op's inputs.
 func (o Base) Inputs() []int { return o.sig.In }
+
+// Gemm sets c = op(a)·op(b) + beta c for row-major, contiguous
+// matrices: op(a) m x k, op(b) k x n, c m x n.
+func Gemm[T Float](transA, transB bool, m, n, k int, a, b, c []T, beta T) {
+	tr := func(t bool) blas.Transpose {
+		if t {
+			return blas.Trans
+		}
+		return blas.NoTrans
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	switch cd := any(c).(type) {
+	case []float32:
+		blas32.Gemm(tr(transA), tr(transB), 1,
+			blas32.General{Rows: ar, Cols: ac, Stride: ac, Data: any(a).([]float32)},
+			blas32.General{Rows: br, Cols: bc, Stride: bc, Data: any(b).([]float32)}, float32(beta),
+			blas32.General{Rows: m, Cols: n, Stride: n, Data: cd})
+	case []float64:
+		blas64.Gemm(tr(transA), tr(transB), 1,
+			blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: any(a).([]float64)},
+			blas64.General{Rows: br, Cols: bc, Stride: bc, Data: any(b).([]float64)}, float64(beta),
+			blas64.General{Rows: m, Cols: n, Stride: n, Data: cd})
+	}
+}

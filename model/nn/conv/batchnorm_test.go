@@ -1,6 +1,8 @@
-package nn
+package conv
 
 import (
+	"latentlab/model/internal/layertest"
+	"latentlab/model/nn"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -10,28 +12,28 @@ import (
 )
 
 func TestBatchNorm_Gradients(t *testing.T) {
-	checkLayer(t, BatchNorm{Label: "bn", C: 3, Spatial: 4, Act: ReLU}, 4)
-	checkLayer(t, BatchNorm{Label: "bn", C: 5, Spatial: 1, Act: LeakyReLU}, 5)
+	layertest.Check(t, BatchNorm{Label: "bn", C: 3, Spatial: 4, Act: nn.ReLU}, 4)
+	layertest.Check(t, BatchNorm{Label: "bn", C: 5, Spatial: 1, Act: nn.LeakyReLU}, 5)
 }
 
 // A training run normalises with the batch's statistics over its real rows
 // and moves the running ones towards them (PyTorch's update, unbiased
 // variance); the snapshot's pass normalises with the running ones.
 func TestBatchNorm_StatisticsTrainingAndInference(t *testing.T) {
-	l := BatchNorm{Label: "bn", C: 2, Spatial: 3, Act: Linear}
-	params := NewParamSet([]Layer{l}, tensor.Float64, 1)
+	l := BatchNorm{Label: "bn", C: 2, Spatial: 3, Act: nn.Linear}
+	params := nn.NewParamSet([]nn.Layer{l}, tensor.Float64, 1)
 	rows := 4
 	rng := rand.New(rand.NewPCG(2, 3))
 	xs := make([]float64, rows*l.In())
 	for i := range xs {
 		xs[i] = 3*rng.NormFloat64() + 1
 	}
-	g := NewGraph(tensor.Float64, params)
+	g := nn.NewGraph(tensor.Float64, params)
 	x := G.NewMatrix(g.Expr, tensor.Float64, G.WithShape(rows, l.In()), G.WithName("x"), G.WithValue(tensor.New(tensor.WithShape(rows, l.In()), tensor.WithBacking(xs))))
 	g.RowWeights = G.NewVector(g.Expr, tensor.Float64, G.WithShape(rows), G.WithName("w"),
 		G.WithValue(tensor.New(tensor.WithShape(rows), tensor.WithBacking([]float64{1.0 / 3, 1.0 / 3, 1.0 / 3, 0}))))
 	var y G.Value
-	G.Read(l.Apply(g, x, ForwardOnly, nil), &y)
+	G.Read(l.Apply(g, x, nn.ForwardOnly, nil), &y)
 	vm := G.NewTapeMachine(g.Expr)
 	defer vm.Close()
 	if err := vm.RunAll(); err != nil {

@@ -1,4 +1,4 @@
-package nn
+package conv
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"latentlab/model/nn"
 	"latentlab/model/nn/op"
 )
 
@@ -20,7 +21,7 @@ type Upsample struct {
 	C, H, W int // channels, input height and width
 }
 
-var _ Layer = Upsample{}
+var _ nn.Layer = Upsample{}
 
 // Name returns the layer's name.
 func (l Upsample) Name() string { return l.Label }
@@ -32,10 +33,10 @@ func (l Upsample) In() int { return l.C * l.H * l.W }
 func (l Upsample) Out() int { return 4 * l.In() }
 
 // Params returns none.
-func (l Upsample) Params() []Param { return nil }
+func (l Upsample) Params() []nn.Param { return nil }
 
 // Apply adds the up-sampling to g, times mask if it is not nil.
-func (l Upsample) Apply(g *Graph, x *G.Node, needs GradNeeds, mask *G.Node) *G.Node {
+func (l Upsample) Apply(g *nn.Graph, x *G.Node, needs nn.GradNeeds, mask *G.Node) *G.Node {
 	signature := op.Sig(2, 2)
 	in := G.Nodes{x}
 	if mask != nil {

@@ -1,7 +1,10 @@
-package nn
+// Package layertest is the test every layer kind runs: its gradients
+// against finite differences and its float32 passes against its graph.
+package layertest
 
 import (
 	"latentlab/model/internal/gradcheck"
+	"latentlab/model/nn"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -10,16 +13,16 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// checkLayer is the test every layer kind runs (see dense_test.go): in a
+// Check is the test every layer kind runs (see nn/dense_test.go): in a
 // float64 graph, the gradients of a random linear function of the layer's
 // output (through a random dropout mask) with respect to its input and
 // every parameter agree with central finite differences; and the float32
-// Forward and Finish passes agree with the graph's forward pass.
-func checkLayer(t *testing.T, l Layer, rows int) {
+// Forward and nn.Finish passes agree with the graph's forward pass.
+func Check(t *testing.T, l nn.Layer, rows int) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(7, 11))
-	params := NewParamSet([]Layer{l}, tensor.Float64, 3)
-	g := NewGraph(tensor.Float64, params)
+	params := nn.NewParamSet([]nn.Layer{l}, tensor.Float64, 3)
+	g := nn.NewGraph(tensor.Float64, params)
 	xT := randomTensor(rng, rows, l.In())
 	maskT := tensor.New(tensor.WithShape(rows, l.Out()), tensor.WithBacking(make([]float64, rows*l.Out())))
 	for i, d := 0, maskT.Data().([]float64); i < len(d); i++ {
@@ -35,7 +38,7 @@ func checkLayer(t *testing.T, l Layer, rows int) {
 	g.RowWeights = G.NewVector(g.Expr, tensor.Float64, G.WithShape(rows), G.WithName("w"), G.WithValue(wT))
 	mask := G.NewMatrix(g.Expr, tensor.Float64, G.WithShape(rows, l.Out()), G.WithName("mask"), G.WithValue(maskT))
 	coef := G.NewMatrix(g.Expr, tensor.Float64, G.WithShape(rows, l.Out()), G.WithName("coef"), G.WithValue(coefT))
-	y := l.Apply(g, x, TrainAll, mask)
+	y := l.Apply(g, x, nn.TrainAll, mask)
 	cost := G.Must(G.Sum(G.Must(G.HadamardProd(y, coef))))
 	wrt := G.Nodes{x}
 	for _, p := range l.Params() {
@@ -66,7 +69,7 @@ func checkLayer(t *testing.T, l Layer, rows int) {
 	run()
 	analytic := make([][]float64, len(grads))
 	for i, r := range reads {
-		analytic[i] = Float64s((*r).(*tensor.Dense))
+		analytic[i] = nn.Float64s((*r).(*tensor.Dense))
 	}
 
 	// Finite differences of the cost in every input and parameter element.
@@ -88,32 +91,32 @@ func checkLayer(t *testing.T, l Layer, rows int) {
 			return
 		}
 	}
-	g2 := NewGraph(tensor.Float64, params)
+	g2 := nn.NewGraph(tensor.Float64, params)
 	g2.RowWeights = G.NewVector(g2.Expr, tensor.Float64, G.WithShape(rows), G.WithName("w"), G.WithValue(wT))
 	x2 := G.NewMatrix(g2.Expr, tensor.Float64, G.WithShape(rows, l.In()), G.WithName("x"), G.WithValue(xT))
 	out := new(G.Value)
-	G.Read(l.Apply(g2, x2, ForwardOnly, nil), out)
+	G.Read(l.Apply(g2, x2, nn.ForwardOnly, nil), out)
 	vm2 := G.NewTapeMachine(g2.Expr)
 	defer vm2.Close()
 	if err := vm2.RunAll(); err != nil {
 		t.Fatal(err)
 	}
-	want := Float64s((*out).(*tensor.Dense))
+	want := nn.Float64s((*out).(*tensor.Dense))
 	var w [][]float32
 	for _, p := range l.Params() {
 		w = append(w, params.Float32s(p.Name))
 	}
-	x32 := Float32s(xT)
+	x32 := nn.Float32s(xT)
 	var tmp []float32
 	for _, n := range []int{1, rows} { // one row takes its own path
 		y32 := make([]float32, n*l.Out())
 		l.Forward(w, y32, x32[:n*l.In()], n, &tmp)
 		y64 := make([]float64, n*l.Out())
-		Finish(l, w, y64, x32[:n*l.In()], n, false, &tmp)
+		nn.Finish(l, w, y64, x32[:n*l.In()], n, false, &tmp)
 		for j := range y32 {
 			tol := 1e-5 * math.Max(1, math.Abs(want[j]))
 			if math.Abs(float64(y32[j])-want[j]) > tol || math.Abs(y64[j]-want[j]) > tol {
-				t.Fatalf("%s, %d rows: output %d is %v (Forward), %v (Finish); the graph says %v", l.Name(), n, j, y32[j], y64[j], want[j])
+				t.Fatalf("%s, %d rows: output %d is %v (Forward), %v (nn.Finish); the graph says %v", l.Name(), n, j, y32[j], y64[j], want[j])
 			}
 		}
 	}

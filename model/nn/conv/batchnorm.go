@@ -1,4 +1,4 @@
-package nn
+package conv
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"latentlab/model/nn"
 	"latentlab/model/nn/op"
 )
 
@@ -22,7 +23,7 @@ import (
 type BatchNorm struct {
 	Label      string
 	C, Spatial int // channels, and values per channel of one row (1 after a dense layer)
-	Act        Activation
+	Act        nn.Activation
 }
 
 // The constants of BatchNorm, PyTorch's defaults.
@@ -31,7 +32,7 @@ const (
 	BatchNormMomentum = 0.1
 )
 
-var _ Layer = BatchNorm{}
+var _ nn.Layer = BatchNorm{}
 
 // Name returns the layer's name, the prefix of its parameter names.
 func (l BatchNorm) Name() string { return l.Label }
@@ -44,19 +45,19 @@ func (l BatchNorm) Out() int { return l.In() }
 
 // Params returns gamma (1), beta (0), and the running mean (0) and variance
 // (1), which are buffers.
-func (l BatchNorm) Params() []Param {
+func (l BatchNorm) Params() []nn.Param {
 	c := []int{l.C}
-	return []Param{
-		{Name: l.Label + ".weight", Shape: c, Init: Const(1)},
-		{Name: l.Label + ".bias", Shape: c, Init: Const(0)},
-		{Name: l.Label + ".running_mean", Shape: c, Init: Const(0), Buffer: true},
-		{Name: l.Label + ".running_var", Shape: c, Init: Const(1), Buffer: true},
+	return []nn.Param{
+		{Name: l.Label + ".weight", Shape: c, Init: nn.Const(1)},
+		{Name: l.Label + ".bias", Shape: c, Init: nn.Const(0)},
+		{Name: l.Label + ".running_mean", Shape: c, Init: nn.Const(0), Buffer: true},
+		{Name: l.Label + ".running_var", Shape: c, Init: nn.Const(1), Buffer: true},
 	}
 }
 
 // Apply adds the normalisation with the batch's statistics to g, updating
 // the running statistics on every run, times mask if it is not nil.
-func (l BatchNorm) Apply(g *Graph, x *G.Node, needs GradNeeds, mask *G.Node) *G.Node {
+func (l BatchNorm) Apply(g *nn.Graph, x *G.Node, needs nn.GradNeeds, mask *G.Node) *G.Node {
 	if g.RowWeights == nil {
 		panic("nn: BatchNorm needs the graph's row weights")
 	}
@@ -125,7 +126,7 @@ func batchStats[T op.Float](l BatchNorm, x, w []T) (mean, variance []float64, co
 type bnOp struct {
 	op.Base
 	l              BatchNorm
-	needs          GradNeeds
+	needs          nn.GradNeeds
 	masked         bool
 	mean, variance *tensor.Dense // the running statistics, updated on every run
 }
@@ -210,14 +211,13 @@ func bnForward[T op.Float](l BatchNorm, d [][]T, masked bool, runMean, runVar []
 // dx = gamma / sigma (d - a sum d - a xhat sum d xhat) per channel.
 func (o bnOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	d := grad
-	if o.l.Act != Linear || o.masked {
-		signature, args := op.Sig(2, 2, 2), G.Nodes{output, grad}
+	if o.l.Act != nn.Linear || o.masked {
+		var mask *G.Node
 		if o.masked {
-			signature.In, args = append(signature.In, 2), append(args, in[4])
+			mask = in[4]
 		}
 		var err error
-		ag := actGradOp{op.NewBase(fmt.Sprintf("ActGrad(%g,%t)", float64(o.l.Act), o.masked), signature), float64(o.l.Act), o.masked}
-		if d, err = G.ApplyOp(ag, args...); err != nil {
+		if d, err = nn.ActGrad(output, grad, mask, float64(o.l.Act)); err != nil {
 			return nil, err
 		}
 	}

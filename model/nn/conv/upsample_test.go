@@ -1,9 +1,12 @@
-package nn
+package conv
 
-import "testing"
+import (
+	"latentlab/model/internal/layertest"
+	"testing"
+)
 
 func TestUpsample_GradientsAndForwardPasses(t *testing.T) {
-	checkLayer(t, Upsample{Label: "up", C: 2, H: 3, W: 4}, 3)
+	layertest.Check(t, Upsample{Label: "up", C: 2, H: 3, W: 4}, 3)
 }
 
 // Each pixel is repeated over its 2x2 block, plane by plane.

@@ -1,13 +1,11 @@
-package nn
+package conv
 
 import (
 	"fmt"
+	"latentlab/model/nn"
 	"latentlab/model/nn/op"
 	"math"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -24,10 +22,10 @@ type Conv2D struct {
 	InC, H, W   int // input channels, height and width
 	OutC, K     int // output channels, kernel size (K x K)
 	Stride, Pad int
-	Act         Activation
+	Act         nn.Activation
 }
 
-var _ Layer = Conv2D{}
+var _ nn.Layer = Conv2D{}
 
 // Name returns the layer's name, the prefix of its parameter names.
 func (l Conv2D) Name() string { return l.Label }
@@ -51,16 +49,16 @@ func (l Conv2D) patch() int { return l.InC * l.K * l.K }
 // Params returns the kernel (decayed) and the bias, both initialised as
 // PyTorch's nn.Conv2d does: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in =
 // InC*K*K.
-func (l Conv2D) Params() []Param {
-	init := Uniform(1 / math.Sqrt(float64(l.patch())))
-	return []Param{
+func (l Conv2D) Params() []nn.Param {
+	init := nn.Uniform(1 / math.Sqrt(float64(l.patch())))
+	return []nn.Param{
 		{Name: l.Label + ".weight", Shape: []int{l.OutC, l.InC, l.K, l.K}, Init: init, Decay: true},
 		{Name: l.Label + ".bias", Shape: []int{l.OutC}, Init: init},
 	}
 }
 
 // Apply adds act(W * x + b), times mask if it is not nil, to g as one op.
-func (l Conv2D) Apply(g *Graph, x *G.Node, needs GradNeeds, mask *G.Node) *G.Node {
+func (l Conv2D) Apply(g *nn.Graph, x *G.Node, needs nn.GradNeeds, mask *G.Node) *G.Node {
 	signature := op.Sig(2, 2, 4, 1)
 	in := G.Nodes{x, g.Param(l.Label + ".weight"), g.Param(l.Label + ".bias")}
 	if mask != nil {
@@ -101,11 +99,11 @@ func convProduct[T op.Float](l Conv2D, sc *convScratch[T], w, x, out []T, n int)
 		im2col(x[i*l.In():(i+1)*l.In()], l, sc.cols[i*ohw:], ld)
 	}
 	if n == 1 {
-		gemmSlices(false, false, l.OutC, ohw, l.patch(), w, sc.cols, out, 0)
+		op.Gemm(false, false, l.OutC, ohw, l.patch(), w, sc.cols, out, 0)
 		return
 	}
 	sc.prod = grow(sc.prod, l.OutC*ld)
-	gemmSlices(false, false, l.OutC, ld, l.patch(), w, sc.cols, sc.prod, 0)
+	op.Gemm(false, false, l.OutC, ld, l.patch(), w, sc.cols, sc.prod, 0)
 	for o := range l.OutC {
 		for i := range n {
 			copy(out[(i*l.OutC+o)*ohw:][:ohw], sc.prod[o*ld+i*ohw:][:ohw])
@@ -201,43 +199,12 @@ func biasAct[T op.Float](y, b, mask []T, spatial int, slope T) {
 	}
 }
 
-// gemmSlices sets c = op(a)·op(b) + beta c for row-major, contiguous
-// matrices: op(a) m x k, op(b) k x n, c m x n.
-func gemmSlices[T op.Float](transA, transB bool, m, n, k int, a, b, c []T, beta T) {
-	tr := func(t bool) blas.Transpose {
-		if t {
-			return blas.Trans
-		}
-		return blas.NoTrans
-	}
-	ar, ac := m, k
-	if transA {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if transB {
-		br, bc = n, k
-	}
-	switch cd := any(c).(type) {
-	case []float32:
-		blas32.Gemm(tr(transA), tr(transB), 1,
-			blas32.General{Rows: ar, Cols: ac, Stride: ac, Data: any(a).([]float32)},
-			blas32.General{Rows: br, Cols: bc, Stride: bc, Data: any(b).([]float32)}, float32(beta),
-			blas32.General{Rows: m, Cols: n, Stride: n, Data: cd})
-	case []float64:
-		blas64.Gemm(tr(transA), tr(transB), 1,
-			blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: any(a).([]float64)},
-			blas64.General{Rows: br, Cols: bc, Stride: bc, Data: any(b).([]float64)}, float64(beta),
-			blas64.General{Rows: m, Cols: n, Stride: n, Data: cd})
-	}
-}
-
 // convOp computes act(W * x + b) for a batch of images, times an
 // inverted-dropout mask when masked.
 type convOp struct {
 	op.Base
 	l       Conv2D
-	needs   GradNeeds
+	needs   nn.GradNeeds
 	masked  bool
 	scratch *convBuffers
 }
@@ -307,16 +274,13 @@ func convForward[T op.Float](l Conv2D, sc *convScratch[T], d [][]T, masked bool,
 // dW = sum over images of d·im2col(x)ᵀ and db the sums of d per channel.
 func (o convOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	d := grad
-	if o.l.Act != Linear || o.masked {
-		signature := op.Sig(2, 2, 2)
-		args := G.Nodes{output, grad}
+	if o.l.Act != nn.Linear || o.masked {
+		var mask *G.Node
 		if o.masked {
-			signature.In = append(signature.In, 2)
-			args = append(args, in[3])
+			mask = in[3]
 		}
-		op := actGradOp{op.NewBase(fmt.Sprintf("ActGrad(%g,%t)", float64(o.l.Act), o.masked), signature), float64(o.l.Act), o.masked}
 		var err error
-		if d, err = G.ApplyOp(op, args...); err != nil {
+		if d, err = nn.ActGrad(output, grad, mask, float64(o.l.Act)); err != nil {
 			return nil, err
 		}
 	}
@@ -416,7 +380,7 @@ func convGrad[T op.Float](l Conv2D, what int, sc *convScratch[T], dcols *[]T, d 
 	case gradInput:
 		dY, w := gather(d[0]), d[1]
 		*dcols = grow(*dcols, l.patch()*ld)
-		gemmSlices(true, false, l.patch(), ld, l.OutC, w, dY, *dcols, 0)
+		op.Gemm(true, false, l.patch(), ld, l.OutC, w, dY, *dcols, 0)
 		for i := range n {
 			col2im((*dcols)[i*ohw:], l, out[i*l.In():(i+1)*l.In()], ld)
 		}
@@ -426,7 +390,7 @@ func convGrad[T op.Float](l Conv2D, what int, sc *convScratch[T], dcols *[]T, d 
 		for i := range n {
 			im2col(x[i*l.In():(i+1)*l.In()], l, sc.cols[i*ohw:], ld)
 		}
-		gemmSlices(false, true, l.OutC, l.patch(), ld, dY, sc.cols, out, 0)
+		op.Gemm(false, true, l.OutC, l.patch(), ld, dY, sc.cols, out, 0)
 	case gradBias:
 		for i, v := range d[0] {
 			out[(i/ohw)%l.OutC] += v

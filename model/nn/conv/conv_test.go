@@ -1,6 +1,8 @@
-package nn
+package conv
 
 import (
+	"latentlab/model/internal/layertest"
+	"latentlab/model/nn"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -8,18 +10,18 @@ import (
 
 func TestConv2D_GradientsAndForwardPasses(t *testing.T) {
 	for _, l := range []Conv2D{
-		{Label: "conv", InC: 2, H: 5, W: 6, OutC: 3, K: 3, Stride: 1, Pad: 1, Act: ReLU},
-		{Label: "conv", InC: 1, H: 7, W: 7, OutC: 2, K: 4, Stride: 2, Pad: 1, Act: LeakyReLU},
-		{Label: "conv", InC: 3, H: 4, W: 4, OutC: 2, K: 2, Stride: 2, Pad: 0, Act: Linear},
+		{Label: "conv", InC: 2, H: 5, W: 6, OutC: 3, K: 3, Stride: 1, Pad: 1, Act: nn.ReLU},
+		{Label: "conv", InC: 1, H: 7, W: 7, OutC: 2, K: 4, Stride: 2, Pad: 1, Act: nn.LeakyReLU},
+		{Label: "conv", InC: 3, H: 4, W: 4, OutC: 2, K: 2, Stride: 2, Pad: 0, Act: nn.Linear},
 	} {
-		checkLayer(t, l, 3)
+		layertest.Check(t, l, 3)
 	}
 }
 
 // The convolution against its definition, written out as direct sums:
 // y[o,i,j] = act(b[o] + sum_{c,u,v} W[o,c,u,v] x[c, i*s+u-p, j*s+v-p]).
 func TestConv2D_ForwardIsTheConvolution(t *testing.T) {
-	l := Conv2D{Label: "conv", InC: 2, H: 6, W: 5, OutC: 3, K: 3, Stride: 2, Pad: 1, Act: LeakyReLU}
+	l := Conv2D{Label: "conv", InC: 2, H: 6, W: 5, OutC: 3, K: 3, Stride: 2, Pad: 1, Act: nn.LeakyReLU}
 	rng := rand.New(rand.NewPCG(5, 6))
 	w := make([]float32, l.OutC*l.patch())
 	b := make([]float32, l.OutC)
