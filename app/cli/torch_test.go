@@ -179,27 +179,85 @@ func TestTorch_ImportDecodesTheSame(t *testing.T) {
 }
 
 // Two processes train with DistributedDataParallel (gloo, on the CPU) and
-// write a file that latentlab imports and evaluates.
+// write a file that latentlab imports and evaluates: an MLP VAE, and a
+// DCGAN whose batch norm keeps its running statistics per process.
 func TestTorch_TwoProcessRunImportsAndEvaluates(t *testing.T) {
 	py := torchPython(t)
-	data, dir := t.TempDir(), t.TempDir()
-	if err := dataset.WriteDir(data, &dataset.MNIST{Train: dataset.Noise(256, 6, 6, 1), Test: dataset.Noise(40, 6, 6, 2)}); err != nil {
+	for _, c := range []struct {
+		kind, arch, hidden string
+		side               int
+	}{{"vae", "mlp", "16", 6}, {"gan", "conv", "3,4", 8}} {
+		data, dir := t.TempDir(), t.TempDir()
+		if err := dataset.WriteDir(data, &dataset.MNIST{Train: dataset.Noise(256, c.side, c.side, 1), Test: dataset.Noise(40, c.side, c.side, 2)}); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, c.kind+"-torch.safetensors")
+		// --redirects and --tee: with their defaults Debian's torchrun (PyTorch
+		// 1.13 on Python 3.11) fails to start its workers.
+		log := python(t, py, "-m", "torch.distributed.run", "--standalone", "--nnodes=1", "--nproc_per_node=2", "--redirects", "1", "--tee", "1", "train.py",
+			"--data", data, "--kind", c.kind, "--arch", c.arch, "--latent-dim", "3", "--hidden", c.hidden, "--batch-size", "16", "--steps", "6", "--out", path)
+		if !strings.Contains(log, "after 6 steps on 2 process(es)") {
+			t.Fatalf("the two-process %s %s run did not say it finished:\n%s", c.arch, c.kind, log)
+		}
+		ck := filepath.Join(dir, c.kind+".safetensors")
+		if code, _, stderr := run("import", "--weights", path, "--out", ck); code != 0 {
+			t.Fatalf("import: %s", stderr)
+		}
+		want := `"test_loss"`
+		if c.kind == "gan" {
+			want = `"d_loss"`
+		}
+		code, stdout, stderr := run("eval", "--checkpoint", ck, "--data", data, "--iw-samples", "2")
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Fatalf("eval of the PyTorch-trained %s %s: exit %d\n%s\n%s", c.arch, c.kind, code, stdout, stderr)
+		}
+	}
+}
+
+// The convolutional models (convolutions, up-sampling, batch norm with its
+// running statistics) decode the same images in PyTorch's own layers
+// (nn.Conv2d, nn.Upsample, nn.BatchNorm2d in eval mode): an independent
+// check of latentlab's layers as much as of the layout.
+func TestTorch_ConvExportDecodesTheSame(t *testing.T) {
+	py := torchPython(t)
+	data, out := t.TempDir(), t.TempDir()
+	if err := dataset.WriteDir(data, &dataset.MNIST{Train: dataset.Noise(80, 8, 8, 1), Test: dataset.Noise(20, 8, 8, 2)}); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "vae-torch.safetensors")
-	// --redirects and --tee: with their defaults Debian's torchrun (PyTorch
-	// 1.13 on Python 3.11) fails to start its workers.
-	log := python(t, py, "-m", "torch.distributed.run", "--standalone", "--nnodes=1", "--nproc_per_node=2", "--redirects", "1", "--tee", "1", "train.py",
-		"--data", data, "--kind", "vae", "--latent-dim", "3", "--hidden", "16", "--batch-size", "16", "--steps", "6", "--out", path)
-	if !strings.Contains(log, "after 6 steps on 2 process(es)") {
-		t.Fatalf("the two-process run did not say it finished:\n%s", log)
-	}
-	ck := filepath.Join(dir, "vae.safetensors")
-	if code, _, stderr := run("import", "--weights", path, "--out", ck); code != 0 {
-		t.Fatalf("import: %s", stderr)
-	}
-	code, stdout, stderr := run("eval", "--checkpoint", ck, "--data", data, "--iw-samples", "2")
-	if code != 0 || !strings.Contains(stdout, `"test_loss"`) {
-		t.Fatalf("eval of the PyTorch-trained model: exit %d\n%s\n%s", code, stdout, stderr)
+	for _, kind := range []string{"vae", "gan", "ae"} {
+		if code, _, stderr := run("train", "--model", kind, "--arch", "conv", "--hidden", "3,4", "--latent-dim", "3", "--data", data,
+			"--out", out, "--epochs", "1", "--batch-size", "16", "--validation", "16", "--quiet"); code != 0 {
+			t.Fatalf("train conv %s: %s", kind, stderr)
+		}
+		ckPath := filepath.Join(out, kind+".safetensors")
+		torchPath := filepath.Join(out, kind+"-torch.safetensors")
+		if code, _, stderr := run("export", "--torch", "--checkpoint", ckPath, "--out", torchPath); code != 0 {
+			t.Fatalf("export conv %s: %s", kind, stderr)
+		}
+		ck, err := checkpoint.Load(ckPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z := infer.SamplePrior(30, 3, 5)
+		want, err := ck.Snapshot().DecodeBatch(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameImages(t, "conv "+kind+" exported", want, torchDecode(t, py, torchPath, z))
+		// And back, through PyTorch's state_dict.
+		again, back := filepath.Join(out, kind+"-again.safetensors"), filepath.Join(out, kind+"-back.safetensors")
+		python(t, py, "-c", "import sys, latentlab_torch as L; L.save(L.load(sys.argv[1]), sys.argv[2])", torchPath, again)
+		if code, _, stderr := run("import", "--weights", again, "--out", back); code != 0 {
+			t.Fatalf("import conv %s: %s", kind, stderr)
+		}
+		imported, err := checkpoint.Load(back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, w := range ck.Weights() {
+			if !slices.Equal(imported.Weights()[name], w) {
+				t.Fatalf("conv %s: %s changed on its way through PyTorch", kind, name)
+			}
+		}
 	}
 }

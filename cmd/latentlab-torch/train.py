@@ -55,8 +55,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", required=True, help="directory of MNIST-layout IDX files")
     p.add_argument("--kind", required=True, choices=["ae", "vae", "gan"])
+    p.add_argument("--arch", default="mlp", choices=["mlp", "conv"], help="conv: latentlab's DCGAN and conv AE/VAE")
     p.add_argument("--latent-dim", type=int, default=None, help="default 2 (ae, vae) or 16 (gan)")
-    p.add_argument("--hidden", default=None, help="default 512,256 (ae, vae) or 256,512 (gan)")
+    p.add_argument("--hidden", default=None, help="default 512,256 (ae, vae) or 256,512 (gan); conv: 32,64 or 64,128")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--steps", type=int, default=0, help="stop after this many steps (0: run the epochs)")
     p.add_argument("--batch-size", type=int, default=64, help="per process")
@@ -72,15 +73,21 @@ def main():
     torch.manual_seed(a.seed)  # the same initial weights on every process
 
     images, _, (rows, cols) = load_idx(a.data, "train")
+    if a.arch == "conv" and (rows % 4 or cols % 4):
+        sys.exit(f"train.py: --arch conv needs image sides divisible by 4; {a.data} has {rows}x{cols} images")
     gan = a.kind == "gan"
     latent = a.latent_dim or (16 if gan else 2)
-    hidden = [int(h) for h in (a.hidden or ("256,512" if gan else "512,256")).split(",")]
-    model = LatentlabModel(describe(a.kind, latent, hidden, rows, cols)).to(device)
+    default_hidden = {("mlp", False): "512,256", ("mlp", True): "256,512", ("conv", False): "32,64", ("conv", True): "64,128"}
+    hidden = [int(h) for h in (a.hidden or default_hidden[(a.arch, gan)]).split(",")]
+    model = LatentlabModel(describe(a.kind, latent, hidden, rows, cols, a.arch)).to(device)
     data = TensorDataset(images)
     sampler = DistributedSampler(data, seed=a.seed) if distributed else None
     loader = DataLoader(data, batch_size=a.batch_size, sampler=sampler, shuffle=sampler is None, drop_last=True)
 
-    wrap = (lambda m: DDP(m)) if distributed else (lambda m: m)
+    # Buffers (batch norm's running statistics) are not broadcast: DDP would
+    # overwrite them in place between the discriminator's two forward passes
+    # of a step, under autograd. Each process keeps its own; rank 0's are saved.
+    wrap = (lambda m: DDP(m, broadcast_buffers=False)) if distributed else (lambda m: m)
     if gan:
         gen, disc = wrap(model.generator), wrap(model.discriminator)
         opt_g = torch.optim.Adam(model.generator.parameters(), lr=2e-4, betas=(0.5, 0.999))

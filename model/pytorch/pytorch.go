@@ -18,6 +18,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"latentlab/model"
 	"latentlab/model/dataset"
@@ -192,7 +193,9 @@ func Import(f *safetensors.File, d Description) (model.Config, map[string][]floa
 	}
 	var extra []string
 	for _, t := range f.Tensors {
-		if !want[t.Name] {
+		// PyTorch's BatchNorm counts its steps; latentlab keeps no such
+		// counter (its momentum is fixed), so the count is not imported.
+		if !want[t.Name] && !strings.HasSuffix(t.Name, ".num_batches_tracked") {
 			extra = append(extra, t.Name)
 		}
 	}

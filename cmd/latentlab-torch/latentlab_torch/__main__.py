@@ -27,7 +27,8 @@ def main(argv=None):
     ini = sub.add_parser("init", help="save a freshly initialised model")
     ini.add_argument("--kind", required=True, choices=["ae", "vae", "gan", "classifier"])
     ini.add_argument("--latent-dim", type=int, required=True)
-    ini.add_argument("--hidden", required=True, help="comma-separated widths")
+    ini.add_argument("--hidden", required=True, help="comma-separated widths (conv: two channel counts)")
+    ini.add_argument("--arch", default="mlp", choices=["mlp", "conv"])
     ini.add_argument("--rows", type=int, default=28)
     ini.add_argument("--cols", type=int, default=28)
     ini.add_argument("--seed", type=int, default=1)
@@ -44,7 +45,7 @@ def main(argv=None):
     else:
         torch.manual_seed(args.seed)
         hidden = [int(h) for h in args.hidden.split(",")]
-        model = LatentlabModel(describe(args.kind, args.latent_dim, hidden, args.rows, args.cols))
+        model = LatentlabModel(describe(args.kind, args.latent_dim, hidden, args.rows, args.cols, args.arch))
         save(model, args.out)
     return 0
 

@@ -71,9 +71,10 @@ class Encoder(nn.ModuleDict):
         return tuple(self[head](x) for head in self.heads)
 
 
-def describe(kind, latent_dim, hidden, rows=28, cols=28):
-    """The description `latentlab import` reads (model/pytorch in Go)."""
-    return {"format": FORMAT, "format_version": VERSION, "kind": kind, "latent_dim": latent_dim,
+def describe(kind, latent_dim, hidden, rows=28, cols=28, arch="mlp"):
+    """The description `latentlab import` reads (model/pytorch in Go). For
+    arch "conv", hidden holds the two channel counts."""
+    return {"format": FORMAT, "format_version": VERSION, "kind": kind, "arch": arch, "latent_dim": latent_dim,
             "hidden": list(hidden), "activation": ACTIVATIONS[kind], "image_rows": rows, "image_cols": cols}
 
 
@@ -86,13 +87,16 @@ class LatentlabModel(nn.Module):
         if d.get("format") != FORMAT or d.get("format_version") != VERSION:
             raise ValueError(f"not a latentlab-torch description: {d}")
         kind, latent, hidden = d["kind"], d["latent_dim"], list(d["hidden"])
-        if d.get("arch", "mlp") != "mlp":
-            raise ValueError(f"arch {d.get('arch')!r}: the companion has latentlab's MLPs; its convolutional models are not here yet")
+        arch = d.get("arch") or "mlp"
+        if arch not in ("mlp", "conv"):
+            raise ValueError(f"arch {arch!r}: want mlp or conv")
         if d.get("activation") != ACTIVATIONS.get(kind):
             raise ValueError(f"activation {d.get('activation')!r}: latentlab's {kind} uses {ACTIVATIONS.get(kind)!r}")
         pixels = d["image_rows"] * d["image_cols"]
         self.description, self.kind = d, kind
-        if kind in ("ae", "vae"):
+        if arch == "conv":
+            self._conv(kind, latent, hidden, d["image_rows"], d["image_cols"])
+        elif kind in ("ae", "vae"):
             self.encoder = Encoder(pixels, hidden, latent, ["code"] if kind == "ae" else ["mu", "logvar"])
             self.decoder = Stack(latent, hidden[::-1], pixels, 0)
         elif kind == "gan":
@@ -102,6 +106,35 @@ class LatentlabModel(nn.Module):
             self.classifier = Stack(pixels, hidden, 10, 0)
         else:
             raise ValueError(f"unknown kind {kind!r} (ae, vae, gan or classifier)")
+
+    def _conv(self, kind, latent, hidden, h, w):
+        """latentlab's convolutional models (model/arch.go, convArchitecture)."""
+        c1, c2 = hidden
+        h4, w4 = h // 4, w // 4
+        flat = c2 * h4 * w4
+
+        def down(i, o):
+            return nn.Conv2d(i, o, 4, stride=2, padding=1)
+
+        def same(i, o):
+            return nn.Conv2d(i, o, 3, stride=1, padding=1)
+
+        up = nn.Upsample(scale_factor=2, mode="nearest")
+        relu, leaky = nn.ReLU(), nn.LeakyReLU(0.2)
+        if kind in ("ae", "vae"):
+            heads = ["code"] if kind == "ae" else ["mu", "logvar"]
+            self.encoder = ConvEncoder({"0": down(1, c1), "1": down(c1, c2), **{k: nn.Linear(flat, latent) for k in heads}}, heads, (1, h, w))
+            self.decoder = Steps({"0": nn.Linear(latent, flat), "1": up, "2": same(c2, c1), "3": up, "out": same(c1, 1)},
+                                 [("0", relu), ("view", (c2, h4, w4)), ("1", None), ("2", relu), ("3", None), ("out", None), ("flat", None)])
+        elif kind == "gan":
+            self.generator = Steps({"0": nn.Linear(latent, flat), "1": nn.BatchNorm2d(c2), "2": up, "3": same(c2, c1),
+                                    "4": nn.BatchNorm2d(c1), "5": up, "out": same(c1, 1)},
+                                   [("0", None), ("view", (c2, h4, w4)), ("1", relu), ("2", None), ("3", None), ("4", relu),
+                                    ("5", None), ("out", None), ("flat", None)])
+            self.discriminator = Steps({"0": down(1, c1), "1": down(c1, c2), "2": nn.BatchNorm2d(c2), "out": nn.Linear(flat, 1)},
+                                       [("view", (1, h, w)), ("0", leaky), ("1", None), ("2", leaky), ("flat", None), ("out", None)])
+        else:
+            raise ValueError(f"latentlab has no convolutional {kind}")
 
     def decode_logits(self, z):
         """The pixels' logits for the rows of z (the decoder or generator)."""
@@ -125,7 +158,10 @@ def save(model, path):
     """Save model's state_dict in PyTorch's layout with its description."""
     from .safetensors_io import save_file
 
-    save_file(model.state_dict(), path, {"format": "pt", METADATA_KEY: json.dumps(model.description)})
+    # BatchNorm's num_batches_tracked counts steps; latentlab keeps no such
+    # counter (its momentum is fixed), so it does not travel.
+    state = {k: v for k, v in model.state_dict().items() if not k.endswith(".num_batches_tracked")}
+    save_file(state, path, {"format": "pt", METADATA_KEY: json.dumps(model.description)})
 
 
 def load(path, description=None):
@@ -139,5 +175,45 @@ def load(path, description=None):
             raise ValueError(f"{path} has no {METADATA_KEY!r} metadata: pass its description")
         description = json.loads(metadata[METADATA_KEY])
     model = LatentlabModel(description)
-    model.load_state_dict(tensors)  # strict: every name and shape must fit
+    missing, unexpected = model.load_state_dict(tensors, strict=False)
+    missing = [k for k in missing if not k.endswith(".num_batches_tracked")]
+    if missing or unexpected:
+        raise ValueError(f"{path}: missing tensors {missing}, unexpected tensors {unexpected}")
     return model.eval()
+
+
+class Steps(nn.ModuleDict):
+    """Layers run in a given order, each optionally followed by an
+    activation, with ("view", shape) and ("flat", None) steps between them:
+    images are NCHW inside, one flat row each outside, as in latentlab."""
+
+    def __init__(self, layers, plan):
+        super().__init__(layers)
+        self.plan = plan
+
+    def forward(self, x):
+        for key, act in self.plan:
+            if key == "view":
+                x = x.view(x.shape[0], *act)
+                continue
+            if key == "flat":
+                x = x.reshape(x.shape[0], -1)
+                continue
+            x = self[key](x)
+            if act is not None:
+                x = act(x)
+        return x
+
+
+class ConvEncoder(nn.ModuleDict):
+    """The convolutional AE's or VAE's encoder: two strided convolutions
+    with ReLU, then the heads on the flattened features."""
+
+    def __init__(self, layers, heads, shape):
+        super().__init__(layers)
+        self.heads, self.shape = heads, shape
+
+    def forward(self, x):
+        x = x.view(x.shape[0], *self.shape)
+        x = torch.relu(self["1"](torch.relu(self["0"](x)))).reshape(x.shape[0], -1)
+        return tuple(self[head](x) for head in self.heads)
