@@ -103,9 +103,22 @@ type torchResult struct {
 	Torch   string  `json:"torch"`
 }
 
-// epoch trains cfg for one epoch in PyTorch.
-func (r *reference) epoch(ctx context.Context, cfg model.Config) (torchResult, error) {
+// epoch trains cfg for one epoch in PyTorch, or for steps steps when steps
+// is not 0 (the convolutional models, through the PyTorch companion's
+// modules).
+func (r *reference) epoch(ctx context.Context, cfg model.Config, steps int) (torchResult, error) {
 	args := referenceArgs(filepath.Join(r.dir, "reference.py"), filepath.Join(r.dir, trainImages), cfg, r.threads)
+	if cfg.Conv() {
+		wd, err := os.Getwd()
+		if err != nil {
+			return torchResult{}, err
+		}
+		root, err := moduleRoot(wd)
+		if err != nil {
+			return torchResult{}, fmt.Errorf("the conv reference needs the companion in cmd/latentlab-torch: %w", err)
+		}
+		args = append(args, "--arch", "conv", "--steps", strconv.Itoa(steps), "--companion", filepath.Join(root, "cmd", "latentlab-torch"))
+	}
 	cmd := exec.CommandContext(ctx, r.py.path, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -19,7 +19,14 @@ import (
 type trainRow struct {
 	name string // its --only key
 	cfg  model.Config
+	// steps, when not 0, times that many steps (after a short warm-up) and
+	// scales them to an epoch: the convolutional rows, whose epochs take
+	// minutes.
+	steps int
 }
+
+// convSteps is how many steps the convolutional rows time.
+const convSteps = 60
 
 // trainRows returns every training comparison, in table order.
 func trainRows() []trainRow {
@@ -29,11 +36,15 @@ func trainRows() []trainRow {
 	vae400 := vae
 	vae400.Hidden = []int{400}
 	vae400.BatchSize = 128
+	convVAE := vae.WithArch(model.ArchConv)
+	convGAN := model.DefaultConfig(model.KindGAN).WithArch(model.ArchConv)
 	return []trainRow{
-		{"ae", model.DefaultConfig(model.KindAE)},
-		{"vae", vae},
-		{"vae400", vae400},
-		{"gan", model.DefaultConfig(model.KindGAN)},
+		{"ae", model.DefaultConfig(model.KindAE), 0},
+		{"vae", vae, 0},
+		{"vae400", vae400, 0},
+		{"gan", model.DefaultConfig(model.KindGAN), 0},
+		{"conv-vae", convVAE, convSteps},
+		{"conv-gan", convGAN, convSteps},
 	}
 }
 
@@ -71,6 +82,9 @@ func selectRows(rows []trainRow, only string) ([]trainRow, error) {
 
 // describe names a configuration as the table shows it.
 func describe(c model.Config) string {
+	if c.Conv() {
+		return fmt.Sprintf("conv %s z=%d, channels %s, batch %d", strings.ToUpper(string(c.Kind)), c.LatentDim, joinInts(c.Hidden), c.BatchSize)
+	}
 	return fmt.Sprintf("%s z=%d, hidden %s, batch %d", strings.ToUpper(string(c.Kind)), c.LatentDim, joinInts(c.Hidden), c.BatchSize)
 }
 
@@ -96,8 +110,15 @@ func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow,
 	fmt.Fprintf(stdout, format, "model", "ours", "PyTorch", "ratio")
 	var errs []error
 	for _, r := range rows {
-		fmt.Fprintf(stderr, "latentlab-bench: training %s for one epoch...\n", describe(r.cfg))
-		ours, err := ourEpoch(ctx, r.cfg, trainSet)
+		var ours time.Duration
+		var err error
+		if r.steps > 0 {
+			fmt.Fprintf(stderr, "latentlab-bench: timing %d steps of %s...\n", r.steps, describe(r.cfg))
+			ours, err = ourSteps(ctx, r.cfg, trainSet, r.steps)
+		} else {
+			fmt.Fprintf(stderr, "latentlab-bench: training %s for one epoch...\n", describe(r.cfg))
+			ours, err = ourEpoch(ctx, r.cfg, trainSet)
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", r.name, err))
 		}
@@ -105,10 +126,14 @@ func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow,
 		var note string
 		if ref != nil && ctx.Err() == nil {
 			fmt.Fprintf(stderr, "latentlab-bench: PyTorch reference, same row...\n")
-			res, err := ref.epoch(ctx, r.cfg)
-			if err != nil {
+			res, err := ref.epoch(ctx, r.cfg, r.steps)
+			switch {
+			case err != nil:
 				note = fmt.Sprintf("PyTorch reference failed: %v", err)
-			} else {
+			case r.steps > 0: // scaled from its steps to an epoch, as ours
+				torch = time.Duration(res.Seconds * float64(trainSet.Len()) / float64(res.Images) * float64(time.Second))
+				note = fmt.Sprintf("both sides timed over %d steps and scaled to an epoch", r.steps)
+			default:
 				torch = time.Duration(res.Seconds * float64(time.Second))
 				if res.Images != trainSet.Len() {
 					note = fmt.Sprintf("PyTorch trained on %d images, not %d", res.Images, trainSet.Len())
@@ -135,6 +160,16 @@ func runTraining(ctx context.Context, stdout, stderr io.Writer, rows []trainRow,
 func ourEpoch(ctx context.Context, cfg model.Config, trainSet *dataset.Set) (time.Duration, error) {
 	cfg.Epochs = 1
 	return trainUntil(ctx, cfg, trainSet, 0, func(e train.Event, _ int) bool { return e.Batch == e.Batches })
+}
+
+// ourSteps times steps training steps of cfg after a warm-up of 3 and
+// returns the time they would take for a whole epoch of trainSet.
+func ourSteps(ctx context.Context, cfg model.Config, trainSet *dataset.Set, steps int) (time.Duration, error) {
+	const warmup = 3
+	cfg.Epochs = 1000
+	took, err := trainUntil(ctx, cfg, trainSet, warmup, func(_ train.Event, n int) bool { return n == warmup+steps })
+	perEpoch := float64(trainSet.Len()) / float64(steps*cfg.BatchSize)
+	return time.Duration(float64(took) * perEpoch), err
 }
 
 // trainUntil trains cfg from fresh weights on train until stop, given each
