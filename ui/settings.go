@@ -51,7 +51,14 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 		})
 	}
 	intField("Latent dimension", "needs reset", cfg.LatentDim, func(c *model.Config, n int) { c.LatentDim = n })
-	f.add("Hidden layers", "widths, comma-separated; needs reset", joinInts(cfg.Hidden), func(c *model.Config, s string) error {
+	if cfg.Kind != model.KindClassifier {
+		f.add("Architecture", "mlp, or conv (experimental, slower); needs reset", string(archOf(cfg)), func(c *model.Config, s string) error {
+			a, err := model.ParseArch(s)
+			c.Arch = a
+			return err
+		})
+	}
+	f.add("Hidden layers", "widths (mlp) or two channel counts (conv), comma-separated; needs reset", joinInts(cfg.Hidden), func(c *model.Config, s string) error {
 		var hs []int
 		for _, part := range strings.Split(s, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(part))
@@ -124,6 +131,11 @@ func (f *settingsForm) config(base model.Config) (model.Config, error) {
 		if err := fl.set(&c, fl.entry.Text); err != nil {
 			return base, err
 		}
+	}
+	// A new architecture whose sizes were left as they were gets its own
+	// defaults (channels for conv, widths for mlp).
+	if archOf(c) != archOf(base) && slices.Equal(c.Hidden, base.Hidden) {
+		c = c.WithArch(archOf(c))
 	}
 	if err := c.Validate(); err != nil {
 		return base, err
@@ -227,4 +239,12 @@ func loadConfigs(p fyne.Preferences) (map[model.Kind]model.Config, []string) {
 		out[k] = cfg
 	}
 	return out, notices
+}
+
+// archOf returns c's architecture, "" read as mlp.
+func archOf(c model.Config) model.Arch {
+	if c.Arch == "" {
+		return model.ArchMLP
+	}
+	return c.Arch
 }

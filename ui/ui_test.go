@@ -431,3 +431,28 @@ func TestQualityText_MeasuresOnMNIST(t *testing.T) {
 		}
 	}
 }
+
+// The architecture is a setting: conv with the sizes left as they were
+// takes conv's own channels; a wrong name is refused.
+func TestSettings_ArchitectureChoosesItsDefaults(t *testing.T) {
+	base := model.DefaultConfig(model.KindGAN)
+	set := func(text string) (model.Config, error) {
+		form := newSettingsForm(base)
+		for i, it := range form.items {
+			if it.Text == "Architecture" {
+				form.fields[i].entry.SetText(text)
+			}
+		}
+		return form.config(base)
+	}
+	c, err := set("conv")
+	if err != nil || c.Arch != model.ArchConv || !slices.Equal(c.Hidden, []int{64, 128}) || c.Dropout != 0 {
+		t.Fatalf("conv: %+v, %v; want DCGAN's channels 64,128 and no dropout", c, err)
+	}
+	if _, err := set("cnn"); err == nil || !strings.Contains(err.Error(), "cnn") {
+		t.Fatalf("cnn accepted: %v", err)
+	}
+	if c, err := set("mlp"); err != nil || !slices.Equal(c.Hidden, base.Hidden) {
+		t.Fatalf("mlp: %+v, %v", c, err)
+	}
+}
