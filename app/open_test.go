@@ -18,29 +18,10 @@ import (
 // Open model takes a latentlab checkpoint or a PyTorch state_dict, puts it
 // into the session of its kind, and refuses what is neither.
 func TestLab_OpenModel(t *testing.T) {
-	lab, err := NewLab(tinyData(t), tinyConfigs())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lab.Close()
-	dir := t.TempDir()
-	ckPath := filepath.Join(dir, "vae.safetensors")
-	if err := lab.Session(model.KindVAE).SaveCheckpoint(ckPath); err != nil {
-		t.Fatal(err)
-	}
-	ck, err := checkpoint.Load(ckPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, _ := ck.Source()
-	f, err := pytorch.Export(ck.Config, ck.Weights(), &src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lab, dir := openLab(t)
+	ckPath, ck, f := savedVAE(t, lab, dir)
 	torchPath := filepath.Join(dir, "vae-torch.safetensors")
-	if err := safefile.WriteFile(torchPath, func(w io.Writer) error { return safetensors.Write(w, f) }); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, torchPath, f)
 	for _, path := range []string{ckPath, torchPath} {
 		kind, err := lab.OpenModel(path)
 		if err != nil || kind != model.KindVAE {
@@ -66,30 +47,11 @@ func TestLab_OpenModel(t *testing.T) {
 // decodes, the session says it does not train, Start leaves it, Save
 // refuses, and Reset gives a whole new model.
 func TestLab_OpenDecoderAlone(t *testing.T) {
-	lab, err := NewLab(tinyData(t), tinyConfigs())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lab.Close()
-	dir := t.TempDir()
-	ckPath := filepath.Join(dir, "vae.safetensors")
-	if err := lab.Session(model.KindVAE).SaveCheckpoint(ckPath); err != nil {
-		t.Fatal(err)
-	}
-	ck, err := checkpoint.Load(ckPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, _ := ck.Source()
-	f, err := pytorch.Export(ck.Config, ck.Weights(), &src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lab, dir := openLab(t)
+	_, ck, f := savedVAE(t, lab, dir)
 	f.Tensors = slices.DeleteFunc(f.Tensors, func(t safetensors.Tensor) bool { return strings.HasPrefix(t.Name, "encoder.") })
 	path := filepath.Join(dir, "decoder.safetensors")
-	if err := safefile.WriteFile(path, func(w io.Writer) error { return safetensors.Write(w, f) }); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, path, f)
 	s := lab.Session(model.KindVAE)
 	if _, err := lab.OpenModel(path); err != nil {
 		t.Fatal(err)
@@ -112,5 +74,45 @@ func TestLab_OpenDecoderAlone(t *testing.T) {
 	}
 	if err := s.Reset(s.Config()); err != nil || s.ExploreOnly() || !s.Snapshot().HasEncoder() {
 		t.Fatalf("reset: %v, explore only %v", err, s.ExploreOnly())
+	}
+}
+
+// openLab returns a Lab on the tiny data, closed when the test ends, and a
+// folder for its files.
+func openLab(t *testing.T) (*Lab, string) {
+	t.Helper()
+	lab, err := NewLab(tinyData(t), tinyConfigs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(lab.Close)
+	return lab, t.TempDir()
+}
+
+// savedVAE saves lab's VAE in dir and returns the checkpoint's path, the
+// checkpoint, and its weights in PyTorch's layout.
+func savedVAE(t *testing.T, lab *Lab, dir string) (string, *checkpoint.Checkpoint, *safetensors.File) {
+	t.Helper()
+	path := filepath.Join(dir, "vae.safetensors")
+	if err := lab.Session(model.KindVAE).SaveCheckpoint(path); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := checkpoint.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := ck.Source()
+	f, err := pytorch.Export(ck.Config, ck.Weights(), &src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, ck, f
+}
+
+// writeFile writes f to path.
+func writeFile(t *testing.T, path string, f *safetensors.File) {
+	t.Helper()
+	if err := safefile.WriteFile(path, func(w io.Writer) error { return safetensors.Write(w, f) }); err != nil {
+		t.Fatal(err)
 	}
 }

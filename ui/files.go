@@ -55,28 +55,33 @@ func saveCheckpoint(win fyne.Window, s *app.Session) {
 
 // loadCheckpoint asks for a checkpoint and loads it into s.
 func loadCheckpoint(win fyne.Window, s *app.Session, after func()) {
-	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			showError(win, err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
+	askOpenPath(win, func(path string) error {
 		if err := s.LoadCheckpoint(path); err != nil {
-			showError(win, err)
-			return
+			return err
 		}
 		after()
-	}, win).Show()
+		return nil
+	})
 }
 
 // openModel asks for a model file (a latentlab checkpoint, or a PyTorch
 // state_dict of latentlab's architectures) and loads it into the session
 // of its kind.
 func openModel(win fyne.Window, lab *app.Lab, after func()) {
+	askOpenPath(win, func(path string) error {
+		kind, err := lab.OpenModel(path)
+		if err != nil {
+			return err
+		}
+		after()
+		dialog.ShowInformation("Opened", fmt.Sprintf("Opened %s as the %s.", path, strings.ToUpper(string(kind))), win)
+		return nil
+	})
+}
+
+// askOpenPath asks for a file and calls open with its path; an error is
+// shown, and the app goes on.
+func askOpenPath(win fyne.Window, open func(path string) error) {
 	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			showError(win, err)
@@ -87,13 +92,9 @@ func openModel(win fyne.Window, lab *app.Lab, after func()) {
 		}
 		path := r.URI().Path()
 		r.Close()
-		kind, err := lab.OpenModel(path)
-		if err != nil {
+		if err := open(path); err != nil {
 			showError(win, err)
-			return
 		}
-		after()
-		dialog.ShowInformation("Opened", fmt.Sprintf("Opened %s as the %s.", path, strings.ToUpper(string(kind))), win)
 	}, win).Show()
 }
 

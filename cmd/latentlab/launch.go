@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"latentlab/cmd/internal/display"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,18 @@ import (
 
 // appProgram is the desktop app's program name.
 const appProgram = "latentlab-app"
+
+// readyApp returns the desktop app's program and the environment to start
+// it in, or why it cannot start: it is missing, or there is no screen.
+func readyApp() (path string, env []string, err error) {
+	if path, err = findApp(); err != nil {
+		return "", nil, err
+	}
+	if err := display.Check(); err != nil {
+		return "", nil, fmt.Errorf("cannot open a window: %w", err)
+	}
+	return path, display.AppEnv(os.Environ()), nil
+}
 
 // findApp returns the desktop app's program: beside this executable (as
 // `make build` puts it), else on the PATH.

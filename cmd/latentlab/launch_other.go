@@ -7,22 +7,17 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-
-	"latentlab/cmd/internal/display"
 )
 
 // launchApp runs the desktop app and exits with its exit code. It returns
 // only on failure.
 func launchApp(args []string) error {
-	path, err := findApp()
+	path, env, err := readyApp()
 	if err != nil {
 		return err
 	}
-	if err := display.Check(); err != nil {
-		return fmt.Errorf("cannot open a window: %w", err)
-	}
 	cmd := exec.Command(path, args...)
-	cmd.Env = display.AppEnv(os.Environ())
+	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	err = cmd.Run()
 	if exit := new(exec.ExitError); errors.As(err, &exit) {

@@ -4,22 +4,16 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"syscall"
-
-	"latentlab/cmd/internal/display"
 )
 
 // launchApp replaces this process with the desktop app, so that signals
 // and the exit code are the app's own. It returns only on failure.
 func launchApp(args []string) error {
-	path, err := findApp()
+	path, env, err := readyApp()
 	if err != nil {
 		return err
 	}
-	if err := display.Check(); err != nil {
-		return fmt.Errorf("cannot open a window: %w", err)
-	}
-	err = syscall.Exec(path, append([]string{path}, args...), display.AppEnv(os.Environ()))
+	err = syscall.Exec(path, append([]string{path}, args...), env)
 	return fmt.Errorf("start %s: %w", path, err)
 }

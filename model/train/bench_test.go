@@ -83,32 +83,42 @@ func BenchmarkSnapshot_Manifold20x20(b *testing.B) {
 // BenchmarkTrainer_Steps measures training throughput per model on batches
 // of the default size; b.N steps, reported as images per second.
 func BenchmarkTrainer_Steps(b *testing.B) {
-	m := mnist(b)
 	for _, kind := range []model.Kind{model.KindAE, model.KindVAE, model.KindGAN} {
-		b.Run(string(kind), func(b *testing.B) {
-			cfg := model.DefaultConfig(kind)
-			cfg.Epochs = 1000
-			tr, err := NewTrainer(cfg, m.Train.Head(6400), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer tr.Close()
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			steps := 0
-			b.ResetTimer()
-			err = tr.Train(ctx, func(e Event) {
-				if e.Kind == EventStep {
-					if steps++; steps >= b.N {
-						cancel()
-					}
-				}
-			})
-			b.StopTimer()
-			if err != nil && ctx.Err() == nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(float64(steps*cfg.BatchSize)/b.Elapsed().Seconds(), "images/s")
-		})
+		b.Run(string(kind), func(b *testing.B) { benchSteps(b, model.DefaultConfig(kind)) })
 	}
+}
+
+// BenchmarkTrainer_ConvSteps measures the convolutional models' training
+// steps (DCGAN, conv VAE) on batches of the default size.
+func BenchmarkTrainer_ConvSteps(b *testing.B) {
+	for _, kind := range []model.Kind{model.KindGAN, model.KindVAE} {
+		b.Run(string(kind), func(b *testing.B) { benchSteps(b, model.DefaultConfig(kind).WithArch(model.ArchConv)) })
+	}
+}
+
+// benchSteps trains cfg for b.N steps on 6,400 MNIST digits and reports
+// images per second.
+func benchSteps(b *testing.B, cfg model.Config) {
+	cfg.Epochs = 1000
+	tr, err := NewTrainer(cfg, mnist(b).Train.Head(6400), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tr.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	steps := 0
+	b.ResetTimer()
+	err = tr.Train(ctx, func(e Event) {
+		if e.Kind == EventStep {
+			if steps++; steps >= b.N {
+				cancel()
+			}
+		}
+	})
+	b.StopTimer()
+	if err != nil && ctx.Err() == nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(steps*cfg.BatchSize)/b.Elapsed().Seconds(), "images/s")
 }

@@ -149,28 +149,14 @@ func (o bnOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 func (o bnOp) Do(vs ...G.Value) (G.Value, error) { return o.DoLikeFirst(o, vs) }
 
 func (o bnOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := op.Denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), ts[0].Shape()...)
-	if err != nil {
-		return nil, err
-	}
-	err = op.EachFloat(append(ts, out), func(d [][]float32) { o.forward(d, o.mean.Data().([]float32), o.variance.Data().([]float32)) },
-		func(d [][]float64) { o.forward(d, o.mean.Data().([]float64), o.variance.Data().([]float64)) })
-	return out, err
-}
-
-// forward normalises with the batch's statistics and updates the running
-// ones: d = x, gamma, beta, w[, mask], out.
-func (o bnOp) forward(d any, runMean, runVar any) {
-	switch d := d.(type) {
-	case [][]float32:
-		bnForward(o.l, d, o.masked, runMean.([]float32), runVar.([]float32))
-	case [][]float64:
-		bnForward(o.l, d, o.masked, runMean.([]float64), runVar.([]float64))
-	}
+	same := func(ts []*tensor.Dense) tensor.Shape { return ts[0].Shape().Clone() }
+	return o.Run(prealloc, vs, same,
+		func(d [][]float32) {
+			bnForward(o.l, d, o.masked, o.mean.Data().([]float32), o.variance.Data().([]float32))
+		},
+		func(d [][]float64) {
+			bnForward(o.l, d, o.masked, o.mean.Data().([]float64), o.variance.Data().([]float64))
+		})
 }
 
 func bnForward[T op.Float](l BatchNorm, d [][]T, masked bool, runMean, runVar []T) {
@@ -263,25 +249,12 @@ func (o bnGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return o.shape(s[0]), nil
 }
 
-func (o bnGradOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := op.Denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	return o.DoWith(o, ts[0].Dtype(), o.shape(ts[0].Shape()), vs)
-}
+func (o bnGradOp) outShape(ts []*tensor.Dense) tensor.Shape { return o.shape(ts[0].Shape()) }
+
+func (o bnGradOp) Do(vs ...G.Value) (G.Value, error) { return o.DoShaped(o, vs, o.outShape) }
 
 func (o bnGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := op.Denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), o.shape(ts[0].Shape())...)
-	if err != nil {
-		return nil, err
-	}
-	err = op.EachFloat(append(ts, out), func(d [][]float32) { bnGrad(o.l, o.what, d) }, func(d [][]float64) { bnGrad(o.l, o.what, d) })
-	return out, err
+	return o.Run(prealloc, vs, o.outShape, func(d [][]float32) { bnGrad(o.l, o.what, d) }, func(d [][]float64) { bnGrad(o.l, o.what, d) })
 }
 
 func bnGrad[T op.Float](l BatchNorm, what int, d [][]T) {

@@ -235,27 +235,18 @@ func (o convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return out, nil
 }
 
-func (o convOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := op.Denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	return o.DoWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0], o.l.Out()}, vs)
+// outShape is the output's shape for the inputs ts.
+func (o convOp) outShape(ts []*tensor.Dense) tensor.Shape {
+	return tensor.Shape{ts[0].Shape()[0], o.l.Out()}
 }
 
+func (o convOp) Do(vs ...G.Value) (G.Value, error) { return o.DoShaped(o, vs, o.outShape) }
+
 func (o convOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := op.Denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	n := ts[0].Shape()[0]
-	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), n, o.l.Out())
-	if err != nil {
-		return nil, err
-	}
-	err = op.EachFloat(append(ts, out), func(d [][]float32) { convForward(o.l, &o.scratch.f32, d, o.masked, n) },
+	n := vs[0].Shape()[0]
+	return o.Run(prealloc, vs, o.outShape,
+		func(d [][]float32) { convForward(o.l, &o.scratch.f32, d, o.masked, n) },
 		func(d [][]float64) { convForward(o.l, &o.scratch.f64, d, o.masked, n) })
-	return out, err
 }
 
 // convForward runs the op on d = x, W, b[, mask], out.
@@ -335,27 +326,15 @@ func (o convGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return o.shape(s[0][0]), nil
 }
 
-func (o convGradOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := op.Denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	return o.DoWith(o, ts[0].Dtype(), o.shape(ts[0].Shape()[0]), vs)
-}
+func (o convGradOp) outShape(ts []*tensor.Dense) tensor.Shape { return o.shape(ts[0].Shape()[0]) }
+
+func (o convGradOp) Do(vs ...G.Value) (G.Value, error) { return o.DoShaped(o, vs, o.outShape) }
 
 func (o convGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := op.Denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	n := ts[0].Shape()[0]
-	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), o.shape(n)...)
-	if err != nil {
-		return nil, err
-	}
-	err = op.EachFloat(append(ts, out), func(d [][]float32) { convGrad(o.l, o.what, &o.scratch.f32, &o.scratch.d32, d, n) },
+	n := vs[0].Shape()[0]
+	return o.Run(prealloc, vs, o.outShape,
+		func(d [][]float32) { convGrad(o.l, o.what, &o.scratch.f32, &o.scratch.d32, d, n) },
 		func(d [][]float64) { convGrad(o.l, o.what, &o.scratch.f64, &o.scratch.d64, d, n) })
-	return out, err
 }
 
 // convGrad computes the gradient what from d (its inputs, then the output)

@@ -93,27 +93,18 @@ func (o upsampleOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return out, nil
 }
 
-func (o upsampleOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := op.Denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	return o.DoWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0], o.l.Out()}, vs)
+// outShape is the output's shape for the inputs ts.
+func (o upsampleOp) outShape(ts []*tensor.Dense) tensor.Shape {
+	return tensor.Shape{ts[0].Shape()[0], o.l.Out()}
 }
 
+func (o upsampleOp) Do(vs ...G.Value) (G.Value, error) { return o.DoShaped(o, vs, o.outShape) }
+
 func (o upsampleOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := op.Denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	n := ts[0].Shape()[0]
-	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), n, o.l.Out())
-	if err != nil {
-		return nil, err
-	}
-	err = op.EachFloat(append(ts, out), func(d [][]float32) { upsample(o.l, d[0], d[len(d)-1], masks(d, o.masked), n) },
+	n := vs[0].Shape()[0]
+	return o.Run(prealloc, vs, o.outShape,
+		func(d [][]float32) { upsample(o.l, d[0], d[len(d)-1], masks(d, o.masked), n) },
 		func(d [][]float64) { upsample(o.l, d[0], d[len(d)-1], masks(d, o.masked), n) })
-	return out, err
 }
 
 // masks returns the mask among an op's data d (inputs, then the output):
@@ -156,27 +147,18 @@ func (o upsampleGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{s[0][0], o.l.In()}, nil
 }
 
-func (o upsampleGradOp) Do(vs ...G.Value) (G.Value, error) {
-	ts, err := op.Denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	return o.DoWith(o, ts[0].Dtype(), tensor.Shape{ts[0].Shape()[0], o.l.In()}, vs)
+// outShape is the output's shape for the inputs ts.
+func (o upsampleGradOp) outShape(ts []*tensor.Dense) tensor.Shape {
+	return tensor.Shape{ts[0].Shape()[0], o.l.In()}
 }
 
+func (o upsampleGradOp) Do(vs ...G.Value) (G.Value, error) { return o.DoShaped(o, vs, o.outShape) }
+
 func (o upsampleGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
-	ts, err := op.Denses(o.String(), vs, o.Arity())
-	if err != nil {
-		return nil, err
-	}
-	n := ts[0].Shape()[0]
-	out, err := op.Target(o.String(), prealloc, ts[0].Dtype(), n, o.l.In())
-	if err != nil {
-		return nil, err
-	}
-	err = op.EachFloat(append(ts, out), func(d [][]float32) { upsampleGrad(o.l, d[0], masks(d, o.masked), d[len(d)-1], n) },
+	n := vs[0].Shape()[0]
+	return o.Run(prealloc, vs, o.outShape,
+		func(d [][]float32) { upsampleGrad(o.l, d[0], masks(d, o.masked), d[len(d)-1], n) },
 		func(d [][]float64) { upsampleGrad(o.l, d[0], masks(d, o.masked), d[len(d)-1], n) })
-	return out, err
 }
 
 // upsampleGrad sets dx to the sums of g (times mask) over each 2x2 block.

@@ -242,15 +242,15 @@ func DataOf[T Float](ts []*tensor.Dense) [][]T {
 	return out
 }
 
-// elementwise runs an op whose output is shaped like its first input: it
-// checks the n inputs, takes the output tensor and hands f32 or f64 the
-// inputs' data followed by the output's.
-func (o Base) Elementwise(prealloc G.Value, vs []G.Value, n int, f32 func(d [][]float32), f64 func(d [][]float64)) (G.Value, error) {
-	ts, err := Denses(o.name, vs, n)
+// Run checks the n inputs of vs, takes the output tensor of the shape
+// shape gives for them (prealloc) and hands f32 or f64 the inputs' data
+// followed by the output's: the UsePreallocDo of most ops.
+func (o Base) Run(prealloc G.Value, vs []G.Value, shape func(ts []*tensor.Dense) tensor.Shape, f32 func(d [][]float32), f64 func(d [][]float64)) (G.Value, error) {
+	ts, err := Denses(o.name, vs, o.Arity())
 	if err != nil {
 		return nil, err
 	}
-	out, err := Target(o.name, prealloc, ts[0].Dtype(), ts[0].Shape()...)
+	out, err := Target(o.name, prealloc, ts[0].Dtype(), shape(ts)...)
 	if err != nil {
 		return nil, err
 	}
@@ -258,6 +258,26 @@ func (o Base) Elementwise(prealloc G.Value, vs []G.Value, n int, f32 func(d [][]
 		return nil, err
 	}
 	return out, nil
+}
+
+// DoShaped is the Do of an op whose output has the shape shape gives for
+// its inputs: p's UsePreallocDo on the node's kept output tensor.
+func (o Base) DoShaped(p G.UsePreallocDoer, vs []G.Value, shape func(ts []*tensor.Dense) tensor.Shape) (G.Value, error) {
+	ts, err := Denses(o.name, vs, o.Arity())
+	if err != nil {
+		return nil, err
+	}
+	return o.DoWith(p, ts[0].Dtype(), shape(ts), vs)
+}
+
+// elementwise runs an op whose output is shaped like its first input: it
+// checks the n inputs, takes the output tensor and hands f32 or f64 the
+// inputs' data followed by the output's.
+func (o Base) Elementwise(prealloc G.Value, vs []G.Value, n int, f32 func(d [][]float32), f64 func(d [][]float64)) (G.Value, error) {
+	if len(vs) != n {
+		return nil, fmt.Errorf("%s: %d inputs, want %d", o.name, len(vs), n)
+	}
+	return o.Run(prealloc, vs, func(ts []*tensor.Dense) tensor.Shape { return ts[0].Shape() }, f32, f64)
 }
 
 // ElementwiseGrad is elementwise for a gradient op whose last input is the
