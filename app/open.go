@@ -2,8 +2,6 @@ package app
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"latentlab/model"
 	"latentlab/model/checkpoint"
@@ -22,37 +20,12 @@ func (l *Lab) OpenModel(path string) (model.Kind, error) {
 	if err != nil {
 		return "", err
 	}
+	var ck *checkpoint.Checkpoint
 	if f.Metadata["format"] == checkpoint.Format {
-		return l.loadInto(path)
+		ck, err = checkpoint.FromFile(f, path)
+	} else {
+		ck, err = fromTorch(path, f)
 	}
-	desc, err := pytorch.ReadDescription(f)
-	if err != nil {
-		return "", fmt.Errorf("%s is neither a latentlab checkpoint nor a PyTorch model of latentlab's: %w", path, err)
-	}
-	cfg, weights, err := pytorch.Import(f, desc)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	dir, err := os.MkdirTemp("", "latentlab-import-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(dir)
-	ck := filepath.Join(dir, string(cfg.Kind)+".safetensors")
-	if err := checkpoint.WriteWeights(ck, cfg, weights, desc.Data, "imported from PyTorch: "+path); err != nil {
-		return "", err
-	}
-	s, ok := l.sessions[cfg.Kind]
-	if !ok {
-		return "", fmt.Errorf("%s holds a model of kind %s; the app explores %v", path, cfg.Kind, Kinds)
-	}
-	return cfg.Kind, s.LoadCheckpoint(ck)
-}
-
-// loadInto loads the latentlab checkpoint at path into the session of the
-// kind its metadata names.
-func (l *Lab) loadInto(path string) (model.Kind, error) {
-	ck, err := checkpoint.Load(path)
 	if err != nil {
 		return "", err
 	}
@@ -60,5 +33,19 @@ func (l *Lab) loadInto(path string) (model.Kind, error) {
 	if !ok {
 		return "", fmt.Errorf("%s holds a model of kind %s; the app explores %v", path, ck.Config.Kind, Kinds)
 	}
-	return ck.Config.Kind, s.LoadCheckpoint(path)
+	return ck.Config.Kind, s.Open(path, ck)
+}
+
+// fromTorch turns a PyTorch state_dict of one of latentlab's architectures,
+// read from path, into a weights-only checkpoint in memory.
+func fromTorch(path string, f *safetensors.File) (*checkpoint.Checkpoint, error) {
+	desc, err := pytorch.ReadDescription(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s is neither a latentlab checkpoint nor a PyTorch model of latentlab's: %w", path, err)
+	}
+	cfg, weights, err := pytorch.Import(f, desc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return checkpoint.FromWeights(path, cfg, weights, desc.Data, "imported from PyTorch: "+path)
 }

@@ -315,6 +315,12 @@ func (s *Session) LoadCheckpoint(path string) error {
 	if err != nil {
 		return err
 	}
+	return s.Open(path, ck)
+}
+
+// Open makes ck, read from the file at path, the session's model, as
+// LoadCheckpoint does.
+func (s *Session) Open(path string, ck *checkpoint.Checkpoint) error {
 	if ck.Config.Kind != s.kind {
 		return fmt.Errorf("%s holds a model of kind %s; this is the %s", path, ck.Config.Kind, s.kind)
 	}

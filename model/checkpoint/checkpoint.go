@@ -140,11 +140,7 @@ func Read(r io.ReaderAt, size int64, name string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: read %s: %w", name, err)
 	}
-	ck, err := from(f)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint: read %s: %w", name, err)
-	}
-	return ck, nil
+	return FromFile(f, name)
 }
 
 func from(f *safetensors.File) (*Checkpoint, error) {
@@ -322,8 +318,41 @@ func (ck *Checkpoint) Weights() map[string][]float32 {
 // nil, records the data it was trained on; note, if not empty, says in the
 // metadata where the weights came from. The write is atomic.
 func WriteWeights(path string, cfg model.Config, weights map[string][]float32, src *dataset.Source, note string) error {
-	if err := cfg.Validate(); err != nil {
+	f, err := weightsFile(cfg, weights, src, note)
+	if err == nil {
+		err = write(path, f)
+	}
+	if err != nil {
 		return fmt.Errorf("checkpoint: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// FromWeights is the checkpoint WriteWeights would write, in memory, checked
+// as Load checks a file; name is used in errors.
+func FromWeights(name string, cfg model.Config, weights map[string][]float32, src *dataset.Source, note string) (*Checkpoint, error) {
+	f, err := weightsFile(cfg, weights, src, note)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %s: %w", name, err)
+	}
+	return FromFile(f, name)
+}
+
+// FromFile reads the checkpoint in a safetensors file already read; name
+// is used in errors.
+func FromFile(f *safetensors.File, name string) (*Checkpoint, error) {
+	ck, err := from(f)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: read %s: %w", name, err)
+	}
+	return ck, nil
+}
+
+// weightsFile is the safetensors file of a weights-only checkpoint (see
+// WriteWeights).
+func weightsFile(cfg model.Config, weights map[string][]float32, src *dataset.Source, note string) (*safetensors.File, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	f := &safetensors.File{Metadata: metadata(cfg, train.State{OptimizerSteps: map[string]int64{}}, src)}
 	f.Metadata["weights_only"] = "true"
@@ -334,16 +363,13 @@ func WriteWeights(path string, cfg model.Config, weights map[string][]float32, s
 		for _, p := range l.Params() {
 			w, ok := weights[p.Name]
 			if !ok || len(w) != p.Size() {
-				return fmt.Errorf("checkpoint: write %s: parameter %s has %d values, want %d", path, p.Name, len(w), p.Size())
+				return nil, fmt.Errorf("parameter %s has %d values, want %d", p.Name, len(w), p.Size())
 			}
 			if i := kernel.FirstNonFiniteOf(w); i >= 0 {
-				return fmt.Errorf("checkpoint: write %s: parameter %s has a non-finite value %v at element %d", path, p.Name, w[i], i)
+				return nil, fmt.Errorf("parameter %s has a non-finite value %v at element %d", p.Name, w[i], i)
 			}
 			f.Tensors = append(f.Tensors, safetensors.Tensor{Name: p.Name, DType: safetensors.F32, Shape: slices.Clone(p.Shape), F32: w})
 		}
 	}
-	if err := write(path, f); err != nil {
-		return fmt.Errorf("checkpoint: write %s: %w", path, err)
-	}
-	return nil
+	return f, nil
 }
