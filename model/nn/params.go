@@ -89,7 +89,7 @@ func newParamSet(layers []Layer, dt tensor.Dtype, fill func(Param, []float64)) *
 			vals := make([]float64, p.Size())
 			fill(p, vals)
 			t := tensor.New(tensor.Of(dt), tensor.WithShape(p.Shape...))
-			SetFloat64s(t, vals)
+			SetValues(t, vals)
 			s.specs = append(s.specs, p)
 			s.tensors[p.Name] = t
 		}
@@ -140,22 +140,24 @@ func convert[T op.Float](t *tensor.Dense) []T {
 
 func convertSlice[T, S op.Float](src []S) []T {
 	out := make([]T, len(src))
-	for i, v := range src {
-		out[i] = T(v)
-	}
+	setConverted(out, src)
 	return out
 }
 
-// SetFloat64s overwrites t's values with src, converted to t's dtype.
-func SetFloat64s(t *tensor.Dense, src []float64) {
+// SetValues overwrites t's values with src, converted to t's dtype.
+func SetValues[S op.Float](t *tensor.Dense, src []S) {
 	switch d := t.Data().(type) {
 	case []float64:
-		copy(d, src)
+		setConverted(d, src)
 	case []float32:
-		for i, v := range src {
-			d[i] = float32(v)
-		}
+		setConverted(d, src)
 	default:
 		panic(fmt.Sprintf("nn: unsupported tensor data %T", t.Data()))
+	}
+}
+
+func setConverted[T, S op.Float](dst []T, src []S) {
+	for i, v := range src {
+		dst[i] = T(v)
 	}
 }

@@ -98,7 +98,7 @@ func Restore(cfg model.Config, st State, tensors map[string]Tensor, train, val *
 		if !ok || !slices.Equal(src.Shape, dst.Shape()) || len(src.Data) != dst.Shape().TotalSize() {
 			return fmt.Errorf("train: saved %s %s is missing or has the wrong shape (want %v)", what, name, dst.Shape())
 		}
-		nn.SetFloat64s(dst, nn.Float64s(tensor.New(tensor.WithShape(src.Shape...), tensor.WithBacking(src.Data))))
+		nn.SetValues(dst, src.Data)
 		return nil
 	}
 	for _, p := range t.params.Specs() {

@@ -364,7 +364,7 @@ func (t *Trainer) trackBest(v float64) {
 	t.badEpochs++
 	if t.cfg.Patience > 0 && t.badEpochs >= t.cfg.Patience && t.best != nil {
 		for name, w := range t.best {
-			nn.SetFloat64s(t.params.Tensor(name), w)
+			nn.SetValues(t.params.Tensor(name), w)
 		}
 		t.stopped = true
 		t.publish()
