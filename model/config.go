@@ -92,6 +92,15 @@ func (c Config) WithArch(a Arch) Config {
 	return c
 }
 
+// Family returns c's architecture family, with "" (checkpoints written
+// before the choice existed) read as ArchMLP.
+func (c Config) Family() Arch {
+	if c.Arch == "" {
+		return ArchMLP
+	}
+	return c.Arch
+}
+
 // Conv reports whether c is a convolutional model.
 func (c Config) Conv() bool { return c.Arch == ArchConv }
 
@@ -307,7 +316,7 @@ func (c Config) Validate() error {
 // (a new graph, new weights or new optimizer state), rather than a change
 // of settings on the running one.
 func (c Config) NeedsRebuild(next Config) bool {
-	if c.Kind != next.Kind || c.Arch.or() != next.Arch.or() || c.Parts != next.Parts || c.ImageRows != next.ImageRows || c.ImageCols != next.ImageCols || c.LatentDim != next.LatentDim || c.BatchSize != next.BatchSize ||
+	if c.Kind != next.Kind || c.Family() != next.Family() || c.Parts != next.Parts || c.ImageRows != next.ImageRows || c.ImageCols != next.ImageCols || c.LatentDim != next.LatentDim || c.BatchSize != next.BatchSize ||
 		c.Dropout != next.Dropout || c.Seed != next.Seed || c.Optimizer != next.Optimizer || len(c.Hidden) != len(next.Hidden) {
 		return true
 	}
@@ -344,12 +353,4 @@ func (c Config) KLWeightAt(epochs float64) float64 {
 		return c.Beta
 	}
 	return c.Beta * epochs / c.WarmupEpochs
-}
-
-// or returns a, with "" read as ArchMLP.
-func (a Arch) or() Arch {
-	if a == "" {
-		return ArchMLP
-	}
-	return a
 }

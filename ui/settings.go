@@ -52,7 +52,7 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 	}
 	intField("Latent dimension", "needs reset", cfg.LatentDim, func(c *model.Config, n int) { c.LatentDim = n })
 	if cfg.Kind != model.KindClassifier {
-		f.add("Architecture", "mlp, or conv (experimental, slower); needs reset", string(archOf(cfg)), func(c *model.Config, s string) error {
+		f.add("Architecture", "mlp, or conv (experimental, slower); needs reset", string(cfg.Family()), func(c *model.Config, s string) error {
 			a, err := model.ParseArch(s)
 			c.Arch = a
 			return err
@@ -134,8 +134,8 @@ func (f *settingsForm) config(base model.Config) (model.Config, error) {
 	}
 	// A new architecture whose sizes were left as they were gets its own
 	// defaults (channels for conv, widths for mlp).
-	if archOf(c) != archOf(base) && slices.Equal(c.Hidden, base.Hidden) {
-		c = c.WithArch(archOf(c))
+	if c.Family() != base.Family() && slices.Equal(c.Hidden, base.Hidden) {
+		c = c.WithArch(c.Family())
 	}
 	if err := c.Validate(); err != nil {
 		return base, err
@@ -239,12 +239,4 @@ func loadConfigs(p fyne.Preferences) (map[model.Kind]model.Config, []string) {
 		out[k] = cfg
 	}
 	return out, notices
-}
-
-// archOf returns c's architecture, "" read as mlp.
-func archOf(c model.Config) model.Arch {
-	if c.Arch == "" {
-		return model.ArchMLP
-	}
-	return c.Arch
 }
