@@ -107,42 +107,52 @@ func TestTorch_ExportDecodesTheSameAndRoundTripsExactly(t *testing.T) {
 			"--hidden", "9,7", "--latent-dim", "3", "--batch-size", "16", "--validation", "10", "--quiet"); code != 0 {
 			t.Fatalf("train %s: %s", kind, stderr)
 		}
-		ckPath := filepath.Join(out, kind+".safetensors")
-		torchPath := filepath.Join(out, kind+"-torch.safetensors")
-		if code, _, stderr := run("export", "--torch", "--checkpoint", ckPath, "--out", torchPath); code != 0 {
-			t.Fatalf("export %s: %s", kind, stderr)
-		}
-		ck, err := checkpoint.Load(ckPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		z := infer.SamplePrior(50, 3, 7)
-		want, err := ck.Snapshot().DecodeBatch(z)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameImages(t, kind+" exported", want, torchDecode(t, py, torchPath, z))
-
-		// latentlab -> PyTorch -> latentlab.
-		again := filepath.Join(out, kind+"-again.safetensors")
-		python(t, py, "-c", "import sys, latentlab_torch as L; L.save(L.load(sys.argv[1]), sys.argv[2])", torchPath, again)
-		back := filepath.Join(out, kind+"-back.safetensors")
-		if code, _, stderr := run("import", "--weights", again, "--out", back); code != 0 {
-			t.Fatalf("import %s: %s", kind, stderr)
-		}
-		imported, err := checkpoint.Load(back)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for name, w := range ck.Weights() {
-			if !slices.Equal(imported.Weights()[name], w) {
-				t.Fatalf("%s: %s changed on its way through PyTorch", kind, name)
-			}
-		}
+		imported := exportRoundTrip(t, py, out, kind, kind, 50, 7)
 		if src, ok := imported.Source(); !ok || src.Name != data {
 			t.Errorf("%s: the data source did not survive the round trip: %+v", kind, src)
 		}
 	}
+}
+
+// exportRoundTrip exports the checkpoint out/kind.safetensors for PyTorch,
+// checks that n latent points drawn with seed decode there to the same
+// images, saves it again through PyTorch's state_dict, imports that, checks
+// every tensor came back unchanged and returns the imported checkpoint.
+// what names the model in failures.
+func exportRoundTrip(t *testing.T, py, out, kind, what string, n int, seed uint64) *checkpoint.Checkpoint {
+	t.Helper()
+	ckPath := filepath.Join(out, kind+".safetensors")
+	torchPath := filepath.Join(out, kind+"-torch.safetensors")
+	if code, _, stderr := run("export", "--torch", "--checkpoint", ckPath, "--out", torchPath); code != 0 {
+		t.Fatalf("export %s: %s", what, stderr)
+	}
+	ck, err := checkpoint.Load(ckPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := infer.SamplePrior(n, ck.Config.LatentDim, seed)
+	want, err := ck.Snapshot().DecodeBatch(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameImages(t, what+" exported", want, torchDecode(t, py, torchPath, z))
+
+	// latentlab -> PyTorch -> latentlab.
+	again, back := filepath.Join(out, kind+"-again.safetensors"), filepath.Join(out, kind+"-back.safetensors")
+	python(t, py, "-c", "import sys, latentlab_torch as L; L.save(L.load(sys.argv[1]), sys.argv[2])", torchPath, again)
+	if code, _, stderr := run("import", "--weights", again, "--out", back); code != 0 {
+		t.Fatalf("import %s: %s", what, stderr)
+	}
+	imported, err := checkpoint.Load(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, w := range ck.Weights() {
+		if !slices.Equal(imported.Weights()[name], w) {
+			t.Fatalf("%s: %s changed on its way through PyTorch", what, name)
+		}
+	}
+	return imported
 }
 
 // A model made in PyTorch imports and decodes the same images in latentlab;
@@ -229,35 +239,6 @@ func TestTorch_ConvExportDecodesTheSame(t *testing.T) {
 			"--out", out, "--epochs", "1", "--batch-size", "16", "--validation", "16", "--quiet"); code != 0 {
 			t.Fatalf("train conv %s: %s", kind, stderr)
 		}
-		ckPath := filepath.Join(out, kind+".safetensors")
-		torchPath := filepath.Join(out, kind+"-torch.safetensors")
-		if code, _, stderr := run("export", "--torch", "--checkpoint", ckPath, "--out", torchPath); code != 0 {
-			t.Fatalf("export conv %s: %s", kind, stderr)
-		}
-		ck, err := checkpoint.Load(ckPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		z := infer.SamplePrior(30, 3, 5)
-		want, err := ck.Snapshot().DecodeBatch(z)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameImages(t, "conv "+kind+" exported", want, torchDecode(t, py, torchPath, z))
-		// And back, through PyTorch's state_dict.
-		again, back := filepath.Join(out, kind+"-again.safetensors"), filepath.Join(out, kind+"-back.safetensors")
-		python(t, py, "-c", "import sys, latentlab_torch as L; L.save(L.load(sys.argv[1]), sys.argv[2])", torchPath, again)
-		if code, _, stderr := run("import", "--weights", again, "--out", back); code != 0 {
-			t.Fatalf("import conv %s: %s", kind, stderr)
-		}
-		imported, err := checkpoint.Load(back)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for name, w := range ck.Weights() {
-			if !slices.Equal(imported.Weights()[name], w) {
-				t.Fatalf("conv %s: %s changed on its way through PyTorch", kind, name)
-			}
-		}
+		exportRoundTrip(t, py, out, kind, "conv "+kind, 30, 5)
 	}
 }
