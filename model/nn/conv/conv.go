@@ -14,9 +14,8 @@ import (
 // row as [channels, height, width] (row-major, as PyTorch's NCHW). The
 // kernel W is [OutC, InC, K, K] and the bias b [OutC], named
 // "<Name>.weight" and "<Name>.bias" in PyTorch's own layout (that of
-// torch.nn.Conv2d). Each image goes through im2col and one product in the
-// installed BLAS (Chellapilla et al. 2006, "High performance convolutional
-// neural networks for document processing").
+// torch.nn.Conv2d). The batch runs as a few products in the installed
+// BLAS straight over the padded images (shift.go).
 type Conv2D struct {
 	Label       string
 	InC, H, W   int // input channels, height and width
@@ -43,7 +42,7 @@ func (l Conv2D) In() int { return l.InC * l.H * l.W }
 // Out returns the width of an output row, OutC*OutH*OutW.
 func (l Conv2D) Out() int { return l.OutC * l.OutH() * l.OutW() }
 
-// patch is the length of one column of im2col: InC*K*K.
+// patch is the number of inputs one output pixel reads: InC*K*K.
 func (l Conv2D) patch() int { return l.InC * l.K * l.K }
 
 // Params returns the kernel (decayed) and the bias, both initialised as
@@ -69,16 +68,28 @@ func (l Conv2D) Apply(g *nn.Graph, x *G.Node, needs nn.GradNeeds, mask *G.Node) 
 	return G.Must(G.ApplyOp(op, in...))
 }
 
-// Forward sets y = act(W * x + b) for the n images x.
+// Forward sets y = act(W * x + b) for the n images x, with its scratch
+// buffers carved out of *tmp.
 func (l Conv2D) Forward(w [][]float32, y, x []float32, n int, tmp *[]float32) {
-	sc := convScratch[float32]{cols: *tmp}
-	convProduct(l, &sc, w[0], x, y, n)
-	*tmp = sc.cols
+	a, b, c := l.shiftSizes(n)
+	*tmp = grow(*tmp, a+b+c)
+	t := *tmp
+	sc := convScratch[float32]{in: t[:a:a], out: t[a : a+b : a+b], taps: t[a+b : a+b+c : a+b+c]}
+	shiftProduct(l, &sc, w[0], x, y, n)
 	biasAct(y, w[1], nil, l.OutH()*l.OutW(), float32(l.Act))
 }
 
-// convScratch holds a convolution's batch-sized buffers from run to run.
-type convScratch[T op.Float] struct{ cols, prod []T }
+// convScratch holds a convolution's batch-sized buffers from run to run:
+// the framed inputs, the framed outputs and the taps' kernels (see
+// shift.go).
+type convScratch[T op.Float] struct{ in, out, taps []T }
+
+// size returns the layout of n images, with the buffers grown to fit it.
+func (sc *convScratch[T]) size(l Conv2D, n int) frame {
+	in, out, taps := l.shiftSizes(n)
+	sc.in, sc.out, sc.taps = grow(sc.in, in), grow(sc.out, out), grow(sc.taps, taps)
+	return l.frame(n)
+}
 
 // grow returns s resized to n elements, reallocated if it is too small.
 func grow[T op.Float](s []T, n int) []T {
@@ -88,114 +99,25 @@ func grow[T op.Float](s []T, n int) []T {
 	return s[:n]
 }
 
-// convProduct sets out (n images of [OutC, OutH*OutW]) = W * x without
-// the bias: im2col of every image side by side, one product, and the
-// result's columns put back image by image.
-func convProduct[T op.Float](l Conv2D, sc *convScratch[T], w, x, out []T, n int) {
-	ohw := l.OutH() * l.OutW()
-	ld := n * ohw
-	sc.cols = grow(sc.cols, l.patch()*ld)
-	for i := range n {
-		im2col(x[i*l.In():(i+1)*l.In()], l, sc.cols[i*ohw:], ld)
-	}
-	if n == 1 {
-		op.Gemm(false, false, l.OutC, ohw, l.patch(), w, sc.cols, out, 0)
-		return
-	}
-	sc.prod = grow(sc.prod, l.OutC*ld)
-	op.Gemm(false, false, l.OutC, ld, l.patch(), w, sc.cols, sc.prod, 0)
-	for o := range l.OutC {
-		for i := range n {
-			copy(out[(i*l.OutC+o)*ohw:][:ohw], sc.prod[o*ld+i*ohw:][:ohw])
-		}
-	}
-}
-
-// im2col lays out x (one image, [InC, H, W]) as the columns of a
-// (InC*K*K) x (OutH*OutW) matrix whose rows lie ld apart in cols: column p
-// holds the patch output pixel p reads, zero where it falls in the padding.
-// Several images side by side (ld = n*OutH*OutW) make one product of the
-// whole batch.
-func im2col[T op.Float](x []T, l Conv2D, cols []T, ld int) {
-	oh, ow := l.OutH(), l.OutW()
-	for c := range l.InC {
-		for ki := range l.K {
-			for kj := range l.K {
-				row := cols[((c*l.K+ki)*l.K+kj)*ld:]
-				lo, hi := l.validCols(kj)
-				for oi := range oh {
-					dst := row[oi*ow : (oi+1)*ow]
-					i := oi*l.Stride + ki - l.Pad
-					if i < 0 || i >= l.H || lo >= hi {
-						clear(dst)
-						continue
-					}
-					src := x[(c*l.H+i)*l.W : (c*l.H+i+1)*l.W]
-					clear(dst[:lo])
-					clear(dst[hi:])
-					if l.Stride == 1 {
-						copy(dst[lo:hi], src[lo+kj-l.Pad:hi+kj-l.Pad])
-						continue
-					}
-					for oj := lo; oj < hi; oj++ {
-						dst[oj] = src[oj*l.Stride+kj-l.Pad]
-					}
-				}
-			}
-		}
-	}
-}
-
-// validCols returns the output columns [lo, hi) whose input column for
-// kernel column kj lies inside the image.
-func (l Conv2D) validCols(kj int) (lo, hi int) {
-	// j = oj*Stride + kj - Pad must be in [0, W).
-	for lo = 0; lo < l.OutW() && lo*l.Stride+kj-l.Pad < 0; lo++ {
-	}
-	for hi = l.OutW(); hi > lo && (hi-1)*l.Stride+kj-l.Pad >= l.W; hi-- {
-	}
-	return lo, hi
-}
-
-// col2im adds the columns cols (laid out as im2col lays them, rows ld
-// apart) back into the image dx, summing where patches overlap: im2col's
-// adjoint.
-func col2im[T op.Float](cols []T, l Conv2D, dx []T, ld int) {
-	oh, ow := l.OutH(), l.OutW()
-	for c := range l.InC {
-		for ki := range l.K {
-			for kj := range l.K {
-				row := cols[((c*l.K+ki)*l.K+kj)*ld:]
-				lo, hi := l.validCols(kj)
-				for oi := range oh {
-					i := oi*l.Stride + ki - l.Pad
-					if i < 0 || i >= l.H {
-						continue
-					}
-					src := row[oi*ow : (oi+1)*ow]
-					dst := dx[(c*l.H+i)*l.W : (c*l.H+i+1)*l.W]
-					for oj := lo; oj < hi; oj++ {
-						dst[oj*l.Stride+kj-l.Pad] += src[oj]
-					}
-				}
-			}
-		}
-	}
-}
-
 // biasAct adds the channel bias b to each plane of spatial values in y (one
 // plane per channel, images one after another), applies the activation of
-// slope and multiplies by mask where it is not nil.
+// slope (at most 1, so that act(v) = max(v, slope v)) and multiplies by
+// mask where it is not nil.
 func biasAct[T op.Float](y, b, mask []T, spatial int, slope T) {
-	for i := range y {
-		v := y[i] + b[(i/spatial)%len(b)]
-		if v <= 0 {
-			v *= slope
+	for p := 0; p*spatial < len(y); p++ {
+		plane, bias := y[p*spatial:][:spatial], b[p%len(b)]
+		if mask == nil {
+			for i, v := range plane {
+				v += bias
+				plane[i] = max(v, slope*v)
+			}
+			continue
 		}
-		if mask != nil {
-			v *= mask[i]
+		m := mask[p*spatial:][:spatial]
+		for i, v := range plane {
+			v += bias
+			plane[i] = max(v, slope*v) * m[i]
 		}
-		y[i] = v
 	}
 }
 
@@ -214,8 +136,6 @@ type convOp struct {
 type convBuffers struct {
 	f32 convScratch[float32]
 	f64 convScratch[float64]
-	d32 []float32 // the gradient's columns, image blocks side by side
-	d64 []float64
 }
 
 func (o convOp) DiffWRT(int) []bool {
@@ -256,13 +176,14 @@ func convForward[T op.Float](l Conv2D, sc *convScratch[T], d [][]T, masked bool,
 	if masked {
 		mask = d[3]
 	}
-	convProduct(l, sc, w, x, out, n)
+	shiftProduct(l, sc, w, x, out, n)
 	biasAct(out, b, mask, l.OutH()*l.OutW(), T(l.Act))
 }
 
 // SymDiff returns the gradients the layer was built to need: with d the
-// gradient through the activation and mask, dx = col2im(Wᵀ·d) per image,
-// dW = sum over images of d·im2col(x)ᵀ and db the sums of d per channel.
+// gradient through the activation and mask, dx = Wᵀ * d (the transposed
+// convolution), dW = the correlation of d with x, and db the sums of d per
+// channel.
 func (o convOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	d := grad
 	if o.l.Act != nn.Linear || o.masked {
@@ -333,46 +254,29 @@ func (o convGradOp) Do(vs ...G.Value) (G.Value, error) { return o.DoShaped(o, vs
 func (o convGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	n := vs[0].Shape()[0]
 	return o.Run(prealloc, vs, o.outShape,
-		func(d [][]float32) { convGrad(o.l, o.what, &o.scratch.f32, &o.scratch.d32, d, n) },
-		func(d [][]float64) { convGrad(o.l, o.what, &o.scratch.f64, &o.scratch.d64, d, n) })
+		func(d [][]float32) { convGrad(o.l, o.what, &o.scratch.f32, d, n) },
+		func(d [][]float64) { convGrad(o.l, o.what, &o.scratch.f64, d, n) })
 }
 
 // convGrad computes the gradient what from d (its inputs, then the output)
-// for n images, with the images' columns side by side so that each
-// gradient is one product: dx from Wᵀ·dY and col2im, dW = dY·colsᵀ.
-func convGrad[T op.Float](l Conv2D, what int, sc *convScratch[T], dcols *[]T, d [][]T, n int) {
+// for n images: dx and dW by the shifted products of shift.go, db as the
+// sums of the output gradient's planes.
+func convGrad[T op.Float](l Conv2D, what int, sc *convScratch[T], d [][]T, n int) {
 	out := d[len(d)-1]
-	clear(out)
-	ohw := l.OutH() * l.OutW()
-	ld := n * ohw
-	// gather lays dOut ([n][OutC][ohw]) out as [OutC][n*ohw].
-	gather := func(dOut []T) []T {
-		sc.prod = grow(sc.prod, l.OutC*ld)
-		for o := range l.OutC {
-			for i := range n {
-				copy(sc.prod[o*ld+i*ohw:][:ohw], dOut[(i*l.OutC+o)*ohw:][:ohw])
-			}
-		}
-		return sc.prod
-	}
 	switch what {
 	case gradInput:
-		dY, w := gather(d[0]), d[1]
-		*dcols = grow(*dcols, l.patch()*ld)
-		op.Gemm(true, false, l.patch(), ld, l.OutC, w, dY, *dcols, 0)
-		for i := range n {
-			col2im((*dcols)[i*ohw:], l, out[i*l.In():(i+1)*l.In()], ld)
-		}
+		shiftGradInput(l, sc, d[0], d[1], out, n)
 	case gradWeight:
-		x, dY := d[0], gather(d[1])
-		sc.cols = grow(sc.cols, l.patch()*ld)
-		for i := range n {
-			im2col(x[i*l.In():(i+1)*l.In()], l, sc.cols[i*ohw:], ld)
-		}
-		op.Gemm(false, true, l.OutC, l.patch(), ld, dY, sc.cols, out, 0)
+		shiftGradWeight(l, sc, d[0], d[1], out, n)
 	case gradBias:
-		for i, v := range d[0] {
-			out[(i/ohw)%l.OutC] += v
+		clear(out)
+		ohw := l.OutH() * l.OutW()
+		for p := 0; p*ohw < len(d[0]); p++ {
+			var sum T
+			for _, v := range d[0][p*ohw:][:ohw] {
+				sum += v
+			}
+			out[p%l.OutC] += sum
 		}
 	}
 }

@@ -318,6 +318,19 @@ func (o Base) Inputs() []int { return o.sig.In }
 // Gemm sets c = op(a)·op(b) + beta c for row-major, contiguous
 // matrices: op(a) m x k, op(b) k x n, c m x n.
 func Gemm[T Float](transA, transB bool, m, n, k int, a, b, c []T, beta T) {
+	lda, ldb := k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	GemmStrided(transA, transB, m, n, k, a, lda, b, ldb, c, n, beta)
+}
+
+// GemmStrided is Gemm for row-major matrices whose rows lie lda, ldb and
+// ldc elements apart: views into larger buffers.
+func GemmStrided[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, beta T) {
 	tr := func(t bool) blas.Transpose {
 		if t {
 			return blas.Trans
@@ -335,13 +348,13 @@ func Gemm[T Float](transA, transB bool, m, n, k int, a, b, c []T, beta T) {
 	switch cd := any(c).(type) {
 	case []float32:
 		blas32.Gemm(tr(transA), tr(transB), 1,
-			blas32.General{Rows: ar, Cols: ac, Stride: ac, Data: any(a).([]float32)},
-			blas32.General{Rows: br, Cols: bc, Stride: bc, Data: any(b).([]float32)}, float32(beta),
-			blas32.General{Rows: m, Cols: n, Stride: n, Data: cd})
+			blas32.General{Rows: ar, Cols: ac, Stride: lda, Data: any(a).([]float32)},
+			blas32.General{Rows: br, Cols: bc, Stride: ldb, Data: any(b).([]float32)}, float32(beta),
+			blas32.General{Rows: m, Cols: n, Stride: ldc, Data: cd})
 	case []float64:
 		blas64.Gemm(tr(transA), tr(transB), 1,
-			blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: any(a).([]float64)},
-			blas64.General{Rows: br, Cols: bc, Stride: bc, Data: any(b).([]float64)}, float64(beta),
-			blas64.General{Rows: m, Cols: n, Stride: n, Data: cd})
+			blas64.General{Rows: ar, Cols: ac, Stride: lda, Data: any(a).([]float64)},
+			blas64.General{Rows: br, Cols: bc, Stride: ldb, Data: any(b).([]float64)}, float64(beta),
+			blas64.General{Rows: m, Cols: n, Stride: ldc, Data: cd})
 	}
 }
