@@ -93,29 +93,40 @@ func batchStats[T op.Float](l BatchNorm, x, w []T) (mean, variance []float64, co
 	mean, variance = make([]float64, l.C), make([]float64, l.C)
 	per := float64(l.Spatial)
 	rows := len(w)
+	sums := make([]T, rows*l.C) // one per plane, summed in parallel
+	op.Parallel(rows*l.C, l.Spatial, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			var sum T
+			for _, v := range x[p*l.Spatial:][:l.Spatial] {
+				sum += v
+			}
+			sums[p] = sum
+		}
+	})
 	for r := range rows {
 		if w[r] == 0 {
 			continue
 		}
 		count += per
 		for c := range l.C {
-			var sum T
-			for _, v := range x[(r*l.C+c)*l.Spatial:][:l.Spatial] {
-				sum += v
-			}
-			mean[c] += float64(w[r]) / per * float64(sum)
+			mean[c] += float64(w[r]) / per * float64(sums[r*l.C+c])
 		}
 	}
+	op.Parallel(rows*l.C, l.Spatial, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			m, sum := T(mean[p%l.C]), T(0)
+			for _, v := range x[p*l.Spatial:][:l.Spatial] {
+				sum += (v - m) * (v - m)
+			}
+			sums[p] = sum
+		}
+	})
 	for r := range rows {
 		if w[r] == 0 {
 			continue
 		}
 		for c := range l.C {
-			m, sum := T(mean[c]), T(0)
-			for _, v := range x[(r*l.C+c)*l.Spatial:][:l.Spatial] {
-				sum += (v - m) * (v - m)
-			}
-			variance[c] += float64(w[r]) / per * float64(sum)
+			variance[c] += float64(w[r]) / per * float64(sums[r*l.C+c])
 		}
 	}
 	return mean, variance, count
@@ -163,24 +174,23 @@ func bnForward[T op.Float](l BatchNorm, d [][]T, masked bool, runMean, runVar []
 	x, gamma, beta, w, out := d[0], d[1], d[2], d[3], d[len(d)-1]
 	mean, variance, count := batchStats(l, x, w)
 	slope := T(l.Act)
-	for p := range len(x) / l.Spatial { // one plane (a row's channel) at a time
-		c := p % l.C
-		scale := float64(gamma[c]) / math.Sqrt(variance[c]+BatchNormEps)
-		a, b := T(scale), T(float64(beta[c])-scale*mean[c])
-		src, dst := x[p*l.Spatial:][:l.Spatial], out[p*l.Spatial:][:l.Spatial]
-		for i, v := range src {
-			u := a*v + b
-			if u <= 0 {
-				u *= slope
+	op.Parallel(len(x)/l.Spatial, l.Spatial, func(lo, hi int) {
+		for p := lo; p < hi; p++ { // one plane (a row's channel) at a time
+			c := p % l.C
+			scale := float64(gamma[c]) / math.Sqrt(variance[c]+BatchNormEps)
+			a, b := T(scale), T(float64(beta[c])-scale*mean[c])
+			src, dst := x[p*l.Spatial:][:l.Spatial], out[p*l.Spatial:][:l.Spatial]
+			for i, v := range src {
+				u := a*v + b
+				dst[i] = max(u, slope*u) // slope <= 1
 			}
-			dst[i] = u
-		}
-		if masked {
-			for i, m := range d[4][p*l.Spatial:][:l.Spatial] {
-				dst[i] *= m
+			if masked {
+				for i, m := range d[4][p*l.Spatial:][:l.Spatial] {
+					dst[i] *= m
+				}
 			}
 		}
-	}
+	})
 	for c := range l.C {
 		unbiased := variance[c]
 		if count > 1 {
@@ -265,16 +275,23 @@ func bnGrad[T op.Float](l BatchNorm, what int, d [][]T) {
 		inv[c] = 1 / math.Sqrt(variance[c]+BatchNormEps)
 	}
 	sumG, sumGX := make([]float64, l.C), make([]float64, l.C)
-	for p := range len(x) / l.Spatial {
-		c := p % l.C
-		m, s := T(mean[c]), T(inv[c])
-		var sg, sgx T
-		for i, v := range g[p*l.Spatial:][:l.Spatial] {
-			sg += v
-			sgx += v * (x[p*l.Spatial+i] - m) * s
+	planes := len(x) / l.Spatial
+	sg, sgx := make([]T, planes), make([]T, planes) // per plane, in parallel
+	op.Parallel(planes, l.Spatial, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			c := p % l.C
+			m, s := T(mean[c]), T(inv[c])
+			var a, b T
+			for i, v := range g[p*l.Spatial:][:l.Spatial] {
+				a += v
+				b += v * (x[p*l.Spatial+i] - m) * s
+			}
+			sg[p], sgx[p] = a, b
 		}
-		sumG[c] += float64(sg)
-		sumGX[c] += float64(sgx)
+	})
+	for p := range planes {
+		sumG[p%l.C] += float64(sg[p])
+		sumGX[p%l.C] += float64(sgx[p])
 	}
 	switch what {
 	case gradBias:
@@ -287,15 +304,17 @@ func bnGrad[T op.Float](l BatchNorm, what int, d [][]T) {
 		}
 	default:
 		per := float64(l.Spatial)
-		for p := range len(x) / l.Spatial {
-			r, c := p/l.C, p%l.C
-			a := float64(w[r]) / per
-			k := T(float64(gamma[c]) * inv[c])
-			m, s, ag, agx := T(mean[c]), T(inv[c]), T(a*sumG[c]), T(a*sumGX[c])
-			for i, v := range g[p*l.Spatial:][:l.Spatial] {
-				xh := (x[p*l.Spatial+i] - m) * s
-				out[p*l.Spatial+i] = k * (v - ag - xh*agx)
+		op.Parallel(planes, l.Spatial, func(lo, hi int) {
+			for p := lo; p < hi; p++ {
+				r, c := p/l.C, p%l.C
+				a := float64(w[r]) / per
+				k := T(float64(gamma[c]) * inv[c])
+				m, s, ag, agx := T(mean[c]), T(inv[c]), T(a*sumG[c]), T(a*sumGX[c])
+				for i, v := range g[p*l.Spatial:][:l.Spatial] {
+					xh := (x[p*l.Spatial+i] - m) * s
+					out[p*l.Spatial+i] = k * (v - ag - xh*agx)
+				}
 			}
-		}
+		})
 	}
 }

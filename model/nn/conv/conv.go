@@ -104,21 +104,23 @@ func grow[T op.Float](s []T, n int) []T {
 // slope (at most 1, so that act(v) = max(v, slope v)) and multiplies by
 // mask where it is not nil.
 func biasAct[T op.Float](y, b, mask []T, spatial int, slope T) {
-	for p := 0; p*spatial < len(y); p++ {
-		plane, bias := y[p*spatial:][:spatial], b[p%len(b)]
-		if mask == nil {
+	op.Parallel(len(y)/spatial, spatial, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			plane, bias := y[p*spatial:][:spatial], b[p%len(b)]
+			if mask == nil {
+				for i, v := range plane {
+					v += bias
+					plane[i] = max(v, slope*v)
+				}
+				continue
+			}
+			m := mask[p*spatial:][:spatial]
 			for i, v := range plane {
 				v += bias
-				plane[i] = max(v, slope*v)
+				plane[i] = max(v, slope*v) * m[i]
 			}
-			continue
 		}
-		m := mask[p*spatial:][:spatial]
-		for i, v := range plane {
-			v += bias
-			plane[i] = max(v, slope*v) * m[i]
-		}
-	}
+	})
 }
 
 // convOp computes act(W * x + b) for a batch of images, times an

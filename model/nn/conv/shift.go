@@ -71,22 +71,22 @@ func (l Conv2D) span(f frame, b int) (lo, hi int) {
 	return lo, hi
 }
 
-// eachRow calls fn for every image row that lands in a frame: image i,
-// channel c, row r of that channel, and the phase channel, frame row and
-// phase column b it lands in, with the span of frame columns it fills.
-func (l Conv2D) eachRow(f frame, fn func(i, c, r, pc, fr, lo, hi, b int)) {
-	n := f.cols / f.size
+// eachRow calls fn for every image row of images [lo, hi) that lands in a
+// frame: image i, channel c, row r of that channel, and the phase channel,
+// frame row and phase column b it lands in, with the span of frame columns
+// it fills.
+func (l Conv2D) eachRow(f frame, lo, hi int, fn func(i, c, r, pc, fr, lo, hi, b int)) {
 	for b := range f.s {
-		lo, hi := l.span(f, b)
-		if lo >= hi {
+		jlo, jhi := l.span(f, b)
+		if jlo >= jhi {
 			continue
 		}
-		for i := range n {
+		for i := lo; i < hi; i++ {
 			for c := range l.InC {
 				for fr := range f.hp {
 					for a := range f.s {
 						if r := f.s*fr + a - l.Pad; r >= 0 && r < l.H {
-							fn(i, c, r, (c*f.s+a)*f.s+b, fr, lo, hi, b)
+							fn(i, c, r, (c*f.s+a)*f.s+b, fr, jlo, jhi, b)
 						}
 					}
 				}
@@ -99,17 +99,24 @@ func (l Conv2D) eachRow(f frame, fn func(i, c, r, pc, fr, lo, hi, b int)) {
 // phase channels' rows of ld values, every phase image inside its frame,
 // zero around it.
 func toInputFrames[T op.Float](l Conv2D, x, xp []T, f frame) {
-	clear(xp)
-	l.eachRow(f, func(i, c, r, pc, fr, lo, hi, b int) {
-		src := x[i*l.In()+(c*l.H+r)*l.W:][:l.W]
-		dst := xp[pc*f.ld+i*f.size+fr*f.wp:][:f.wp]
-		if f.s == 1 {
-			copy(dst[lo:hi], src[lo+b-l.Pad:])
-			return
+	for pc := range f.inC {
+		clear(xp[pc*f.ld+f.cols : (pc+1)*f.ld])
+	}
+	op.Parallel(f.cols/f.size, f.inC*f.size, func(lo, hi int) {
+		for pc := range f.inC {
+			clear(xp[pc*f.ld+lo*f.size : pc*f.ld+hi*f.size])
 		}
-		for j := lo; j < hi; j++ {
-			dst[j] = src[f.s*j+b-l.Pad]
-		}
+		l.eachRow(f, lo, hi, func(i, c, r, pc, fr, lo, hi, b int) {
+			src := x[i*l.In()+(c*l.H+r)*l.W:][:l.W]
+			dst := xp[pc*f.ld+i*f.size+fr*f.wp:][:f.wp]
+			if f.s == 1 {
+				copy(dst[lo:hi], src[lo+b-l.Pad:])
+				return
+			}
+			for j := lo; j < hi; j++ {
+				dst[j] = src[f.s*j+b-l.Pad]
+			}
+		})
 	})
 }
 
@@ -117,16 +124,18 @@ func toInputFrames[T op.Float](l Conv2D, x, xp []T, f frame) {
 // places in the frames xp, toInputFrames' adjoint: every pixel has exactly
 // one place.
 func fromInputFrames[T op.Float](l Conv2D, xp, dx []T, f frame) {
-	l.eachRow(f, func(i, c, r, pc, fr, lo, hi, b int) {
-		dst := dx[i*l.In()+(c*l.H+r)*l.W:][:l.W]
-		src := xp[pc*f.ld+i*f.size+fr*f.wp:][:f.wp]
-		if f.s == 1 {
-			copy(dst[lo+b-l.Pad:], src[lo:hi])
-			return
-		}
-		for j := lo; j < hi; j++ {
-			dst[f.s*j+b-l.Pad] = src[j]
-		}
+	op.Parallel(f.cols/f.size, f.inC*f.size, func(lo, hi int) {
+		l.eachRow(f, lo, hi, func(i, c, r, pc, fr, lo, hi, b int) {
+			dst := dx[i*l.In()+(c*l.H+r)*l.W:][:l.W]
+			src := xp[pc*f.ld+i*f.size+fr*f.wp:][:f.wp]
+			if f.s == 1 {
+				copy(dst[lo+b-l.Pad:], src[lo:hi])
+				return
+			}
+			for j := lo; j < hi; j++ {
+				dst[f.s*j+b-l.Pad] = src[j]
+			}
+		})
 	})
 }
 
@@ -134,32 +143,36 @@ func fromInputFrames[T op.Float](l Conv2D, xp, dx []T, f frame) {
 // as OutC rows of cols values, each output pixel at its place in the
 // frame, zero elsewhere.
 func toOutputFrames[T op.Float](l Conv2D, y, yp []T, f frame) {
-	clear(yp)
 	oh, ow := l.OutH(), l.OutW()
-	for i := range f.cols / f.size {
-		for o := range l.OutC {
-			src := y[(i*l.OutC+o)*oh*ow:]
-			dst := yp[o*f.cols+i*f.size:]
-			for r := range oh {
-				copy(dst[r*f.wp:][:ow], src[r*ow:][:ow])
+	op.Parallel(f.cols/f.size, l.OutC*f.size, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for o := range l.OutC {
+				src := y[(i*l.OutC+o)*oh*ow:]
+				dst := yp[o*f.cols+i*f.size:][:f.size]
+				clear(dst)
+				for r := range oh {
+					copy(dst[r*f.wp:][:ow], src[r*ow:][:ow])
+				}
 			}
 		}
-	}
+	})
 }
 
 // fromOutputFrames sets the n outputs y to the output pixels' places in
 // yp, toOutputFrames' adjoint.
 func fromOutputFrames[T op.Float](l Conv2D, yp, y []T, f frame) {
 	oh, ow := l.OutH(), l.OutW()
-	for i := range f.cols / f.size {
-		for o := range l.OutC {
-			dst := y[(i*l.OutC+o)*oh*ow:]
-			src := yp[o*f.cols+i*f.size:]
-			for r := range oh {
-				copy(dst[r*ow:][:ow], src[r*f.wp:][:ow])
+	op.Parallel(f.cols/f.size, l.OutC*oh*ow, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			for o := range l.OutC {
+				dst := y[(i*l.OutC+o)*oh*ow:]
+				src := yp[o*f.cols+i*f.size:]
+				for r := range oh {
+					copy(dst[r*ow:][:ow], src[r*f.wp:][:ow])
+				}
 			}
 		}
-	}
+	})
 }
 
 // eachTap calls fn with the place of every kernel weight W[o, c, u, v] in
@@ -214,7 +227,7 @@ func shiftGradInput[T op.Float](l Conv2D, sc *convScratch[T], dY, w, dx []T, n i
 	f := sc.size(l, n)
 	toOutputFrames(l, dY, sc.out, f)
 	toTaps(l, w, sc.taps, f)
-	clear(sc.in)
+	op.Parallel(f.inC, f.ld, func(lo, hi int) { clear(sc.in[lo*f.ld : hi*f.ld]) })
 	for t := range f.taps * f.taps {
 		op.GemmStrided(true, false, f.inC, f.cols, l.OutC, sc.taps[t*f.tapSize(l):], f.inC,
 			sc.out, f.cols, sc.in[f.offset(t):], f.ld, 1)

@@ -55,20 +55,24 @@ func (l Upsample) Forward(_ [][]float32, y, x []float32, n int, _ *[]float32) {
 // upsample sets y to the n images x up-sampled, times mask if it is not
 // nil.
 func upsample[T op.Float](l Upsample, x, y, mask []T, n int) {
-	w2 := 2 * l.W
-	for p := range n * l.C { // one plane of one image at a time
-		src, dst := x[p*l.H*l.W:][:l.H*l.W], y[p*4*l.H*l.W:][:4*l.H*l.W]
-		for i := range 2 * l.H {
-			for j := range w2 {
-				dst[i*w2+j] = src[(i/2)*l.W+j/2]
+	hw := l.H * l.W
+	op.Parallel(n*l.C, 4*hw, func(lo, hi int) {
+		for p := lo; p < hi; p++ { // one plane of one image at a time
+			src, dst := x[p*hw:][:hw], y[p*4*hw:][:4*hw]
+			for i := range l.H {
+				top, bottom := dst[2*i*2*l.W:][:2*l.W], dst[(2*i+1)*2*l.W:][:2*l.W]
+				for j, v := range src[i*l.W:][:l.W] {
+					top[2*j], top[2*j+1] = v, v
+				}
+				copy(bottom, top)
+			}
+			if mask != nil {
+				for i, m := range mask[p*4*hw:][:4*hw] {
+					dst[i] *= m
+				}
 			}
 		}
-	}
-	if mask != nil {
-		for i := range y {
-			y[i] *= mask[i]
-		}
-	}
+	})
 }
 
 // upsampleOp is Upsample in a training graph.
@@ -163,22 +167,24 @@ func (o upsampleGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value,
 
 // upsampleGrad sets dx to the sums of g (times mask) over each 2x2 block.
 func upsampleGrad[T op.Float](l Upsample, g, mask, dx []T, n int) {
-	clear(dx)
-	w2 := 2 * l.W
-	for p := range n * l.C {
-		src, dst := g[p*4*l.H*l.W:][:4*l.H*l.W], dx[p*l.H*l.W:][:l.H*l.W]
-		var m []T
-		if mask != nil {
-			m = mask[p*4*l.H*l.W:][:4*l.H*l.W]
-		}
-		for i := range 2 * l.H {
-			for j := range w2 {
-				v := src[i*w2+j]
-				if m != nil {
-					v *= m[i*w2+j]
+	hw, w2 := l.H*l.W, 2*l.W
+	op.Parallel(n*l.C, 4*hw, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			src, dst := g[p*4*hw:][:4*hw], dx[p*hw:][:hw]
+			var m []T
+			if mask != nil {
+				m = mask[p*4*hw:][:4*hw]
+			}
+			clear(dst)
+			for i := range 2 * l.H {
+				for j := range w2 {
+					v := src[i*w2+j]
+					if m != nil {
+						v *= m[i*w2+j]
+					}
+					dst[(i/2)*l.W+j/2] += v
 				}
-				dst[(i/2)*l.W+j/2] += v
 			}
 		}
-	}
+	})
 }
