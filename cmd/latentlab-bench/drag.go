@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,9 @@ import (
 	"syscall"
 	"time"
 
+	"latentlab/app"
 	"latentlab/cmd/internal/x11"
+	"latentlab/model"
 	"latentlab/model/dataset"
 )
 
@@ -28,11 +31,11 @@ const (
 )
 
 // runDrag starts bin/latentlab-app --stats on a fresh Xvfb display, lets the
-// three models train, drags over the VAE pad with xdotool, quits the app
-// with SIGTERM and prints the drag latency it reports. Without Xvfb or
-// xdotool it says so and returns nil.
-func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set) error {
-	fmt.Fprintf(stdout, "\nDrag to screen (bin/latentlab-app --stats under Xvfb; %d-event drag over the VAE pad after %v of training)\n", dragEvents, dragWarmup)
+// three models (of architecture arch) train, drags over the VAE pad with
+// xdotool, quits the app with SIGTERM and prints the drag latency it
+// reports. Without Xvfb or xdotool it says so and returns nil.
+func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set, arch model.Arch) error {
+	fmt.Fprintf(stdout, "\nDrag to screen (bin/latentlab-app --stats under Xvfb, %s models; %d-event drag over the VAE pad after %v of training)\n", arch, dragEvents, dragWarmup)
 	for _, tool := range []string{"Xvfb", "xdotool"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			fmt.Fprintf(stdout, "  not measured: %s is not installed (apt-get install xvfb xdotool)\n", tool)
@@ -53,7 +56,7 @@ func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set) 
 	}
 	// Each model alone, before and after the app: the machine's speed
 	// drifts over minutes, and the app's run falls between the two.
-	before, err := soloRates(ctx, train)
+	before, err := soloRates(ctx, train, arch)
 	if err != nil {
 		return fmt.Errorf("throughput: %w", err)
 	}
@@ -62,11 +65,11 @@ func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set) 
 		return fmt.Errorf("drag: %w", err)
 	}
 	defer display.Stop()
-	out, err := dragSession(ctx, bin, display, stderr)
+	out, err := dragSession(ctx, bin, display, arch, stderr)
 	if err != nil {
 		return fmt.Errorf("drag: %w", err)
 	}
-	after, err := soloRates(ctx, train)
+	after, err := soloRates(ctx, train, arch)
 	if err != nil {
 		return fmt.Errorf("throughput: %w", err)
 	}
@@ -83,6 +86,29 @@ func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set) 
 		return fmt.Errorf("throughput: %w", err)
 	}
 	return nil
+}
+
+// writeArchPrefs saves, in the app's preferences under configHome, each
+// model's default settings for arch, as the settings form does; for mlp
+// (the defaults) it writes nothing.
+func writeArchPrefs(configHome string, arch model.Arch) error {
+	if arch == model.ArchMLP {
+		return nil
+	}
+	prefs := map[string]string{}
+	for _, k := range app.Kinds {
+		b, err := json.Marshal(model.DefaultConfig(k).WithArch(arch))
+		if err != nil {
+			return err
+		}
+		prefs["config."+string(k)] = string(b)
+	}
+	dir := filepath.Join(configHome, "fyne", "org.latentlab.app")
+	b, _ := json.Marshal(prefs) // a map of strings always marshals
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "preferences.json"), b, 0o644)
 }
 
 // moduleRoot returns the nearest directory at or above dir whose go.mod
@@ -118,9 +144,10 @@ func buildApp(ctx context.Context, root string, stderr io.Writer) (string, error
 	return "", fmt.Errorf("build %s: %w\n%s", bin, err, out)
 }
 
-// dragSession runs the app on display, drags over the VAE pad and returns
-// what the app printed on stderr once SIGTERM has closed it.
-func dragSession(ctx context.Context, bin string, display *x11.Display, stderr io.Writer) (string, error) {
+// dragSession runs the app on display with the three models of arch, drags
+// over the VAE pad and returns what the app printed on stderr once SIGTERM
+// has closed it.
+func dragSession(ctx context.Context, bin string, display *x11.Display, arch model.Arch, stderr io.Writer) (string, error) {
 	var appErr bytes.Buffer
 	app := display.Command(bin, "--stats")
 	app.Stdout, app.Stderr = io.Discard, &appErr
@@ -131,6 +158,9 @@ func dragSession(ctx context.Context, bin string, display *x11.Display, stderr i
 		return "", err
 	}
 	defer os.RemoveAll(prefs)
+	if err := writeArchPrefs(prefs, arch); err != nil {
+		return "", err
+	}
 	app.Env = append(app.Env, "XDG_CONFIG_HOME="+prefs)
 	if err := app.Start(); err != nil {
 		return "", fmt.Errorf("start %s: %w", bin, err)

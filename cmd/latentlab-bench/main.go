@@ -20,6 +20,7 @@ import (
 
 	"latentlab/assets"
 	"latentlab/model/dataset"
+	"latentlab/model"
 	"latentlab/model/infra/openblas"
 )
 
@@ -43,6 +44,7 @@ type options struct {
 	torchThreads int
 	drag         bool
 	dragOnly     bool
+	dragArch     model.Arch // the architecture of the three models the drag runs beside
 }
 
 // parseFlags reads the command line.
@@ -55,11 +57,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.torchThreads, "torch-threads", 1, "threads for the PyTorch reference (1 is its fastest on 2 cores)")
 	fs.BoolVar(&o.drag, "drag", false, "also measure drag-to-screen latency and in-app throughput of bin/latentlab-app under Xvfb (needs Xvfb and xdotool)")
 	fs.BoolVar(&o.dragOnly, "drag-only", false, "measure only what --drag measures")
+	arch := fs.String("drag-arch", string(model.ArchMLP), "architecture of the three models training in the app while --drag measures: mlp or conv")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if o.dragArch = model.Arch(*arch); o.dragArch != model.ArchMLP && o.dragArch != model.ArchConv {
+		return o, fmt.Errorf("--drag-arch %q: must be mlp or conv", *arch)
 	}
 	if o.torchThreads < 1 {
 		return o, fmt.Errorf("--torch-threads = %d: must be at least 1", o.torchThreads)
@@ -120,7 +126,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if o.drag && ctx.Err() == nil {
-		if err := runDrag(ctx, stdout, stderr, train); err != nil {
+		if err := runDrag(ctx, stdout, stderr, train, o.dragArch); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -38,10 +38,11 @@ func parseTrainedLine(s string) (model.Kind, float64, error) {
 	return k, rate, nil
 }
 
-// soloRate trains the model's default configuration alone, headless, for
-// soloSteps steps after a short warm-up, and returns its images per second.
-func soloRate(ctx context.Context, kind model.Kind, trainSet *dataset.Set) (float64, error) {
-	cfg := model.DefaultConfig(kind)
+// soloRate trains the model's default configuration for arch alone,
+// headless, for soloSteps steps after a short warm-up, and returns its images
+// per second.
+func soloRate(ctx context.Context, kind model.Kind, arch model.Arch, trainSet *dataset.Set) (float64, error) {
+	cfg := model.DefaultConfig(kind).WithArch(arch)
 	cfg.Epochs = 1000
 	const warmup = 20
 	took, err := trainUntil(ctx, cfg, trainSet, warmup, func(_ train.Event, steps int) bool { return steps == warmup+soloSteps })
@@ -52,10 +53,10 @@ func soloRate(ctx context.Context, kind model.Kind, trainSet *dataset.Set) (floa
 }
 
 // soloRates measures soloRate for each of the app's models.
-func soloRates(ctx context.Context, trainSet *dataset.Set) (map[model.Kind]float64, error) {
+func soloRates(ctx context.Context, trainSet *dataset.Set, arch model.Arch) (map[model.Kind]float64, error) {
 	rates := map[model.Kind]float64{}
 	for _, k := range app.Kinds {
-		r, err := soloRate(ctx, k, trainSet)
+		r, err := soloRate(ctx, k, arch, trainSet)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +81,7 @@ func printThroughput(stdout io.Writer, lines []string, before, after map[model.K
 	if len(inApp) == 0 {
 		return errors.New("the app reported no training rates")
 	}
-	fmt.Fprintf(stdout, "  training with the window open against each model alone headless (default configurations),\n")
+	fmt.Fprintf(stdout, "  training with the window open against each model alone headless (the same configurations),\n")
 	fmt.Fprintf(stdout, "  alone measured before and after the app; the share is over their mean\n")
 	fmt.Fprintf(stdout, "  %-8s %12s %12s %12s %8s\n", "model", "in the app", "alone before", "alone after", "share")
 	var combined float64
