@@ -81,8 +81,12 @@ func (l Conv2D) Forward(w [][]float32, y, x []float32, n int, tmp *[]float32) {
 
 // convScratch holds a convolution's batch-sized buffers from run to run:
 // the framed inputs, the framed outputs and the taps' kernels (see
-// shift.go).
-type convScratch[T op.Float] struct{ in, out, taps []T }
+// shift.go), and the number of images in holds frames of, zero around
+// them (0: unknown).
+type convScratch[T op.Float] struct {
+	in, out, taps []T
+	framed        int
+}
 
 // size returns the layout of n images, with the buffers grown to fit it.
 func (sc *convScratch[T]) size(l Conv2D, n int) frame {

@@ -97,14 +97,20 @@ func (l Conv2D) eachRow(f frame, lo, hi int, fn func(i, c, r, pc, fr, lo, hi, b 
 
 // toInputFrames lays the n images x ([InC, H, W] each) out in xp as the
 // phase channels' rows of ld values, every phase image inside its frame,
-// zero around it.
-func toInputFrames[T op.Float](l Conv2D, x, xp []T, f frame) {
-	for pc := range f.inC {
-		clear(xp[pc*f.ld+f.cols : (pc+1)*f.ld])
+// zero around it. With clean, xp already holds zeros around the images'
+// places (it was laid out for as many images before), which are not
+// cleared again.
+func toInputFrames[T op.Float](l Conv2D, x, xp []T, f frame, clean bool) {
+	if !clean {
+		for pc := range f.inC {
+			clear(xp[pc*f.ld+f.cols : (pc+1)*f.ld])
+		}
 	}
 	op.Parallel(f.cols/f.size, f.inC*f.size, func(lo, hi int) {
-		for pc := range f.inC {
-			clear(xp[pc*f.ld+lo*f.size : pc*f.ld+hi*f.size])
+		if !clean {
+			for pc := range f.inC {
+				clear(xp[pc*f.ld+lo*f.size : pc*f.ld+hi*f.size])
+			}
 		}
 		l.eachRow(f, lo, hi, func(i, c, r, pc, fr, lo, hi, b int) {
 			src := x[i*l.In()+(c*l.H+r)*l.W:][:l.W]
@@ -207,7 +213,8 @@ func fromTaps[T op.Float](l Conv2D, wk, w []T, f frame) {
 // the bias.
 func shiftProduct[T op.Float](l Conv2D, sc *convScratch[T], w, x, out []T, n int) {
 	f := sc.size(l, n)
-	toInputFrames(l, x, sc.in, f)
+	toInputFrames(l, x, sc.in, f, sc.framed == n)
+	sc.framed = n
 	toTaps(l, w, sc.taps, f)
 	for t := range f.taps * f.taps {
 		beta := T(1)
@@ -227,6 +234,7 @@ func shiftGradInput[T op.Float](l Conv2D, sc *convScratch[T], dY, w, dx []T, n i
 	f := sc.size(l, n)
 	toOutputFrames(l, dY, sc.out, f)
 	toTaps(l, w, sc.taps, f)
+	sc.framed = 0 // the products below write all over sc.in
 	op.Parallel(f.inC, f.ld, func(lo, hi int) { clear(sc.in[lo*f.ld : hi*f.ld]) })
 	for t := range f.taps * f.taps {
 		op.GemmStrided(true, false, f.inC, f.cols, l.OutC, sc.taps[t*f.tapSize(l):], f.inC,
@@ -240,7 +248,8 @@ func shiftGradInput[T op.Float](l Conv2D, sc *convScratch[T], dY, w, dx []T, n i
 // transposed.
 func shiftGradWeight[T op.Float](l Conv2D, sc *convScratch[T], x, dY, dW []T, n int) {
 	f := sc.size(l, n)
-	toInputFrames(l, x, sc.in, f)
+	toInputFrames(l, x, sc.in, f, sc.framed == n)
+	sc.framed = n
 	toOutputFrames(l, dY, sc.out, f)
 	for t := range f.taps * f.taps {
 		op.GemmStrided(false, true, l.OutC, f.inC, f.cols, sc.out, f.cols,
