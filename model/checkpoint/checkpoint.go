@@ -9,6 +9,11 @@
 // "format_version", "config" (the model.Config as JSON) and "state" (the
 // train.State as JSON). Nothing here names a layer kind: the tensors a
 // config implies are its architecture's parameters.
+//
+// A weights-only checkpoint may store its tensors as F16 (IEEE 754
+// binary16) instead, at half the size, with metadata "precision" =
+// "float16" (SaveWeightsHalf); F16 tensors load as float32, and anything
+// that reads a checkpoint treats them as F32 ones.
 package checkpoint
 
 import (
@@ -183,9 +188,9 @@ func from(f *safetensors.File) (*Checkpoint, error) {
 		ck.tensors[f.Tensors[i].Name] = &f.Tensors[i]
 	}
 	ck.weightsOnly = md["weights_only"] == "true"
-	// Every parameter must be there, F32, with its shape and finite
-	// values; every other tensor must be an optimizer moment of one of
-	// them, checked the same way.
+	// Every parameter must be there, F32 or F16, with its shape and
+	// finite values; every other tensor must be an optimizer moment of
+	// one of them, checked the same way.
 	var errs []error
 	shapes := map[string][]int{}
 	for _, p := range ck.params() {
@@ -238,8 +243,8 @@ func (ck *Checkpoint) checkTensor(name string, shape []int) error {
 	if !ok {
 		return fmt.Errorf("tensor %s is missing", name)
 	}
-	if t.DType != safetensors.F32 {
-		return fmt.Errorf("tensor %s has dtype %s, want F32", name, t.DType)
+	if !isFloat32(t) {
+		return fmt.Errorf("tensor %s has dtype %s, want F32 or F16", name, t.DType)
 	}
 	if !slices.Equal(t.Shape, shape) {
 		return fmt.Errorf("tensor %s has shape %v, want %v", name, t.Shape, shape)
@@ -276,7 +281,7 @@ func (ck *Checkpoint) WeightsOnly() bool { return ck.weightsOnly }
 func (ck *Checkpoint) Trainer(trainSet, val *dataset.Set) (*train.Trainer, error) {
 	tensors := map[string]train.Tensor{}
 	for name, t := range ck.tensors {
-		if t.DType == safetensors.F32 {
+		if isFloat32(t) {
 			tensors[name] = train.Tensor{Name: name, Shape: t.Shape, Data: t.F32}
 		}
 	}
@@ -289,17 +294,49 @@ func (ck *Checkpoint) Trainer(trainSet, val *dataset.Set) (*train.Trainer, error
 
 // SaveWeights writes the checkpoint without its optimizer moments: a third
 // of the size, enough to decode, evaluate and classify, not to resume
-// training exactly. The write is atomic.
+// training exactly. The tensors are F32 (a checkpoint loaded from F16
+// tensors is written back exactly, at full size). The write is atomic.
 func (ck *Checkpoint) SaveWeights(path string) error {
-	f := &safetensors.File{Metadata: metadata(ck.Config, ck.state, ck.source)}
-	f.Metadata["weights_only"] = "true"
-	for _, p := range ck.params() {
-		f.Tensors = append(f.Tensors, *ck.tensors[p.Name])
-	}
-	if err := write(path, f); err != nil {
+	if err := ck.saveWeights(path, safetensors.F32); err != nil {
 		return fmt.Errorf("checkpoint: save weights %s: %w", path, err)
 	}
 	return nil
+}
+
+// SaveWeightsHalf writes the checkpoint as SaveWeights does, with every
+// tensor stored as F16 (IEEE 754 binary16) and metadata "precision" =
+// "float16": half the size of SaveWeights' file, for shipping pretrained
+// weights. Each weight w is rounded to the nearest half, ties to even, so
+// it changes by at most 2^-11·|w| (2^-25 below 2^-14, where halves are
+// subnormal); a weight of magnitude 65520 or more, which would round to
+// infinity, is an error naming the tensor and the element. The write is
+// atomic.
+func (ck *Checkpoint) SaveWeightsHalf(path string) error {
+	if err := ck.saveWeights(path, safetensors.F16); err != nil {
+		return fmt.Errorf("checkpoint: save half-precision weights %s: %w", path, err)
+	}
+	return nil
+}
+
+// saveWeights writes the weights-only checkpoint with tensors of dtype,
+// F32 or F16, atomically.
+func (ck *Checkpoint) saveWeights(path string, dtype safetensors.DType) error {
+	f := &safetensors.File{Metadata: metadata(ck.Config, ck.state, ck.source)}
+	f.Metadata["weights_only"] = "true"
+	if dtype == safetensors.F16 {
+		f.Metadata["precision"] = "float16"
+	}
+	for _, p := range ck.params() {
+		t := ck.tensors[p.Name]
+		f.Tensors = append(f.Tensors, safetensors.Tensor{Name: t.Name, DType: dtype, Shape: t.Shape, F32: t.F32})
+	}
+	return write(path, f)
+}
+
+// isFloat32 reports whether t's values are float32s in t.F32: stored as
+// F32, or as F16 and widened on reading.
+func isFloat32(t *safetensors.Tensor) bool {
+	return t.DType == safetensors.F32 || t.DType == safetensors.F16
 }
 
 // Weights returns a copy of the checkpoint's parameters by name, in the

@@ -11,9 +11,15 @@
 // little-endian, row-major and contiguous, and the tensors must cover the
 // byte buffer exactly, with no gaps or overlaps.
 //
-// This package supports the F32, F64 and I64 element types. Read is strict:
-// it validates every part of the header and the layout before returning,
-// never allocates much more memory than the size of its input, and reports
+// This package supports the F16, F32, F64 and I64 element types. F16
+// (IEEE 754 binary16, half precision) tensors are held as float32 in
+// memory: Read widens them exactly, and Write narrows them with rounding to
+// nearest, ties to even, refusing finite values beyond the half range
+// rather than turning them into infinities.
+//
+// Read is strict: it validates every part of the header and the layout
+// before returning, never allocates much more memory than the size of its
+// input (twice that for F16 data, widened to float32), and reports
 // problems with errors prefixed "safetensors: " that name the offending
 // tensor or value. Write produces the same byte layout as the reference
 // implementation: compact JSON with "__metadata__" first, the tensors in

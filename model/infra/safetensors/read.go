@@ -42,12 +42,16 @@ func ReadFile(path string) (*File, error) {
 // length of zero, above MaxHeaderSize or beyond the end of the file;
 // a header that is not valid UTF-8 or is not a single JSON object;
 // duplicate keys, unknown fields or missing fields; element types other
-// than F32, F64 and I64; shapes and offsets that are not non-negative
+// than F16, F32, F64 and I64; shapes and offsets that are not non-negative
 // integers; tensors whose byte length does not match their shape; and
 // tensors that overlap or leave gaps in the byte buffer or do not reach
 // its end. It checks all of this before allocating memory for tensor data,
-// and never allocates much more than size bytes, provided size is the true
-// size of the data behind r.
+// and never allocates much more than size bytes (twice that for F16
+// tensors, which it widens to float32), provided size is the true size of
+// the data behind r.
+//
+// F16 elements are widened exactly into Tensor.F32; the tensor's DType
+// stays F16.
 //
 // The returned tensors are in file order, that is, sorted by their offsets
 // in the byte buffer, with zero-size tensors at the same offset sorted by
@@ -229,7 +233,7 @@ func parseEntry(name string, raw []byte, dataLen uint64) (entry, error) {
 			switch {
 			case e.dtype.Size() > 0:
 			case isForeignDType(e.dtype):
-				return fmt.Errorf("dtype %q is not supported (want F32, F64 or I64)", s)
+				return fmt.Errorf("dtype %q is not supported (want F16, F32, F64 or I64)", s)
 			default:
 				return fmt.Errorf("unknown dtype %q", s)
 			}
@@ -339,7 +343,7 @@ func readTensor(r io.Reader, e entry, buf []byte) (Tensor, error) {
 	n := int(e.count)
 	size := e.dtype.Size()
 	switch e.dtype {
-	case F32:
+	case F16, F32:
 		t.F32 = make([]float32, n)
 	case F64:
 		t.F64 = make([]float64, n)
@@ -353,6 +357,10 @@ func readTensor(r io.Reader, e entry, buf []byte) (Tensor, error) {
 			return t, err
 		}
 		switch e.dtype {
+		case F16:
+			for j := range k {
+				t.F32[i+j] = halfToFloat32(binary.LittleEndian.Uint16(b[2*j:]))
+			}
 		case F32:
 			for j := range k {
 				t.F32[i+j] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*j:]))

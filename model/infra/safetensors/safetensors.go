@@ -6,6 +6,7 @@ type DType string
 
 // The element types supported by this package.
 const (
+	F16 DType = "F16" // IEEE 754 binary16, 2 bytes per element, held in Tensor.F32.
 	F32 DType = "F32" // IEEE 754 binary32, 4 bytes per element.
 	F64 DType = "F64" // IEEE 754 binary64, 8 bytes per element.
 	I64 DType = "I64" // Two's complement signed integer, 8 bytes per element.
@@ -22,6 +23,8 @@ const metadataKey = "__metadata__"
 // type supported by this package.
 func (d DType) Size() int {
 	switch d {
+	case F16:
+		return 2
 	case F32:
 		return 4
 	case F64, I64:
@@ -34,7 +37,7 @@ func (d DType) Size() int {
 // implementation that this package recognises but cannot represent.
 func isForeignDType(d DType) bool {
 	switch d {
-	case "BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32", "U32", "U64",
+	case "BOOL", "U8", "I8", "I16", "U16", "BF16", "I32", "U32", "U64",
 		"F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64":
 		return true
 	}
@@ -42,7 +45,8 @@ func isForeignDType(d DType) bool {
 }
 
 // Tensor is one named array. Exactly one of F32, F64 and I64 holds the
-// elements, matching DType; the others are empty.
+// elements, matching DType (F32 for both F16 and F32); the others are
+// empty.
 type Tensor struct {
 	// Name identifies the tensor; it is non-empty, valid UTF-8, unique
 	// within a file and not "__metadata__".
@@ -52,7 +56,10 @@ type Tensor struct {
 	// Shape lists the dimensions, outermost first; an empty shape is a
 	// scalar with one element. Read always returns a non-nil slice.
 	Shape []int
-	// F32 holds the elements in row-major order when DType is F32.
+	// F32 holds the elements in row-major order when DType is F32 or
+	// F16. Read widens F16 elements exactly; Write narrows them to the
+	// nearest half, ties to even, and fails for finite values beyond the
+	// half range (magnitude 65520 or more, which would round to infinity).
 	F32 []float32
 	// F64 holds the elements in row-major order when DType is F64.
 	F64 []float64
@@ -87,7 +94,7 @@ func (f *File) Tensor(name string) (*Tensor, bool) {
 func (t *Tensor) dataLen() (matching, others int) {
 	total := len(t.F32) + len(t.F64) + len(t.I64)
 	switch t.DType {
-	case F32:
+	case F16, F32:
 		return len(t.F32), total - len(t.F32)
 	case F64:
 		return len(t.F64), total - len(t.F64)
@@ -95,4 +102,12 @@ func (t *Tensor) dataLen() (matching, others int) {
 		return len(t.I64), total - len(t.I64)
 	}
 	return 0, total
+}
+
+// slice names the Tensor field that holds the elements of type d.
+func (d DType) slice() string {
+	if d == F16 {
+		return "F32"
+	}
+	return string(d)
 }

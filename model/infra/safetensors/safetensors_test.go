@@ -73,6 +73,24 @@ func roundTripCases() []roundTripCase {
 			{Name: "html<&>\u2028", DType: F32, Shape: []int{1}, F32: []float32{3}},
 			{Name: "日本語", DType: F32, Shape: []int{1}, F32: []float32{4}},
 		}}},
+		{name: "F16 exact values", file: &File{
+			Metadata: map[string]string{"precision": "float16"},
+			Tensors: []Tensor{
+				// Every value is a half, so narrowing loses nothing:
+				// ±1, 2, 65504 (largest), 2^-14 (smallest normal),
+				// 1023·2^-24 (largest subnormal), ±2^-24 (smallest
+				// subnormal), ±0, ±Inf, the quiet NaN 0x7e00 and the
+				// signalling NaN 0x7c01 with its payload.
+				{Name: "h", DType: F16, Shape: []int{3, 5}, F32: []float32{
+					1, -1, 2, 65504, 0x1p-14,
+					1023 * 0x1p-24, 0x1p-24, -0x1p-24, 0, float32(math.Copysign(0, -1)),
+					float32(math.Inf(1)), float32(math.Inf(-1)), math.Float32frombits(0x7fc00000), math.Float32frombits(0x7f802000), -65504,
+				}},
+				{Name: "h-scalar", DType: F16, Shape: []int{}, F32: []float32{0.5}},
+				{Name: "h-empty", DType: F16, Shape: []int{0, 4}, F32: []float32{}},
+				{Name: "f", DType: F32, Shape: []int{1}, F32: []float32{0.1}},
+			},
+		}},
 		{name: "large tensor", file: &File{Tensors: []Tensor{
 			{Name: "big", DType: F32, Shape: []int{2, 3, 16_667}, F32: big},
 			{Name: "tail", DType: I64, Shape: []int{3}, I64: []int64{1, 2, 3}},
@@ -141,6 +159,17 @@ func TestKnownBytes_Write(t *testing.T) {
 				[]byte{0x90, 0, 0, 0, 0, 0, 0, 0},
 				[]byte(`{"__metadata__":{"format":"pt"},"b":{"dtype":"I64","shape":[],"data_offsets":[0,8]},"a":{"dtype":"F64","shape":[1,0],"data_offsets":[8,8]}}     `),
 				[]byte{0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+			),
+		},
+		{
+			// 1, -2 and 65504 are 0x3c00, 0xc000 and 0x7bff as halves,
+			// stored little-endian. The 54-byte header is padded to 56.
+			name: "one F16 tensor",
+			file: &File{Tensors: []Tensor{{Name: "h", DType: F16, Shape: []int{3}, F32: []float32{1, -2, 65504}}}},
+			want: concat(
+				[]byte{0x38, 0, 0, 0, 0, 0, 0, 0},
+				[]byte(`{"h":{"dtype":"F16","shape":[3],"data_offsets":[0,6]}}  `),
+				[]byte{0x00, 0x3c, 0x00, 0xc0, 0xff, 0x7b},
 			),
 		},
 		{
@@ -275,7 +304,7 @@ func corruptCases() []corruptCase {
 		{"missing data_offsets", rawFile(`{"t":{"dtype":"F32","shape":[1]}}`, 0, 0, 0, 0), `tensor "t": missing field "data_offsets"`},
 		{"unknown dtype", rawFile(`{"t":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}`, 0, 0, 0, 0), `tensor "t": unknown dtype "Q7"`},
 		{"lower-case dtype", rawFile(`{"t":{"dtype":"f32","shape":[1],"data_offsets":[0,4]}}`, 0, 0, 0, 0), `tensor "t": unknown dtype "f32"`},
-		{"unsupported dtype", rawFile(`{"t":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}`, 0, 0, 0, 0), `tensor "t": dtype "BF16" is not supported`},
+		{"unsupported dtype", rawFile(`{"t":{"dtype":"BF16","shape":[2],"data_offsets":[0,4]}}`, 0, 0, 0, 0), `tensor "t": dtype "BF16" is not supported (want F16, F32, F64 or I64)`},
 		{"dtype not a string", rawFile(`{"t":{"dtype":32,"shape":[1],"data_offsets":[0,4]}}`, 0, 0, 0, 0), `tensor "t": dtype is a JSON number, want a string`},
 		{"dtype null", rawFile(`{"t":{"dtype":null,"shape":[1],"data_offsets":[0,4]}}`, 0, 0, 0, 0), `tensor "t": dtype is a JSON null, want a string`},
 		{"shape not an array", rawFile(f32Header(`2`, `[0,8]`), eight...), `tensor "t": shape is a JSON number, want an array of integers`},
@@ -289,6 +318,8 @@ func corruptCases() []corruptCase {
 		{"null dim", rawFile(f32Header(`[null]`, `[0,8]`), eight...), `tensor "t": shape[0] is a JSON null`},
 		{"huge dim", rawFile(f32Header(`[99999999999999999999]`, `[0,8]`), eight...), `tensor "t": shape[0] is too large (99999999999999999999)`},
 		{"element count overflow", rawFile(f32Header(`[65536,65536,65536,65536,65536]`, `[0,8]`), eight...), `tensor "t": element count of shape [65536, 65536, 65536, 65536, 65536] overflows`},
+		{"F16 length mismatch", rawFile(`{"t":{"dtype":"F16","shape":[3],"data_offsets":[0,4]}}`, 0, 0, 0, 0),
+			`tensor "t": data_offsets [0, 4] span 4 bytes, but dtype F16 with shape [3] needs 6 bytes`},
 		{"byte count overflow", rawFile(`{"t":{"dtype":"F64","shape":[1073741824,1073741824,4],"data_offsets":[0,8]}}`, eight...), `tensor "t": byte size of 4611686018427387904 F64 elements overflows`},
 		{"offsets not an array", rawFile(f32Header(`[2]`, `{"begin":0}`), eight...), `tensor "t": data_offsets is a JSON object, want an array of integers`},
 		{"one offset", rawFile(f32Header(`[2]`, `[8]`), eight...), `tensor "t": data_offsets has 1 elements, want 2`},
@@ -560,12 +591,22 @@ func TestWrite_Invalid(t *testing.T) {
 		{"reserved name", &File{Tensors: []Tensor{vec("__metadata__")}}, `safetensors: tensor name "__metadata__" is reserved for metadata`},
 		{"invalid UTF-8 name", &File{Tensors: []Tensor{vec("a\xffb")}}, `safetensors: tensor name "a\xffb" is not valid UTF-8`},
 		{"duplicate name", &File{Tensors: []Tensor{vec("a"), vec("b"), vec("a")}}, `safetensors: duplicate tensor name "a"`},
-		{"unknown dtype", &File{Tensors: []Tensor{{Name: "t", DType: "F16", Shape: []int{1}, F32: []float32{1}}}}, `safetensors: tensor "t": unsupported dtype "F16"`},
+		{"unknown dtype", &File{Tensors: []Tensor{{Name: "t", DType: "BF16", Shape: []int{1}, F32: []float32{1}}}}, `safetensors: tensor "t": unsupported dtype "BF16" (want F16, F32, F64 or I64)`},
 		{"empty dtype", &File{Tensors: []Tensor{{Name: "t", Shape: []int{0}}}}, `safetensors: tensor "t": unsupported dtype ""`},
 		{"negative dim", &File{Tensors: []Tensor{{Name: "t", DType: F32, Shape: []int{2, -1}}}}, `safetensors: tensor "t": shape[1] is negative (-1)`},
 		{"too few elements", &File{Tensors: []Tensor{{Name: "t", DType: F32, Shape: []int{2, 2}, F32: []float32{1, 2, 3}}}}, `safetensors: tensor "t": shape [2, 2] has 4 elements but the F32 slice has 3`},
 		{"too many elements", &File{Tensors: []Tensor{{Name: "t", DType: I64, Shape: []int{}, I64: []int64{1, 2}}}}, `tensor "t": shape [] has 1 elements but the I64 slice has 2`},
 		{"data in wrong slice", &File{Tensors: []Tensor{{Name: "t", DType: F64, Shape: []int{1}, F32: []float32{1}}}}, `tensor "t": dtype is F64 but 1 elements are stored in slices for other dtypes`},
+		{"F16 too few elements", &File{Tensors: []Tensor{{Name: "t", DType: F16, Shape: []int{2}, F32: []float32{1}}}}, `tensor "t": shape [2] has 2 elements but the F32 slice has 1`},
+		{"F16 data in wrong slice", &File{Tensors: []Tensor{{Name: "t", DType: F16, Shape: []int{0}, F64: []float64{1}}}}, `tensor "t": dtype is F16 but 1 elements are stored in slices for other dtypes`},
+		// 65520 is the midpoint between 65504 and 2^16, a tie that
+		// rounds to the even 2^16: infinity as a half.
+		{"F16 overflow", &File{Tensors: []Tensor{vec("a"), {Name: "h", DType: F16, Shape: []int{2, 2}, F32: []float32{1, 65504, 65519.996, 65520}}}},
+			`safetensors: tensor "h": element 3 (65520) is beyond the F16 range`},
+		{"F16 negative overflow", &File{Tensors: []Tensor{{Name: "h", DType: F16, Shape: []int{2}, F32: []float32{-1e6, 0}}}},
+			`safetensors: tensor "h": element 0 (-1e+06) is beyond the F16 range`},
+		{"F16 overflow of the largest float32", &File{Tensors: []Tensor{{Name: "h", DType: F16, Shape: []int{1}, F32: []float32{math.MaxFloat32}}}},
+			`tensor "h": element 0 (3.4028235e+38) is beyond the F16 range`},
 		{"data in two slices", &File{Tensors: []Tensor{{Name: "t", DType: F32, Shape: []int{1}, F32: []float32{1}, I64: []int64{1}}}}, `tensor "t": dtype is F32 but 1 elements`},
 		{"overflowing shape", &File{Tensors: []Tensor{{Name: "t", DType: F32, Shape: []int{65536, 65536, 65536, 65536, 65536}}}}, `tensor "t": element count of shape [65536, 65536, 65536, 65536, 65536] overflows`},
 		{"invalid UTF-8 metadata key", &File{Metadata: map[string]string{"\xfe": "v"}}, `metadata key "\xfe" is not valid UTF-8`},
@@ -672,7 +713,7 @@ func TestDType_Size(t *testing.T) {
 		dtype DType
 		want  int
 	}{
-		{F32, 4}, {F64, 8}, {I64, 8}, {"F16", 0}, {"", 0}, {"f32", 0},
+		{F16, 2}, {F32, 4}, {F64, 8}, {I64, 8}, {"BF16", 0}, {"", 0}, {"f32", 0}, {"f16", 0},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.dtype), func(t *testing.T) {

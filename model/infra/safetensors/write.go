@@ -23,10 +23,15 @@ const writeChunk = 64 << 10
 //
 // Write validates f before writing anything: tensor names must be
 // non-empty, valid UTF-8, unique and not "__metadata__"; metadata keys and
-// values must be valid UTF-8; each tensor's DType must be F32, F64 or I64,
-// its shape dimensions non-negative, and the slice matching its DType must
-// hold exactly as many elements as the shape implies while the other two
-// slices are empty.
+// values must be valid UTF-8; each tensor's DType must be F16, F32, F64 or
+// I64, its shape dimensions non-negative, and the slice matching its DType
+// (F32 for F16) must hold exactly as many elements as the shape implies
+// while the other two slices are empty.
+//
+// An F16 tensor's float32 values are narrowed to binary16 with rounding to
+// nearest, ties to even. A finite value of magnitude 65520 or more, which
+// would round to infinity, is an error naming the tensor and the element;
+// NaN and ±Inf narrow to NaN and ±Inf.
 func Write(w io.Writer, f *File) error {
 	if f == nil {
 		return errors.New("safetensors: write nil *File")
@@ -142,7 +147,7 @@ func validateTensor(t *Tensor) (uint64, error) {
 		return 0, fmt.Errorf("tensor name %q is not valid UTF-8", t.Name)
 	}
 	if t.DType.Size() == 0 {
-		return 0, fmt.Errorf("tensor %q: unsupported dtype %q (want F32, F64 or I64)", t.Name, t.DType)
+		return 0, fmt.Errorf("tensor %q: unsupported dtype %q (want F16, F32, F64 or I64)", t.Name, t.DType)
 	}
 	n, err := elementCount(t.Shape)
 	if err != nil {
@@ -153,7 +158,14 @@ func validateTensor(t *Tensor) (uint64, error) {
 		return 0, fmt.Errorf("tensor %q: dtype is %s but %d elements are stored in slices for other dtypes", t.Name, t.DType, others)
 	}
 	if uint64(have) != n {
-		return 0, fmt.Errorf("tensor %q: shape %s has %d elements but the %s slice has %d", t.Name, formatShape(t.Shape), n, t.DType, have)
+		return 0, fmt.Errorf("tensor %q: shape %s has %d elements but the %s slice has %d", t.Name, formatShape(t.Shape), n, t.DType.slice(), have)
+	}
+	if t.DType == F16 {
+		for i, v := range t.F32 {
+			if _, ok := float32ToHalf(v); !ok {
+				return 0, fmt.Errorf("tensor %q: element %d (%v) is beyond the F16 range (largest finite magnitude 65504)", t.Name, i, v)
+			}
+		}
 	}
 	return n, nil
 }
@@ -171,6 +183,16 @@ func writeData(w io.Writer, t *Tensor, buf []byte) error {
 		return err
 	}
 	switch t.DType {
+	case F16:
+		for _, v := range t.F32 {
+			if len(buf) == cap(buf) {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			h, _ := float32ToHalf(v) // validateTensor checked the range.
+			buf = binary.LittleEndian.AppendUint16(buf, h)
+		}
 	case F32:
 		for _, v := range t.F32 {
 			if len(buf) == cap(buf) {
