@@ -8,7 +8,7 @@ DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev libopenblas-dev
 DEB_TEST_PACKAGES := xvfb imagemagick xdotool python3-torch
 GOFLAGS_APP := -tags migrated_fynedo
 
-.PHONY: run test setup setup-test deps build bench fuzz clean
+.PHONY: run test setup setup-test deps build bench fuzz pretrained clean
 
 run: setup build
 	./bin/latentlab
@@ -43,6 +43,20 @@ fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./model/checkpoint
 	$(GO) test -run '^$$' -fuzz FuzzLoadConfigs -fuzztime 60s ./ui
 	$(GO) test -run '^$$' -fuzz FuzzXServerAddress -fuzztime 30s ./cmd/internal/display
+
+# The models shipped in assets/pretrained: each trained at the app's defaults for its kind and
+# architecture (seed 1, ten epochs, the embedded MNIST), then written in half precision (a GAN as
+# its generator alone). About an hour and a half on two cores; OpenBLAS's kernels differ between
+# CPUs, so other CPUs give other files, this one always the same.
+PRETRAINED := ae-mlp vae-mlp gan-mlp ae-conv vae-conv gan-conv
+pretrained: build
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for m in $(PRETRAINED); do \
+		kind=$${m%-*}; arch=$${m#*-}; \
+		echo "pretrained: training $$m"; \
+		./bin/latentlab train --model $$kind --arch $$arch --out "$$tmp/$$m" --quiet; \
+		./bin/latentlab export --half --checkpoint "$$tmp/$$m/$$kind.safetensors" --out assets/pretrained/$$m.safetensors --force; \
+	done
 
 clean:
 	rm -rf bin

@@ -79,6 +79,30 @@ func openModel(win fyne.Window, lab *app.Lab, after func()) {
 	})
 }
 
+// openPretrained opens the shipped model spec (pretrained:NAME) in the view
+// of its kind, paused, and says so; the other models go on training.
+func openPretrained(win fyne.Window, lab *app.Lab, spec string, after func()) {
+	kind, err := lab.OpenModel(spec)
+	if err != nil {
+		showError(win, err)
+		return
+	}
+	after()
+	dialog.ShowInformation("Opened", fmt.Sprintf("Opened the pretrained %s as the %s, paused: explore it while the others train. "+
+		"Reset the %s's run to train a new one.", pretrainedLabel(spec), strings.ToUpper(string(kind)), strings.ToUpper(string(kind))), win)
+}
+
+// pretrainedLabel names a shipped model for a menu: "VAE, convolutional"
+// for pretrained:vae-conv.
+func pretrainedLabel(spec string) string {
+	kind, arch, _ := strings.Cut(strings.TrimPrefix(spec, app.PretrainedPrefix), "-")
+	family := map[string]string{"mlp": "fully connected", "conv": "convolutional"}[arch]
+	if family == "" {
+		family = arch
+	}
+	return strings.ToUpper(kind) + ", " + family
+}
+
 // askOpenPath asks for a file and calls open with its path; an error is
 // shown, and the app goes on.
 func askOpenPath(win fyne.Window, open func(path string) error) {

@@ -38,7 +38,11 @@ func (m *mainUI) menu() *fyne.MainMenu {
 		exportFile(m.win, "latentlab.png", func(w io.Writer) error { return png.Encode(w, img) })
 	})
 	open := fyne.NewMenuItem("Open model (latentlab or PyTorch)…", func() { openModel(m.win, m.lab, m.tick) })
-	file := fyne.NewMenu("File", open,
+	var pretrained []*fyne.MenuItem
+	for _, spec := range app.Pretrained() {
+		pretrained = append(pretrained, fyne.NewMenuItem(pretrainedLabel(spec), func() { openPretrained(m.win, m.lab, spec, m.tick) }))
+	}
+	file := fyne.NewMenu("File", open, sub("Open pretrained model", pretrained),
 		sub("Save checkpoint", save), sub("Load checkpoint", load), fyne.NewMenuItemSeparator(),
 		sub("Export PNG", append(exportPNG, window)), sub("Export CSV", exportCSV))
 	return fyne.NewMainMenu(file)

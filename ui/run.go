@@ -25,6 +25,7 @@ type Options struct {
 	Paused   bool      // open without starting training
 	Stats    bool      // print responsiveness figures on exit
 	Launched time.Time // when the process started, for the figures
+	Open     []string  // models to open at start (files, or pretrained:NAME), paused
 }
 
 // appID identifies latentlab to Fyne (preferences, storage).
@@ -72,6 +73,11 @@ func Run(opts Options) error {
 	if !opts.Paused {
 		lab.StartAll()
 	}
+	for _, path := range opts.Open { // after StartAll: an opened model stays paused
+		if _, err := lab.OpenModel(path); err != nil {
+			notices = append(notices, fmt.Sprintf("%s did not open: %v", path, err))
+		}
+	}
 	// Fyne's desktop driver already quits on SIGINT and SIGTERM.
 	if dataErr != nil {
 		showError(win, dataErr)
@@ -79,7 +85,7 @@ func Run(opts Options) error {
 	if len(notices) > 0 {
 		text := strings.Join(notices, "\n\n")
 		fmt.Fprintln(os.Stderr, "latentlab app: "+strings.ReplaceAll(text, "\n\n", "\nlatentlab app: "))
-		dialog.ShowInformation("Saved settings not used", text, win)
+		dialog.ShowInformation("Notices", text, win)
 	}
 	win.ShowAndRun()
 	open := time.Since(trainStart).Seconds()

@@ -24,13 +24,16 @@ const usage = `latentlab: a latent-space explorer for AE, VAE and GAN models of 
 
 usage:
   latentlab                      open the desktop app
-  latentlab app [--data DIR] [--paused]
-                                 open the desktop app on other data, or without training
+  latentlab app [--data DIR] [--paused] [--open F]...
+                                 open the desktop app on other data, without training, or with
+                                 saved models (F: a file, or pretrained:NAME for a shipped one)
   latentlab train [flags]        train one model headless (see latentlab train -h)
-  latentlab eval --checkpoint F  print the metrics of a saved model as JSON
+  latentlab eval --checkpoint F  print the metrics of a saved model as JSON (F may be pretrained:NAME)
   latentlab soak [--minutes N]   train all three with synthetic drags; report memory and goroutines
   latentlab export --torch --checkpoint F --out F
                                  write a model's state_dict in PyTorch's layout (see cmd/latentlab-torch)
+  latentlab export --half --checkpoint F --out F
+                                 write a model as the pretrained ones are shipped (half precision)
   latentlab import --weights F [--describe JSON] --out F
                                  turn a PyTorch state_dict of a latentlab architecture into a checkpoint
   latentlab help                 show this text

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -250,6 +251,27 @@ func TestRun_SoakReportsMemoryAndGoroutines(t *testing.T) {
 	if code, _, stderr := run("soak", "--minutes", "0"); code != 2 || !strings.Contains(stderr, "--minutes") {
 		t.Fatalf("--minutes 0: exit %d, %q", code, stderr)
 	}
+	if code, _, stderr := run("soak", "--arch", "transformer"); code != 2 || !strings.Contains(stderr, "--arch") {
+		t.Fatalf("--arch transformer: exit %d, %q", code, stderr)
+	}
+}
+
+// soak --arch conv --save DIR trains the three convolutional models as the
+// app would and leaves their checkpoints in DIR for eval.
+func TestRun_SoakSavesConvModels(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "three")
+	if code, _, stderr := run("soak", "--minutes", "0.1", "--arch", "conv", "--save", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, k := range app.Kinds {
+		ck, err := checkpoint.Load(filepath.Join(dir, string(k)+".safetensors"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ck.Config.Conv() || ck.Step() == 0 {
+			t.Errorf("%s: conv %t after %d steps", k, ck.Config.Conv(), ck.Step())
+		}
+	}
 }
 
 // Every kind of bad data file ends `latentlab train --data` with a non-zero
@@ -391,5 +413,58 @@ func TestRun_ImportAndEvalGeneratorAlone(t *testing.T) {
 	}
 	if code, _, stderr := run("train", "--resume", ck, "--data", data); code == 0 || !strings.Contains(stderr, "weights only") {
 		t.Fatalf("resume of a generator alone: exit %d, %q", code, stderr)
+	}
+}
+
+// export --half writes a model as the pretrained ones ship: a GAN as its
+// generator alone, an AE whole, weights in half precision at about half
+// the size, decoding within a grey level of the original; a second export
+// over it needs --force, and eval reads the result.
+func TestRun_ExportHalf(t *testing.T) {
+	data, out := t.TempDir(), t.TempDir()
+	writeIDX(t, data, 60)
+	for _, kind := range []string{"gan", "ae"} {
+		if code, _, stderr := run("train", "--model", kind, "--data", data, "--out", out, "--epochs", "1",
+			"--hidden", "16,16", "--batch-size", "16", "--validation", "10", "--quiet"); code != 0 {
+			t.Fatalf("train %s: %s", kind, stderr)
+		}
+		full := filepath.Join(out, kind+".safetensors")
+		half := filepath.Join(out, kind+"-half.safetensors")
+		if code, _, stderr := run("export", "--half", "--checkpoint", full, "--out", half); code != 0 {
+			t.Fatalf("export --half %s: %s", kind, stderr)
+		}
+		if code, _, stderr := run("export", "--half", "--checkpoint", full, "--out", half); code == 0 || !strings.Contains(stderr, "--force") {
+			t.Fatalf("export --half over an existing file: exit %d, %q", code, stderr)
+		}
+		a, err := checkpoint.Load(full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := checkpoint.Load(half)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if alone := b.Config.Parts == model.PartsDecoder; alone != (kind == "gan") || !b.WeightsOnly() {
+			t.Fatalf("%s: parts %q, weights only %t", kind, b.Config.Parts, b.WeightsOnly())
+		}
+		z := make([]float64, a.Config.LatentDim)
+		z[0] = 0.7
+		x, _ := a.Snapshot().Decode(z)
+		y, _ := b.Snapshot().Decode(z)
+		for i := range x {
+			if d := math.Abs(x[i] - y[i]); d > 1.0/255 {
+				t.Fatalf("%s: pixel %d decodes %v, the original %v", kind, i, y[i], x[i])
+			}
+		}
+		var params int
+		for _, w := range b.Weights() {
+			params += len(w)
+		}
+		if st, _ := os.Stat(half); st.Size() > int64(2*params+16384) {
+			t.Errorf("%s: %d bytes for %d weights in half precision", kind, st.Size(), params)
+		}
+		if code, stdout, stderr := run("eval", "--checkpoint", half, "--data", data, "--samples", "0", "--iw-samples", "0"); code != 0 || !strings.Contains(stdout, `"model"`) {
+			t.Fatalf("eval of the half export: exit %d\n%s\n%s", code, stdout, stderr)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"latentlab/model/dataset"
+	"strings"
 
 	"latentlab/app"
 	"latentlab/assets"
@@ -18,7 +19,7 @@ import (
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	path := fs.String("checkpoint", "", "checkpoint file written by latentlab train (required)")
+	path := fs.String("checkpoint", "", "checkpoint file written by latentlab train, or pretrained:NAME for a shipped model ("+strings.Join(app.Pretrained(), ", ")+") (required)")
 	data := fs.String("data", "", "directory of IDX files to test on instead of the embedded MNIST")
 	samples := fs.Int("samples", 10000, "generated digits measured by the classifier (0: skip the sample-quality metrics)")
 	iw := fs.Int("iw-samples", 100, "vae: importance samples per test image for log p(x) (0: skip)")
@@ -40,7 +41,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *iw < 0 || *iw > 100000 {
 		return usagef("--iw-samples %d: must be between 0 and 100000", *iw)
 	}
-	ck, err := checkpoint.Load(*path)
+	ck, err := app.LoadCheckpoint(*path)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -44,8 +46,10 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("soak", flag.ContinueOnError)
 	minutes := fs.Float64("minutes", 10, "how long to run")
 	every := fs.Duration("every", 10*time.Second, "how often to sample memory and goroutines")
+	arch := fs.String("arch", string(model.ArchMLP), "architecture of all three models: mlp or conv (each kind's defaults for it, as the app's Architecture setting)")
+	save := fs.String("save", "", "directory to save the three models' checkpoints in when the soak ends (<kind>.safetensors), to measure them with eval")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: latentlab soak [--minutes N] [--every D]\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: latentlab soak [--minutes N] [--every D] [--arch mlp|conv] [--save DIR]\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if _, err := parseFlags(fs, args, stderr); err != nil {
@@ -57,6 +61,14 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *every < 100*time.Millisecond {
 		return usagef("--every %v: must be at least 100ms", *every)
 	}
+	if a := model.Arch(*arch); a != model.ArchMLP && a != model.ArchConv {
+		return usagef("--arch %q: must be mlp or conv", *arch)
+	}
+	if *save != "" {
+		if err := os.MkdirAll(*save, 0o755); err != nil {
+			return usagef("--save: %v", err)
+		}
+	}
 	data, err := app.LoadData("", app.ValidationImages, 1)
 	if err != nil {
 		return err
@@ -65,7 +77,7 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// same for the whole soak.
 	configs := map[model.Kind]model.Config{}
 	for _, k := range app.Kinds {
-		c := model.DefaultConfig(k)
+		c := model.DefaultConfig(k).WithArch(model.Arch(*arch))
 		c.Epochs = 1000
 		configs[k] = c
 	}
@@ -91,6 +103,11 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for {
 		select {
 		case <-ctx.Done():
+			if *save != "" {
+				if err := saveAll(lab, *save, stderr); err != nil {
+					return err
+				}
+			}
 			return rep.finish(stdout, start, ctx)
 		case <-drag.C:
 			for _, k := range app.Kinds {
@@ -114,6 +131,18 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stderr, "soak %5.0fs: heap %6.1f MB, sys %6.1f MB, %3d goroutines, steps %v\n", s.Seconds, s.HeapMB, s.SysMB, s.Goroutines, s.Steps)
 		}
 	}
+}
+
+// saveAll saves every model of lab in dir as <kind>.safetensors.
+func saveAll(lab *app.Lab, dir string, stderr io.Writer) error {
+	for _, k := range app.Kinds {
+		path := filepath.Join(dir, string(k)+".safetensors")
+		if err := lab.Session(k).SaveCheckpoint(path); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "soak: saved %s (%d images trained)\n", path, lab.Session(k).Status().Progress.Samples)
+	}
+	return nil
 }
 
 func (r *soakReport) sample(lab *app.Lab, start time.Time) soakSample {

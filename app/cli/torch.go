@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 
+	"latentlab/app"
+	"latentlab/model"
 	"latentlab/model/checkpoint"
 	"latentlab/model/dataset"
 	"latentlab/model/infra/safefile"
@@ -15,15 +17,17 @@ import (
 	"latentlab/model/pytorch"
 )
 
-// runExport writes a checkpoint's weights in PyTorch's layout.
+// runExport writes a checkpoint's weights in PyTorch's layout, or as a
+// pretrained model is shipped.
 func runExport(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	torch := fs.Bool("torch", false, "write the state_dict in PyTorch's layout (nn.Linear.weight [out, in]) as safetensors (required: the one format)")
+	torch := fs.Bool("torch", false, "write the state_dict in PyTorch's layout (nn.Linear.weight [out, in]) as safetensors")
+	half := fs.Bool("half", false, "write a weights-only latentlab checkpoint in half precision, a GAN as its generator alone: the format of the pretrained models in assets/pretrained")
 	path := fs.String("checkpoint", "", "latentlab checkpoint to export (required)")
 	out := fs.String("out", "", "file to write, such as vae-torch.safetensors (required)")
 	force := fs.Bool("force", false, "replace --out if it exists")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: latentlab export --torch --checkpoint FILE --out FILE\n\nThe file loads with the companion in cmd/latentlab-torch (or safetensors.torch.load_file).\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: latentlab export --torch|--half --checkpoint FILE --out FILE\n\nWith --torch the file loads with the companion in cmd/latentlab-torch (or safetensors.torch.load_file).\n\nflags:")
 		fs.PrintDefaults()
 	}
 	set, err := parseFlags(fs, args, stderr)
@@ -31,8 +35,8 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	switch {
-	case !*torch:
-		return usagef("--torch is required (PyTorch's layout is the one export format)")
+	case *torch == *half:
+		return usagef("give one format: --torch (PyTorch's layout) or --half (a pretrained model's)")
 	case !set["checkpoint"] || *path == "":
 		return usagef("--checkpoint is required")
 	case !set["out"] || *out == "":
@@ -44,6 +48,9 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	ck, err := checkpoint.Load(*path)
 	if err != nil {
 		return err
+	}
+	if *half {
+		return exportHalf(ck, *path, *out, stderr)
 	}
 	var src *dataset.Source
 	if s, ok := ck.Source(); ok {
@@ -58,6 +65,24 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stderr, "wrote %s: the %s's state_dict in PyTorch's layout, its description in the metadata (%q)\n", *out, ck.Config.Kind, pytorch.MetadataKey)
 	return printJSON(stdout, pytorch.Describe(ck.Config, src))
+}
+
+// exportHalf writes ck, read from path, as a pretrained model is shipped:
+// its weights in half precision, a GAN's generator alone.
+func exportHalf(ck *checkpoint.Checkpoint, path, out string, stderr io.Writer) error {
+	what := "weights"
+	if ck.Config.Kind == model.KindGAN && ck.Config.Parts == "" {
+		var err error
+		if ck, err = app.DecoderOnly(ck, path); err != nil {
+			return err
+		}
+		what = "generator's weights"
+	}
+	if err := ck.SaveWeightsHalf(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s: the %s's %s in half precision\n", out, ck.Config.Kind, what)
+	return nil
 }
 
 // runImport turns a state_dict in PyTorch's layout into a checkpoint.

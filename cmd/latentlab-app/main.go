@@ -1,5 +1,5 @@
 // Command latentlab-app is latentlab's desktop app:
-// `latentlab-app [--data DIR] [--paused] [--stats]`. `latentlab` with no
+// `latentlab-app [--data DIR] [--paused] [--stats] [--open FILE]...`. `latentlab` with no
 // arguments, or `latentlab app`, starts it; the headless commands live in
 // `latentlab` alone, which links no GUI code.
 package main
@@ -21,6 +21,10 @@ func main() {
 	fs.StringVar(&opts.DataDir, "data", "", "directory of IDX files to use instead of the embedded MNIST")
 	fs.BoolVar(&opts.Paused, "paused", false, "open without starting training")
 	fs.BoolVar(&opts.Stats, "stats", false, "print responsiveness figures when the window closes")
+	fs.Func("open", "open a model at start, paused, in the view of its kind: a checkpoint, a PyTorch state_dict, or pretrained:NAME for a shipped model (repeatable)", func(v string) error {
+		opts.Open = append(opts.Open, v)
+		return nil
+	})
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if err == flag.ErrHelp {
 			os.Exit(0)

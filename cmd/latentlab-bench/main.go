@@ -19,8 +19,8 @@ import (
 	"syscall"
 
 	"latentlab/assets"
-	"latentlab/model/dataset"
 	"latentlab/model"
+	"latentlab/model/dataset"
 	"latentlab/model/infra/openblas"
 )
 
