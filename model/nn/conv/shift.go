@@ -209,12 +209,19 @@ func fromTaps[T op.Float](l Conv2D, wk, w []T, f frame) {
 	l.eachTap(f, func(iw, iwk int) { w[iw] = wk[iwk] })
 }
 
-// shiftProduct sets out (n images of [OutC, OutH*OutW]) = W * x without
-// the bias.
-func shiftProduct[T op.Float](l Conv2D, sc *convScratch[T], w, x, out []T, n int) {
+// frameInputs lays the n images x out in sc.in (see toInputFrames) and
+// returns their layout, with every buffer sized for it.
+func (sc *convScratch[T]) frameInputs(l Conv2D, x []T, n int) frame {
 	f := sc.size(l, n)
 	toInputFrames(l, x, sc.in, f, sc.framed == n)
 	sc.framed = n
+	return f
+}
+
+// shiftProduct sets out (n images of [OutC, OutH*OutW]) = W * x without
+// the bias.
+func shiftProduct[T op.Float](l Conv2D, sc *convScratch[T], w, x, out []T, n int) {
+	f := sc.frameInputs(l, x, n)
 	toTaps(l, w, sc.taps, f)
 	for t := range f.taps * f.taps {
 		beta := T(1)
@@ -247,9 +254,7 @@ func shiftGradInput[T op.Float](l Conv2D, sc *convScratch[T], dY, w, dx []T, n i
 // the output gradient dY: for each tap, dY times the shifted frames
 // transposed.
 func shiftGradWeight[T op.Float](l Conv2D, sc *convScratch[T], x, dY, dW []T, n int) {
-	f := sc.size(l, n)
-	toInputFrames(l, x, sc.in, f, sc.framed == n)
-	sc.framed = n
+	f := sc.frameInputs(l, x, n)
 	toOutputFrames(l, dY, sc.out, f)
 	for t := range f.taps * f.taps {
 		op.GemmStrided(false, true, l.OutC, f.inC, f.cols, sc.out, f.cols,
