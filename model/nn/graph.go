@@ -19,11 +19,27 @@ type Graph struct {
 	// (BatchNorm). The step graph sets it before it applies any layer.
 	RowWeights *G.Node
 	nodes      map[string]*G.Node
+	shared     map[string]any
 }
 
 // NewGraph returns an empty graph of dtype dt over params.
 func NewGraph(dt tensor.Dtype, params *ParamSet) *Graph {
 	return &Graph{Expr: G.NewGraph(), Dtype: dt, Params: params, nodes: map[string]*G.Node{}}
+}
+
+// Shared returns what the graph holds under key, made by make on first
+// use: scratch memory that every op of a layer kind in this graph can
+// share, since one goroutine runs a graph's ops one after another.
+func (g *Graph) Shared(key string, make func() any) any {
+	if g.shared == nil {
+		g.shared = map[string]any{}
+	}
+	v, ok := g.shared[key]
+	if !ok {
+		v = make()
+		g.shared[key] = v
+	}
+	return v
 }
 
 // Param returns the node of a named parameter in this graph, bound to the

@@ -64,7 +64,8 @@ func (l Conv2D) Apply(g *nn.Graph, x *G.Node, needs nn.GradNeeds, mask *G.Node) 
 		signature.In = append(signature.In, 2)
 		in = append(in, mask)
 	}
-	op := convOp{op.NewBase(fmt.Sprintf("Conv2D(%+v,%t,%t,%t)", l, needs.Input, needs.Weights, mask != nil), signature), l, needs, mask != nil, new(convBuffers)}
+	scratch := g.Shared("conv", func() any { return new(convBuffers) }).(*convBuffers)
+	op := convOp{op.NewBase(fmt.Sprintf("Conv2D(%+v,%t,%t,%t)", l, needs.Input, needs.Weights, mask != nil), signature), l, needs, mask != nil, scratch}
 	return G.Must(G.ApplyOp(op, in...))
 }
 
@@ -79,13 +80,19 @@ func (l Conv2D) Forward(w [][]float32, y, x []float32, n int, tmp *[]float32) {
 	biasAct(y, w[1], nil, l.OutH()*l.OutW(), float32(l.Act))
 }
 
-// convScratch holds a convolution's batch-sized buffers from run to run:
-// the framed inputs, the framed outputs and the taps' kernels (see
-// shift.go), and the number of images in holds frames of, zero around
-// them (0: unknown).
+// convScratch holds batch-sized buffers from run to run: the framed
+// inputs, the framed outputs and the taps' kernels (see shift.go), and the
+// layer and number of images whose frames in holds, zero around them (the
+// zero value: none known).
 type convScratch[T op.Float] struct {
 	in, out, taps []T
-	framed        int
+	framed        framedFor
+}
+
+// framedFor names a layout of framed inputs: the layer and the batch size.
+type framedFor struct {
+	l Conv2D
+	n int
 }
 
 // size returns the layout of n images, with the buffers grown to fit it.
@@ -137,8 +144,9 @@ type convOp struct {
 	scratch *convBuffers
 }
 
-// convBuffers are a node's scratch buffers, one set per dtype, kept from
-// run to run (one goroutine runs a graph).
+// convBuffers are the scratch buffers of every convolution op in a graph,
+// one set per dtype, kept from run to run: one goroutine runs a graph's ops
+// one after another, and none needs them once it has run.
 type convBuffers struct {
 	f32 convScratch[float32]
 	f64 convScratch[float64]
@@ -205,15 +213,15 @@ func (o convOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	out := make(G.Nodes, o.Arity())
 	var err error
 	if o.needs.Input {
-		if out[0], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradInput(%+v)", o.l), op.Sig(2, 2, 4)), o.l, gradInput, new(convBuffers)}, d, in[1]); err != nil {
+		if out[0], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradInput(%+v)", o.l), op.Sig(2, 2, 4)), o.l, gradInput, o.scratch}, d, in[1]); err != nil {
 			return nil, err
 		}
 	}
 	if o.needs.Weights {
-		if out[1], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradWeight(%+v)", o.l), op.Sig(4, 2, 2)), o.l, gradWeight, new(convBuffers)}, in[0], d); err != nil {
+		if out[1], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradWeight(%+v)", o.l), op.Sig(4, 2, 2)), o.l, gradWeight, o.scratch}, in[0], d); err != nil {
 			return nil, err
 		}
-		if out[2], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradBias(%+v)", o.l), op.Sig(1, 2)), o.l, gradBias, new(convBuffers)}, d); err != nil {
+		if out[2], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradBias(%+v)", o.l), op.Sig(1, 2)), o.l, gradBias, o.scratch}, d); err != nil {
 			return nil, err
 		}
 	}

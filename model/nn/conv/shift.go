@@ -213,8 +213,8 @@ func fromTaps[T op.Float](l Conv2D, wk, w []T, f frame) {
 // returns their layout, with every buffer sized for it.
 func (sc *convScratch[T]) frameInputs(l Conv2D, x []T, n int) frame {
 	f := sc.size(l, n)
-	toInputFrames(l, x, sc.in, f, sc.framed == n)
-	sc.framed = n
+	toInputFrames(l, x, sc.in, f, sc.framed == framedFor{l, n})
+	sc.framed = framedFor{l, n}
 	return f
 }
 
@@ -241,7 +241,7 @@ func shiftGradInput[T op.Float](l Conv2D, sc *convScratch[T], dY, w, dx []T, n i
 	f := sc.size(l, n)
 	toOutputFrames(l, dY, sc.out, f)
 	toTaps(l, w, sc.taps, f)
-	sc.framed = 0 // the products below write all over sc.in
+	sc.framed = framedFor{} // the products below write all over sc.in
 	op.Parallel(f.inC, f.ld, func(lo, hi int) { clear(sc.in[lo*f.ld : hi*f.ld]) })
 	for t := range f.taps * f.taps {
 		op.GemmStrided(true, false, f.inC, f.cols, l.OutC, sc.taps[t*f.tapSize(l):], f.inC,
