@@ -99,9 +99,24 @@ func (s *Snapshot) HasDiscriminator() bool { return len(s.critic) > 0 }
 // HasEncoder reports whether the model maps images to latent codes.
 func (s *Snapshot) HasEncoder() bool { return len(s.heads) > 0 }
 
-// forwardChunk is the most rows a batch forward pass takes at once, which
-// bounds its scratch memory (a few MB for the default widths).
-const forwardChunk = 1024
+// forwardChunk is the most rows a batch forward pass takes at once, and
+// forwardBudget the most values a row's widest layer may take in a chunk:
+// together they bound a pass's scratch memory to a few MB, for the dense
+// models (1024 rows) and the convolutional ones alike (about 80 rows of
+// 64 channels of 28x28).
+const (
+	forwardChunk  = 1024
+	forwardBudget = 1 << 22
+)
+
+// chunkRows returns how many rows of a pass through stages go at once.
+func chunkRows(stages []stage) int {
+	widest := 1
+	for _, st := range stages {
+		widest = max(widest, st.layer.In(), st.layer.Out())
+	}
+	return max(1, min(forwardChunk, forwardBudget/widest))
+}
 
 // forwardScratch holds a forward pass's float32 buffers: the input rows,
 // two for the layers' outputs in turn, and one the layers may use. Snapshots
@@ -150,14 +165,15 @@ func rowsF32(sc *forwardScratch, x blas64.General, r0, n int, centre bool) {
 }
 
 // batch runs the rows of x through the hidden layers in chunks of at most
-// forwardChunk rows and hands each chunk's output (n x width) to out with
+// chunkRows rows and hands each chunk's output (n x width) to out with
 // the chunk's first row.
 func (s *Snapshot) batch(x *mat.Dense, centre bool, stages []stage, out func(sc *forwardScratch, r0, n int, h []float32)) {
 	raw := x.RawMatrix()
 	sc := forwardPool.Get().(*forwardScratch)
 	defer forwardPool.Put(sc)
-	for r0 := 0; r0 < raw.Rows; r0 += forwardChunk {
-		n := min(forwardChunk, raw.Rows-r0)
+	chunk := chunkRows(stages)
+	for r0 := 0; r0 < raw.Rows; r0 += chunk {
+		n := min(chunk, raw.Rows-r0)
 		rowsF32(sc, raw, r0, n, centre)
 		out(sc, r0, n, hidden(sc, n, stages))
 	}

@@ -11,8 +11,13 @@ import (
 
 // benchSnapshot is a default-sized model (784-512-256-z) for kind.
 func benchSnapshot(b *testing.B, kind model.Kind, latent int) *infer.Snapshot {
+	return benchSnapshotOf(b, model.DefaultConfig(kind), latent)
+}
+
+// benchSnapshotOf is a snapshot of a new model configured by cfg, with
+// latent dimensions.
+func benchSnapshotOf(b *testing.B, cfg model.Config, latent int) *infer.Snapshot {
 	b.Helper()
-	cfg := model.DefaultConfig(kind)
 	cfg.LatentDim = latent
 	tr, err := NewTrainer(cfg, dataset.Noise(cfg.BatchSize, 28, 28, 1), nil)
 	if err != nil {
@@ -65,6 +70,33 @@ func BenchmarkSnapshot_Take(b *testing.B) {
 			defer tr.Close()
 			for b.Loop() {
 				infer.New(tr.cfg, tr.params, 0, 0)
+			}
+		})
+	}
+}
+
+// BenchmarkSnapshot_Conv times what the pads ask of the convolutional
+// models (the app's conv defaults, DCGAN and conv VAE): one z for the
+// screen, in float32 (a conv decoder has no half-precision pass) and the
+// 20x20 manifold behind a pad.
+func BenchmarkSnapshot_Conv(b *testing.B) {
+	for _, kind := range []model.Kind{model.KindVAE, model.KindGAN} {
+		cfg := model.DefaultConfig(kind).WithArch(model.ArchConv)
+		b.Run(string(kind)+"/preview", func(b *testing.B) {
+			s := benchSnapshotOf(b, cfg, 2)
+			for b.Loop() {
+				if _, err := s.Preview([]float64{0.5, -1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(string(kind)+"/manifold20x20", func(b *testing.B) {
+			s := benchSnapshotOf(b, cfg, 2)
+			plane := infer.PriorPlane(2, 0, 1)
+			for b.Loop() {
+				if _, err := s.Manifold(plane, 20); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

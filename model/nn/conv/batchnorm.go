@@ -73,17 +73,22 @@ func (l BatchNorm) Apply(g *nn.Graph, x *G.Node, needs nn.GradNeeds, mask *G.Nod
 	return G.Must(G.ApplyOp(o, in...))
 }
 
-// Forward normalises the n rows x with the running statistics.
+// Forward normalises the n rows x with the running statistics, one plane
+// (a row's channel) at a time.
 func (l BatchNorm) Forward(w [][]float32, y, x []float32, n int, _ *[]float32) {
 	gamma, beta, mean, variance := w[0], w[1], w[2], w[3]
-	for i, v := range x[:n*l.In()] {
-		c := (i / l.Spatial) % l.C
-		u := gamma[c]*(v-mean[c])/float32(math.Sqrt(float64(variance[c])+BatchNormEps)) + beta[c]
-		if u <= 0 {
-			u *= float32(l.Act)
+	slope := float32(l.Act)
+	op.Parallel(n*l.C, l.Spatial, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			c := p % l.C
+			sigma := float32(math.Sqrt(float64(variance[c]) + BatchNormEps))
+			dst := y[p*l.Spatial:][:l.Spatial]
+			for i, v := range x[p*l.Spatial:][:l.Spatial] {
+				u := gamma[c]*(v-mean[c])/sigma + beta[c]
+				dst[i] = max(u, slope*u) // slope <= 1
+			}
 		}
-		y[i] = u
-	}
+	})
 }
 
 // batchStats returns each channel's mean and biased variance over the real
