@@ -41,6 +41,7 @@ fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzReadImages -fuzztime 60s ./model/dataset
 	$(GO) test -run '^$$' -fuzz FuzzReadLabels -fuzztime 60s ./model/dataset
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./model/checkpoint
+	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./model/digit
 	$(GO) test -run '^$$' -fuzz FuzzLoadConfigs -fuzztime 60s ./ui
 	$(GO) test -run '^$$' -fuzz FuzzXServerAddress -fuzztime 30s ./cmd/internal/display
 
