@@ -29,6 +29,8 @@ usage:
                                  saved models (F: a file, or pretrained:NAME for a shipped one)
   latentlab train [flags]        train one model headless (see latentlab train -h)
   latentlab eval --checkpoint F  print the metrics of a saved model as JSON (F may be pretrained:NAME)
+  latentlab encode --checkpoint F --image PATH [--out DIR]
+                                 find an image of a digit in a model's latent space (JSON, and PNGs)
   latentlab soak [--minutes N]   train all three with synthetic drags; report memory and goroutines
   latentlab export --torch --checkpoint F --out F
                                  write a model's state_dict in PyTorch's layout (see cmd/latentlab-torch)
@@ -62,6 +64,8 @@ func RunContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		err = runEval(ctx, args[1:], stdout, stderr)
 	case "soak":
 		err = runSoak(ctx, args[1:], stdout, stderr)
+	case "encode":
+		err = runEncode(ctx, args[1:], stdout, stderr)
 	case "export":
 		err = runExport(ctx, args[1:], stdout, stderr)
 	case "import":

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"image"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -14,10 +15,15 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"latentlab/app"
+	"latentlab/assets"
 	"latentlab/model"
 	"latentlab/model/checkpoint"
 	"latentlab/model/dataset"
+	"latentlab/model/infer"
+	"latentlab/model/infra/render"
 	"latentlab/model/infra/safefile"
 	"latentlab/model/infra/safetensors"
 	"latentlab/model/measure"
@@ -466,5 +472,78 @@ func TestRun_ExportHalf(t *testing.T) {
 		if code, stdout, stderr := run("eval", "--checkpoint", half, "--data", data, "--samples", "0", "--iw-samples", "0"); code != 0 || !strings.Contains(stdout, `"model"`) {
 			t.Fatalf("eval of the half export: exit %d\n%s\n%s", code, stdout, stderr)
 		}
+	}
+}
+
+// encode on a test digit saved as PNG gives the code the model gives the
+// data set's own digit (the pretrained VAE), the classifier's label for
+// both, and the two PNGs; a GAN's generator inverted on one of its own
+// samples finds a point much nearer than a random one; what is not an
+// image is an error naming the file.
+func TestRun_EncodeFindsDigits(t *testing.T) {
+	out := t.TempDir()
+	m, err := dataset.Load(assets.MNIST())
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := m.Test
+	x := test.Image(0)
+	img := image.NewGray(image.Rect(0, 0, 28, 28))
+	for i, v := range x {
+		img.Pix[i] = uint8(math.Round(float64(v) * 255))
+	}
+	digitPath := filepath.Join(out, "seven.png")
+	if err := render.WritePNG(digitPath, img); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run("encode", "--checkpoint", "pretrained:vae-mlp", "--image", digitPath, "--out", out)
+	if code != 0 {
+		t.Fatalf("encode: exit %d: %s", code, stderr)
+	}
+	var rep encodeReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	ck, _ := app.LoadCheckpoint("pretrained:vae-mlp")
+	row := make([]float64, len(x))
+	for i, v := range x {
+		row[i] = float64(v)
+	}
+	want, _, _ := ck.Snapshot().EncodeBatch(mat.NewDense(1, len(row), row))
+	for i, c := range rep.Code {
+		if math.Abs(c-want.At(0, i)) > 1e-6 {
+			t.Fatalf("code[%d] through the PNG %v, EncodeBatch on the data's digit %v", i, c, want.At(0, i))
+		}
+	}
+	if rep.Input == nil || rep.Input.Label != int(test.Labels[0]) || rep.Answer == nil || rep.NegativeELBO == nil || len(rep.Wrote) != 2 {
+		t.Fatalf("report %+v (the digit is a %d)", rep, test.Labels[0])
+	}
+	for _, p := range rep.Wrote {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Fatalf("%s: %v", p, err)
+		}
+	}
+
+	gan, _ := app.LoadCheckpoint("pretrained:gan-mlp")
+	sample, _ := gan.Snapshot().Decode(infer.SamplePrior(1, gan.Config.LatentDim, 11).RawRowView(0))
+	for i, v := range sample {
+		img.Pix[i] = uint8(math.Round(v * 255))
+	}
+	samplePath := filepath.Join(out, "sample.png")
+	render.WritePNG(samplePath, img)
+	code, stdout, stderr = run("encode", "--checkpoint", "pretrained:gan-mlp", "--image", samplePath, "--out", out)
+	rep = encodeReport{}
+	if code != 0 || json.Unmarshal([]byte(stdout), &rep) != nil || rep.Distance == nil {
+		t.Fatalf("encode with the GAN: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	t.Logf("the GAN's own sample: inverted to %.3f, a random z is %.3f away", *rep.Distance, *rep.RandomDistance)
+	if *rep.Distance > *rep.RandomDistance/3 {
+		t.Fatalf("inverted %.3f from its own sample, a random z %.3f", *rep.Distance, *rep.RandomDistance)
+	}
+
+	notes := filepath.Join(out, "notes.png")
+	os.WriteFile(notes, []byte("not pixels"), 0o644)
+	if code, _, stderr := run("encode", "--checkpoint", "pretrained:vae-mlp", "--image", notes); code == 0 || !strings.Contains(stderr, notes) {
+		t.Fatalf("not an image: exit %d, %q", code, stderr)
 	}
 }
