@@ -130,6 +130,16 @@ func (v *exploreView) setZ(from *padColumn, z []float64) {
 	}
 }
 
+// showPoint moves the pad of kind's model to z (its own point for a digit,
+// so not linked to the others).
+func (v *exploreView) showPoint(kind model.Kind, z []float64) {
+	for _, c := range v.columns {
+		if c.kind == kind && len(c.z) == len(z) {
+			c.setZ(slices.Clone(z))
+		}
+	}
+}
+
 // tick runs on the UI goroutine after training news: status lines, and the
 // digits redecoded with the newest weights (at most ten times a second).
 func (v *exploreView) tick() {

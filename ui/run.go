@@ -111,6 +111,7 @@ type mainUI struct {
 	explore *exploreView
 	train   *trainView
 	compare *compareView
+	draw    *drawView
 	tabs    *container.AppTabs
 	content fyne.CanvasObject
 	stats   *uiStats
@@ -123,6 +124,7 @@ const (
 	tabExplore = iota
 	tabTrain
 	tabCompare
+	tabDraw
 )
 
 func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
@@ -135,10 +137,17 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 	}
 	m.train = newTrainView(lab, win, prefs)
 	m.compare = newCompareView(lab, win)
+	m.draw = newDrawView(lab, win, m.explore)
+	m.draw.onEncode = func(d time.Duration) {
+		if m.stats != nil {
+			m.stats.encode(d)
+		}
+	}
 	m.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Explore", theme.SearchIcon(), m.explore.content),
 		container.NewTabItemWithIcon("Train", theme.ComputerIcon(), m.train.content),
 		container.NewTabItemWithIcon("Compare", theme.GridIcon(), m.compare.content),
+		container.NewTabItemWithIcon("Draw", theme.DocumentCreateIcon(), m.draw.content),
 	)
 	m.tabs.OnSelected = func(*container.TabItem) {
 		m.visible.Store(int32(m.tabs.SelectedIndex()))
@@ -189,6 +198,10 @@ func (m *mainUI) render() func() {
 		}
 	case tabCompare:
 		if f := m.compare.render(); f != nil {
+			apply = append(apply, f)
+		}
+	case tabDraw:
+		if f := m.draw.render(); f != nil {
 			apply = append(apply, f)
 		}
 	}

@@ -17,6 +17,7 @@ type uiStats struct {
 	launched      time.Time
 	firstProgress time.Duration
 	drags         []time.Duration
+	encodes       []time.Duration // Draw: a stroke to the AE's and VAE's answers on screen
 }
 
 func newUIStats(launched time.Time) *uiStats { return &uiStats{launched: launched} }
@@ -39,16 +40,30 @@ func (s *uiStats) drag(d time.Duration) {
 	}
 }
 
+// encode records the time from a stroke to the AE's and VAE's answers.
+func (s *uiStats) encode(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.encodes) < 1<<20 {
+		s.encodes = append(s.encodes, d)
+	}
+}
+
 // report writes the figures.
 func (s *uiStats) report(w io.Writer) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fmt.Fprintf(w, "latentlab: first training progress on screen %.2fs after launch\n", s.firstProgress.Seconds())
-	if len(s.drags) == 0 {
-		return
+	for _, f := range []struct {
+		what, unit string
+		times      []time.Duration
+	}{{"drag event to new digit", "drags", s.drags}, {"stroke to AE and VAE answers", "strokes", s.encodes}} {
+		if len(f.times) == 0 {
+			continue
+		}
+		d := slices.Clone(f.times)
+		slices.Sort(d)
+		q := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))] }
+		fmt.Fprintf(w, "latentlab: %s: %d %s, p50 %v, p99 %v, max %v\n", f.what, len(d), f.unit, q(0.5), q(0.99), d[len(d)-1])
 	}
-	d := slices.Clone(s.drags)
-	slices.Sort(d)
-	q := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))] }
-	fmt.Fprintf(w, "latentlab: drag event to new digit: %d drags, p50 %v, p99 %v, max %v\n", len(d), q(0.5), q(0.99), d[len(d)-1])
 }

@@ -1,0 +1,76 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+
+	"latentlab/model"
+)
+
+// drawSeven draws a 7 on pad in two strokes, as the desktop driver reports
+// drags.
+func drawSeven(pad *DrawPad) {
+	size := pad.Size()
+	for _, s := range [][2][2]float32{{{0.25, 0.2}, {0.75, 0.2}}, {{0.75, 0.2}, {0.4, 0.85}}} {
+		for i := 0; i <= 10; i++ {
+			f := float32(i) / 10
+			pos := fyne.NewPos((s[0][0]+f*(s[1][0]-s[0][0]))*size.Width, (s[0][1]+f*(s[1][1]-s[0][1]))*size.Height)
+			pad.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: pos}})
+		}
+		pad.DragEnd()
+	}
+}
+
+// Drawing answers at once: the models' input shows the drawing, the AE
+// and VAE show their reconstructions and codes and their pads jump to the
+// codes; the GAN's inversion arrives after the stroke; Undo and Clear take
+// the drawing back.
+func TestDraw_StrokesAnswerInEveryModel(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	m.tabs.SelectIndex(tabDraw)
+	v := m.draw
+	ae, vae := column(m, model.KindAE), column(m, model.KindVAE)
+	aeZ, vaeZ := slices.Clone(ae.z), slices.Clone(vae.z)
+	blank := pixelsOf(v.input.Image)
+	drawSeven(v.pad)
+	if slices.Equal(pixelsOf(v.input.Image), blank) {
+		t.Fatal("the models' input is still blank after drawing")
+	}
+	for i, c := range v.answers[:2] {
+		if !strings.Contains(c.text.Text, "code") || !strings.Contains(c.text.Text, "reconstruction") {
+			t.Errorf("answer %d: %q", i, c.text.Text)
+		}
+	}
+	if !strings.Contains(v.answers[1].text.Text, "ELBO") {
+		t.Errorf("the VAE's answer has no ELBO: %q", v.answers[1].text.Text)
+	}
+	if slices.Equal(ae.z, aeZ) || slices.Equal(vae.z, vaeZ) {
+		t.Errorf("the pads did not move to the codes: AE %v -> %v, VAE %v -> %v", aeZ, ae.z, vaeZ, vae.z)
+	}
+	gan := v.answers[2]
+	if !strings.Contains(gan.text.Text, "inverting") {
+		t.Errorf("the GAN's column while it inverts: %q", gan.text.Text)
+	}
+	if show := v.render(); show != nil { // as the bridge's renderer does
+		show()
+	}
+	if !strings.Contains(gan.text.Text, "found") {
+		t.Fatalf("the GAN's inversion did not arrive: %q", gan.text.Text)
+	}
+	before := pixelsOf(v.input.Image)
+	v.pad.Undo()
+	if slices.Equal(pixelsOf(v.input.Image), before) {
+		t.Error("Undo left the input as it was")
+	}
+	v.pad.Clear()
+	if !slices.Equal(pixelsOf(v.input.Image), blank) || v.answers[0].text.Text != "" {
+		t.Errorf("Clear left %q", v.answers[0].text.Text)
+	}
+	v.testDigit()
+	if slices.Equal(pixelsOf(v.input.Image), blank) || !strings.Contains(v.answers[0].text.Text, "code") {
+		t.Error("a random test digit was not answered")
+	}
+}
