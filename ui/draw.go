@@ -2,8 +2,8 @@ package ui
 
 import (
 	"errors"
-	"image"
 	"fmt"
+	"image"
 	"math/rand/v2"
 	"os"
 	"strings"
