@@ -219,7 +219,7 @@ func (v *drawView) show(c *answerColumn, s *infer.Snapshot, x []float64, a app.D
 	}
 	fmt.Fprintf(&b, "\nits digit: %s", v.label(a.Image))
 	c.text.SetText(b.String())
-	v.explore.showPoint(s.Kind(), a.Z)
+	v.explore.showPoint(s.Kind(), a.Z, a.LogVar)
 }
 
 // label is the classifier's reading of x, or nothing on other data.

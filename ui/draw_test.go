@@ -47,6 +47,12 @@ func TestDraw_StrokesAnswerInEveryModel(t *testing.T) {
 	if !strings.Contains(v.answers[1].text.Text, "ELBO") {
 		t.Errorf("the VAE's answer has no ELBO: %q", v.answers[1].text.Text)
 	}
+	if n := len(vae.pad.rings); n != len(vae.rings)+2 || vae.pad.rings[n-1].Color != posteriorRingColor || vae.pad.rings[n-1].RU <= 0 {
+		t.Errorf("the VAE's pad has no posterior ellipses: %+v", vae.pad.rings)
+	}
+	if len(ae.pad.rings) != len(ae.rings) {
+		t.Errorf("the AE's pad has posterior ellipses: %+v", ae.pad.rings)
+	}
 	if slices.Equal(ae.z, aeZ) || slices.Equal(vae.z, vaeZ) {
 		t.Errorf("the pads did not move to the codes: AE %v -> %v, VAE %v -> %v", aeZ, ae.z, vaeZ, vae.z)
 	}

@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"image"
+	"image/color"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -62,9 +64,11 @@ type padColumn struct {
 	axisY    *widget.Select
 	axesRow  *fyne.Container
 
-	z          []float64   // the point being decoded: the truth the pad, sliders and readout show
-	plane      infer.Plane // the pad's plane, from the last render
-	lo, hi     []float64   // slider ranges per axis
+	z          []float64    // the point being decoded: the truth the pad, sliders and readout show
+	rings      []Ring       // the background's rings (the prior's)
+	posterior  [2][]float64 // a drawn digit's posterior mean and standard deviations (VAE), or nil
+	plane      infer.Plane  // the pad's plane, from the last render
+	lo, hi     []float64    // slider ranges per axis
 	lastDecode time.Time
 	lastStep   int64
 	dim        int
@@ -131,12 +135,23 @@ func (v *exploreView) setZ(from *padColumn, z []float64) {
 }
 
 // showPoint moves the pad of kind's model to z (its own point for a digit,
-// so not linked to the others).
-func (v *exploreView) showPoint(kind model.Kind, z []float64) {
+// so not linked to the others) and, given the VAE's log-variance, draws
+// the posterior's 1σ and 2σ ellipses around it (nil: none).
+func (v *exploreView) showPoint(kind model.Kind, z, logVar []float64) {
 	for _, c := range v.columns {
-		if c.kind == kind && len(c.z) == len(z) {
-			c.setZ(slices.Clone(z))
+		if c.kind != kind || len(c.z) != len(z) {
+			continue
 		}
+		c.posterior = [2][]float64{}
+		if logVar != nil {
+			sd := make([]float64, len(logVar))
+			for i, lv := range logVar {
+				sd[i] = math.Exp(lv / 2)
+			}
+			c.posterior = [2][]float64{slices.Clone(z), sd}
+		}
+		c.showRings()
+		c.setZ(slices.Clone(z))
 	}
 }
 
@@ -425,9 +440,29 @@ func (c *padColumn) applyBackground(bg *padBackground) {
 	c.lo, c.hi = bg.lo, bg.hi
 	c.pad.SetManifold(bg.manifold)
 	c.pad.SetDots(bg.dots)
-	c.pad.SetRings(bg.rings)
+	c.rings = bg.rings
+	c.showRings()
 	c.setZ(c.z)
 }
+
+// showRings draws the background's rings and, around a drawn digit's
+// code, its posterior's 1σ and 2σ ellipses in the pad's plane.
+func (c *padColumn) showRings() {
+	rings := slices.Clone(c.rings)
+	if mean, sd := c.posterior[0], c.posterior[1]; mean != nil && len(mean) == c.dim && !c.plane.Quantiles {
+		u, v := c.plane.Fractions(mean)
+		for _, k := range []float64{1, 2} {
+			rings = append(rings, Ring{U: float32(u), V: float32(v),
+				RU:    float32(k * sd[c.plane.AxisX] / (c.plane.MaxX - c.plane.MinX)),
+				RV:    float32(k * sd[c.plane.AxisY] / (c.plane.MaxY - c.plane.MinY)),
+				Color: posteriorRingColor})
+		}
+	}
+	c.pad.SetRings(rings)
+}
+
+// posteriorRingColor is the colour of a drawn digit's posterior ellipses.
+var posteriorRingColor = color.NRGBA{R: 255, G: 170, B: 60, A: 220}
 
 // renderBackgrounds renders every pad that needs it, off the UI goroutine,
 // and returns the function that installs them on it.

@@ -18,10 +18,15 @@ type Dot struct {
 }
 
 // Ring is an ellipse on a pad: centre (U, V) and radii (RU, RV) in
-// fractions of the pad, such as a contour of the prior's density.
+// fractions of the pad, such as a contour of the prior's density; Color
+// nil draws it in the prior's blue.
 type Ring struct {
 	U, V, RU, RV float32
+	Color        color.Color
 }
+
+// priorRingColor is the prior's contours' colour.
+var priorRingColor = color.NRGBA{R: 140, G: 200, B: 255, A: 150}
 
 // LatentPad is a 2-D latent plane a person drags across. It draws the
 // decoded manifold under the encoded digits and the prior's rings, and a
@@ -202,13 +207,16 @@ func (r *padRenderer) Refresh() {
 	}
 	for len(r.rings) < len(p.rings) {
 		c := canvas.NewCircle(color.Transparent)
-		c.StrokeColor = color.NRGBA{R: 140, G: 200, B: 255, A: 150}
 		c.StrokeWidth = 1.5
 		r.rings = append(r.rings, c)
 	}
 	r.rings = r.rings[:len(p.rings)]
-	for _, c := range r.rings {
+	for i, c := range r.rings {
 		c.Hidden = !p.showRings
+		c.StrokeColor = priorRingColor
+		if p.rings[i].Color != nil {
+			c.StrokeColor = p.rings[i].Color
+		}
 	}
 	r.objects = r.objects[:0]
 	r.objects = append(r.objects, r.bg, r.manifold, r.dots)
