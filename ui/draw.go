@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"latentlab/app"
+	"latentlab/model/dataset"
 	"latentlab/model/digit"
 	"latentlab/model/infer"
 )
@@ -271,12 +272,18 @@ func (v *drawView) openImage() {
 // testDigit answers a random digit of the test set.
 func (v *drawView) testDigit() {
 	test := v.lab.Data.Test
-	img := test.Image(v.rng.IntN(test.Len()))
+	v.loadTestDigit(test, v.rng.IntN(test.Len()))
+}
+
+// loadTestDigit answers digit i of set.
+func (v *drawView) loadTestDigit(set *dataset.Set, i int) {
+	img := set.Image(i)
 	x := make([]float64, len(img))
-	for i, p := range img {
-		x[i] = float64(p)
+	for j, p := range img {
+		x[j] = float64(p)
 	}
 	v.load(x)
+	v.about.SetText(fmt.Sprintf("Test digit %d, labelled %d. ", i, set.Labels[i]) + v.about.Text)
 }
 
 // load answers x in place of the drawing.

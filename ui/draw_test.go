@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -79,4 +80,34 @@ func TestDraw_StrokesAnswerInEveryModel(t *testing.T) {
 	if slices.Equal(pixelsOf(v.input.Image), blank) || !strings.Contains(v.answers[0].text.Text, "code") {
 		t.Error("a random test digit was not answered")
 	}
+}
+
+// A right click on a test digit's dot loads that digit into Draw.
+func TestExplore_RightClickOnADotLoadsItsDigit(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	vae := column(m, model.KindVAE)
+	d := vae.pad.dots[3]
+	size := vae.pad.Size()
+	vae.pad.TappedSecondary(&fyne.PointEvent{Position: fyne.NewPos(d.U*size.Width, (1-d.V)*size.Height)})
+	if m.tabs.SelectedIndex() != tabDraw || !strings.Contains(m.draw.about.Text, "Test digit") {
+		t.Fatalf("tab %d, %q", m.tabs.SelectedIndex(), m.draw.about.Text)
+	}
+	want := m.explore.dots.Image(3)
+	got := pixelsOf(m.draw.input.Image)
+	for i := range want {
+		if math.Abs(float64(got[i])-float64(want[i])*255) > 1 && !dotsOverlap(vae.pad.dots, 3) {
+			t.Fatalf("pixel %d shows %d, the picked digit has %v", i, got[i], want[i])
+		}
+	}
+}
+
+// dotsOverlap reports whether another dot lies where dot i does, so a
+// click there may pick either.
+func dotsOverlap(dots []Dot, i int) bool {
+	for j, d := range dots {
+		if j != i && d.U == dots[i].U && d.V == dots[i].V {
+			return true
+		}
+	}
+	return false
 }

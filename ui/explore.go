@@ -43,6 +43,7 @@ type exploreView struct {
 	content fyne.CanvasObject
 	dots    *dataset.Set // the test digits drawn on the pads
 	onDrag  func(time.Duration)
+	onPick  func(i int) // a right click picked dots' test digit i
 }
 
 // padColumn is one model's pad and everything under it. Its fields belong
@@ -188,6 +189,11 @@ func newPadColumn(v *exploreView, s *app.Session) *padColumn {
 			}
 		}
 		v.setZ(c, z)
+	}
+	c.pad.OnDotPicked = func(i int) {
+		if v.onPick != nil && i < v.dots.Len() {
+			v.onPick(i)
+		}
 	}
 	c.reshape(s.Snapshot())
 	return c

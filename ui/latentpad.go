@@ -37,6 +37,9 @@ type LatentPad struct {
 
 	// OnChanged is called on the UI goroutine when the user moves the point.
 	OnChanged func(u, v float64)
+	// OnDotPicked is called on the UI goroutine with the index of the
+	// shown dot a right click lands on (within a few pixels).
+	OnDotPicked func(i int)
 
 	u, v         float64
 	manifold     image.Image
@@ -50,9 +53,13 @@ type LatentPad struct {
 }
 
 var (
-	_ fyne.Draggable = (*LatentPad)(nil)
-	_ fyne.Tappable  = (*LatentPad)(nil)
+	_ fyne.Draggable         = (*LatentPad)(nil)
+	_ fyne.Tappable          = (*LatentPad)(nil)
+	_ fyne.SecondaryTappable = (*LatentPad)(nil)
 )
+
+// pickRadius is how near, in pixels, a right click must land to a dot.
+const pickRadius = 6
 
 // NewLatentPad returns a pad with its point at the centre.
 func NewLatentPad() *LatentPad {
@@ -107,6 +114,25 @@ func (p *LatentPad) DragEnd() {}
 
 // Tapped moves the point to where the pad was clicked.
 func (p *LatentPad) Tapped(e *fyne.PointEvent) { p.moveTo(e.Position) }
+
+// TappedSecondary picks the dot nearest a right click, if one is shown
+// within pickRadius.
+func (p *LatentPad) TappedSecondary(e *fyne.PointEvent) {
+	size := p.Size()
+	if !p.showDots || p.OnDotPicked == nil || size.Width <= 0 || size.Height <= 0 {
+		return
+	}
+	best, bestD := -1, float32(pickRadius*pickRadius)
+	for i, d := range p.dots {
+		dx, dy := d.U*size.Width-e.Position.X, (1-d.V)*size.Height-e.Position.Y
+		if dd := dx*dx + dy*dy; dd <= bestD {
+			best, bestD = i, dd
+		}
+	}
+	if best >= 0 {
+		p.OnDotPicked(best)
+	}
+}
 
 func (p *LatentPad) moveTo(pos fyne.Position) {
 	size := p.Size()

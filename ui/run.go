@@ -138,6 +138,10 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 	m.train = newTrainView(lab, win, prefs)
 	m.compare = newCompareView(lab, win)
 	m.draw = newDrawView(lab, win, m.explore)
+	m.explore.onPick = func(i int) { // a right click on a test digit's dot: see it in Draw
+		m.draw.loadTestDigit(m.explore.dots, i)
+		m.tabs.SelectIndex(tabDraw)
+	}
 	m.draw.onEncode = func(d time.Duration) {
 		if m.stats != nil {
 			m.stats.encode(d)
