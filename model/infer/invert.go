@@ -25,7 +25,7 @@ type Inversion struct {
 	Distance float64 // Euclidean distance between Image and the target, over the pixels
 }
 
-// invertStep is the central difference's step in z.
+// invertStep is the forward difference's step in z.
 const invertStep = 1e-2
 
 // Invert finds the latent point whose image is nearest target (pixels in
@@ -34,8 +34,9 @@ const invertStep = 1e-2
 // |z|²/2 per pixel, the generator inverted by optimisation as in Zhu et
 // al. 2016, "Generative visual manipulation on the natural image
 // manifold", and Creswell & Bharath 2018, "Inverting the generator of a
-// generative adversarial network". The gradient in z is taken by central
-// differences through the snapshot's own forward pass: every start's 2d+1
+// generative adversarial network". The gradient in z is taken by forward
+// differences through the snapshot's own forward pass (a generator with
+// batch norm has no inference graph to differentiate): every start's d+1
 // points go through the decoder as one batch. It returns the best point
 // found.
 func (s *Snapshot) Invert(target []float64, o InvertOptions) (Inversion, error) {
@@ -64,7 +65,7 @@ func (s *Snapshot) Invert(target []float64, o InvertOptions) (Inversion, error) 
 			z[r][i] = rng.NormFloat64()
 		}
 	}
-	per := 2*d + 1
+	per := d + 1
 	batch := mat.NewDense(starts*per, d, nil)
 	best := Inversion{Distance: math.Inf(1)}
 	bestLoss := math.Inf(1)
@@ -75,7 +76,7 @@ func (s *Snapshot) Invert(target []float64, o InvertOptions) (Inversion, error) 
 				row := batch.RawRowView(r*per + k)
 				copy(row, z[r])
 				if k > 0 {
-					row[(k-1)/2] += invertStep * float64(1-2*((k-1)%2))
+					row[k-1] += invertStep
 				}
 			}
 		}
@@ -99,7 +100,7 @@ func (s *Snapshot) Invert(target []float64, o InvertOptions) (Inversion, error) 
 			}
 			t := float64(step + 1)
 			for i := range d {
-				g := (loss(r*per+1+2*i) - loss(r*per+2+2*i)) / (2 * invertStep)
+				g := (loss(r*per+1+i) - loss(r*per)) / invertStep
 				m[r][i] = beta1*m[r][i] + (1-beta1)*g
 				v[r][i] = beta2*v[r][i] + (1-beta2)*g*g
 				mh, vh := m[r][i]/(1-math.Pow(beta1, t)), v[r][i]/(1-math.Pow(beta2, t))
