@@ -87,10 +87,7 @@ type answerColumn struct {
 
 func newDrawView(lab *app.Lab, win fyne.Window, explore *exploreView) *drawView {
 	v := &drawView{lab: lab, win: win, explore: explore, pad: NewDrawPad(), rng: rand.New(rand.NewPCG(7, 11))}
-	v.pad.OnChanged = func(final bool) {
-		v.loaded = nil
-		v.update(final)
-	}
+	v.pad.OnChanged = v.stroked
 	pen := widget.NewSlider(0.03, 0.15)
 	pen.Step = 0.01
 	pen.Value = v.pad.Pen
@@ -120,6 +117,12 @@ func newDrawView(lab *app.Lab, win fyne.Window, explore *exploreView) *drawView 
 		container.NewGridWithColumns(3, cols...)))
 	v.clearAnswers("Draw with the mouse, open an image, or pick a test digit.")
 	return v
+}
+
+// stroked answers the drawing, which replaces any loaded digit.
+func (v *drawView) stroked(final bool) {
+	v.loaded = nil
+	v.update(final)
 }
 
 // digitCanvas is an empty digit picture of side pixels.
@@ -288,12 +291,9 @@ func (v *drawView) loadTestDigit(set *dataset.Set, i int) {
 
 // load answers x in place of the drawing.
 func (v *drawView) load(x []float64) {
-	v.pad.OnChanged = nil
+	v.pad.OnChanged = nil // clearing the drawing is no stroke
 	v.pad.Clear()
-	v.pad.OnChanged = func(final bool) {
-		v.loaded = nil
-		v.update(final)
-	}
+	v.pad.OnChanged = v.stroked
 	v.loaded = x
 	v.update(true)
 }
