@@ -6,6 +6,7 @@ import (
 
 	"latentlab/model"
 	"latentlab/model/infra/openblas"
+	"latentlab/model/nn/op"
 )
 
 // Kinds lists the models of a Lab in display order.
@@ -26,11 +27,12 @@ type Lab struct {
 // config get the defaults).
 //
 // Its sessions train in turn, no more at once than there are cores (see
-// turns), each with one OpenBLAS thread: a product spread over threads
-// waits for its slowest one, and in the app the window keeps a core busy
-// part of the time.
+// turns), each with one OpenBLAS thread and one goroutine for the layers'
+// own loops: a product spread over threads waits for its slowest one, and
+// in the app the window keeps a core busy part of the time.
 func NewLab(data *Data, configs map[model.Kind]model.Config) (*Lab, error) {
 	openblas.SetThreads(1)
+	op.SetWorkers(1)
 	l := &Lab{Data: data, sessions: map[model.Kind]*Session{}, updates: make(chan struct{}, 1),
 		turns: newTurns(turnSlice, runtime.NumCPU())}
 	if m, err := NewMonitor(data.Test, data.Source); err == nil {
