@@ -98,7 +98,7 @@ func newDrawView(lab *app.Lab, win fyne.Window, explore *exploreView) *drawView 
 		widget.NewButton("Open image…", v.openImage),
 		widget.NewButton("Random test digit", v.testDigit))
 	left := container.NewBorder(widget.NewLabelWithStyle("Draw a digit", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Pen"), nil, pen), buttons), nil, nil, v.pad)
+		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Pen"), nil, pen), buttons), nil, nil, newSquare(v.pad))
 	v.input = digitCanvas(140)
 	v.about = widget.NewLabel("What the models see: the drawing as MNIST's digits were made\n(20-pixel box, centre of mass at the frame's centre).")
 	v.about.Wrapping = fyne.TextWrapWord
@@ -219,7 +219,7 @@ func (v *drawView) show(c *answerColumn, s *infer.Snapshot, x []float64, a app.D
 			fmt.Fprintf(&b, "\nKL %.1f, −ELBO %.1f nats", a.KL, a.ReconLoss+a.KL)
 		}
 	} else {
-		fmt.Fprintf(&b, "z %s\nfound %.2f from the input (a random z: %.2f)", formatZ(a.Z), a.Distance, a.RandomDistance)
+		fmt.Fprintf(&b, "%s\nfound %.2f from the input (a random z: %.2f)", formatZ(a.Z), a.Distance, a.RandomDistance)
 	}
 	fmt.Fprintf(&b, "\nits digit: %s", v.label(a.Image))
 	c.text.SetText(b.String())
