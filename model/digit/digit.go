@@ -75,11 +75,19 @@ func Ink(img image.Image) (ink []float64, w, h int, err error) {
 		return nil, 0, 0, fmt.Errorf("the image is %d x %d pixels", w, h)
 	}
 	ink = make([]float64, w*h)
-	for y := range h {
-		for x := range w {
-			// Premultiplied luminance over white: transparent is white.
-			r, g, bl, a := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			ink[y*w+x] = luminance(r, g, bl, a)
+	if g, ok := img.(*image.Gray); ok { // a drawing: its bytes, without a colour per pixel
+		for y := range h {
+			for x, v := range g.Pix[g.PixOffset(b.Min.X, b.Min.Y+y):][:w] {
+				ink[y*w+x] = float64(v) / 255
+			}
+		}
+	} else {
+		for y := range h {
+			for x := range w {
+				// Premultiplied luminance over white: transparent is white.
+				r, g, bl, a := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+				ink[y*w+x] = luminance(r, g, bl, a)
+			}
 		}
 	}
 	ground := median(border(ink, w, h))

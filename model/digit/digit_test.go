@@ -203,3 +203,18 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPrepare_Drawing times what a stroke in the app costs before the
+// models answer: a 280x280 drawing made a digit.
+func BenchmarkPrepare_Drawing(b *testing.B) {
+	src := stroke(280, 280, color.White, color.Black)
+	img := image.NewGray(src.Bounds())
+	for i := range img.Pix {
+		img.Pix[i] = src.Pix[4*i]
+	}
+	for b.Loop() {
+		if _, err := Prepare(img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
