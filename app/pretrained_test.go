@@ -29,6 +29,9 @@ func TestPretrained_ShippedModels(t *testing.T) {
 		if decoderAlone := c.Parts == model.PartsDecoder; decoderAlone != (c.Kind == model.KindGAN) {
 			t.Errorf("%s: parts %q (a GAN ships its generator alone, AE and VAE whole)", spec, c.Parts)
 		}
+		if ck.Epoch() != 10 || ck.Step() == 0 {
+			t.Errorf("%s: at epoch %d, step %d (ten epochs trained)", spec, ck.Epoch(), ck.Step())
+		}
 		if src, ok := ck.Source(); !ok || !IsEmbedded(src) {
 			t.Errorf("%s: trained on %+v, not the embedded MNIST", spec, src)
 		}

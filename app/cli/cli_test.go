@@ -450,8 +450,8 @@ func TestRun_ExportHalf(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if alone := b.Config.Parts == model.PartsDecoder; alone != (kind == "gan") || !b.WeightsOnly() {
-			t.Fatalf("%s: parts %q, weights only %t", kind, b.Config.Parts, b.WeightsOnly())
+		if alone := b.Config.Parts == model.PartsDecoder; alone != (kind == "gan") || !b.WeightsOnly() || b.Step() != a.Step() || b.Epoch() != a.Epoch() {
+			t.Fatalf("%s: parts %q, weights only %t, step %d of %d, epoch %d of %d", kind, b.Config.Parts, b.WeightsOnly(), b.Step(), a.Step(), b.Epoch(), a.Epoch())
 		}
 		z := make([]float64, a.Config.LatentDim)
 		z[0] = 0.7

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 
-	"latentlab/app"
 	"latentlab/model"
 	"latentlab/model/checkpoint"
 	"latentlab/model/dataset"
@@ -73,7 +72,7 @@ func exportHalf(ck *checkpoint.Checkpoint, path, out string, stderr io.Writer) e
 	what := "weights"
 	if ck.Config.Kind == model.KindGAN && ck.Config.Parts == "" {
 		var err error
-		if ck, err = app.DecoderOnly(ck, path); err != nil {
+		if ck, err = ck.DecoderOnly(); err != nil {
 			return err
 		}
 		what = "generator's weights"

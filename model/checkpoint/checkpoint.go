@@ -355,7 +355,7 @@ func (ck *Checkpoint) Weights() map[string][]float32 {
 // nil, records the data it was trained on; note, if not empty, says in the
 // metadata where the weights came from. The write is atomic.
 func WriteWeights(path string, cfg model.Config, weights map[string][]float32, src *dataset.Source, note string) error {
-	f, err := weightsFile(cfg, weights, src, note)
+	f, err := weightsFile(cfg, weights, src, note, train.State{})
 	if err == nil {
 		err = write(path, f)
 	}
@@ -368,7 +368,7 @@ func WriteWeights(path string, cfg model.Config, weights map[string][]float32, s
 // FromWeights is the checkpoint WriteWeights would write, in memory, checked
 // as Load checks a file; name is used in errors.
 func FromWeights(name string, cfg model.Config, weights map[string][]float32, src *dataset.Source, note string) (*Checkpoint, error) {
-	f, err := weightsFile(cfg, weights, src, note)
+	f, err := weightsFile(cfg, weights, src, note, train.State{})
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %s: %w", name, err)
 	}
@@ -385,13 +385,36 @@ func FromFile(f *safetensors.File, name string) (*Checkpoint, error) {
 	return ck, nil
 }
 
+// DecoderOnly returns the checkpoint's decoder (AE, VAE) or generator
+// (GAN) alone, weights only, at the step and epoch it was trained to: what
+// exploring and measuring samples need.
+func (ck *Checkpoint) DecoderOnly() (*Checkpoint, error) {
+	cfg := ck.Config
+	cfg.Parts = model.PartsDecoder
+	keep := map[string][]float32{}
+	for _, l := range model.ArchitectureOf(cfg).Layers() {
+		for _, p := range l.Params() {
+			if t, ok := ck.tensors[p.Name]; ok {
+				keep[p.Name] = t.F32
+			}
+		}
+	}
+	note := fmt.Sprintf("the decoder of a %s at epoch %d, step %d", ck.Config.Kind, ck.state.Epoch, ck.state.Step)
+	f, err := weightsFile(cfg, keep, ck.source, note, ck.state)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: decoder alone: %w", err)
+	}
+	return FromFile(f, "decoder alone")
+}
+
 // weightsFile is the safetensors file of a weights-only checkpoint (see
-// WriteWeights).
-func weightsFile(cfg model.Config, weights map[string][]float32, src *dataset.Source, note string) (*safetensors.File, error) {
+// WriteWeights) at the training state st.
+func weightsFile(cfg model.Config, weights map[string][]float32, src *dataset.Source, note string, st train.State) (*safetensors.File, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	f := &safetensors.File{Metadata: metadata(cfg, train.State{OptimizerSteps: map[string]int64{}}, src)}
+	st.OptimizerSteps = map[string]int64{} // weights only
+	f := &safetensors.File{Metadata: metadata(cfg, st, src)}
 	f.Metadata["weights_only"] = "true"
 	if note != "" {
 		f.Metadata["origin"] = note
