@@ -4,6 +4,8 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"latentlab/model/nn/op"
 )
 
 // Layer is one layer of a model with every view of it the rest of latentlab
@@ -133,9 +135,9 @@ func Sigmoid(x float64) float64 {
 }
 
 // Grow returns s resized to n elements, reallocated if it is too small.
-func Grow(s []float32, n int) []float32 {
+func Grow[T op.Float](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]float32, n)
+		return make([]T, n)
 	}
 	return s[:n]
 }

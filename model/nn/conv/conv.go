@@ -73,7 +73,7 @@ func (l Conv2D) Apply(g *nn.Graph, x *G.Node, needs nn.GradNeeds, mask *G.Node) 
 // buffers carved out of *tmp.
 func (l Conv2D) Forward(w [][]float32, y, x []float32, n int, tmp *[]float32) {
 	a, b, c := l.shiftSizes(n)
-	*tmp = grow(*tmp, a+b+c)
+	*tmp = nn.Grow(*tmp, a+b+c)
 	t := *tmp
 	sc := convScratch[float32]{in: t[:a:a], out: t[a : a+b : a+b], taps: t[a+b : a+b+c : a+b+c]}
 	shiftProduct(l, &sc, w[0], x, y, n)
@@ -98,16 +98,8 @@ type framedFor struct {
 // size returns the layout of n images, with the buffers grown to fit it.
 func (sc *convScratch[T]) size(l Conv2D, n int) frame {
 	in, out, taps := l.shiftSizes(n)
-	sc.in, sc.out, sc.taps = grow(sc.in, in), grow(sc.out, out), grow(sc.taps, taps)
+	sc.in, sc.out, sc.taps = nn.Grow(sc.in, in), nn.Grow(sc.out, out), nn.Grow(sc.taps, taps)
 	return l.frame(n)
-}
-
-// grow returns s resized to n elements, reallocated if it is too small.
-func grow[T op.Float](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	return s[:n]
 }
 
 // biasAct adds the channel bias b to each plane of spatial values in y (one
