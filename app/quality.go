@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"gonum.org/v1/gonum/floats"
-	"gonum.org/v1/gonum/mat"
-
 	"latentlab/assets"
 	"latentlab/model"
 	"latentlab/model/checkpoint"
@@ -132,11 +129,5 @@ func alarm(kind model.Kind, q measure.SampleQuality, kl *measure.LatentKL, dLoss
 // Label returns the classifier's most probable digit for the image x
 // (pixels in [0, 1]) and its probability.
 func (m *Monitor) Label(x []float64) (label int, p float64, err error) {
-	probs, _, err := m.classifier.Classify(mat.NewDense(1, len(x), x))
-	if err != nil {
-		return 0, 0, err
-	}
-	row := probs.RawRowView(0)
-	label = floats.MaxIdx(row)
-	return label, row[label], nil
+	return m.classifier.Label(x)
 }

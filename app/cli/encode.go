@@ -141,18 +141,11 @@ func runEncode(_ context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // classify returns the classifier's most probable label for x and its
-// probability.
+// probability, nil where it cannot read x.
 func classify(clf *infer.Snapshot, x []float64) *classified {
-	probs, _, err := clf.Classify(mat.NewDense(1, len(x), x))
+	label, p, err := clf.Label(x)
 	if err != nil {
 		return nil
 	}
-	p := probs.RawRowView(0)
-	best := 0
-	for k := range p {
-		if p[k] > p[best] {
-			best = k
-		}
-	}
-	return &classified{Label: best, Confidence: p[best]}
+	return &classified{Label: label, Confidence: p}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -48,4 +49,16 @@ func softmaxInPlace(v []float64) {
 	for i := range v {
 		v[i] /= sum
 	}
+}
+
+// Label returns the classifier's most probable class for the image x
+// (pixels in [0, 1]) and its probability.
+func (s *Snapshot) Label(x []float64) (label int, p float64, err error) {
+	probs, _, err := s.Classify(mat.NewDense(1, len(x), x))
+	if err != nil {
+		return 0, 0, err
+	}
+	row := probs.RawRowView(0)
+	label = floats.MaxIdx(row)
+	return label, row[label], nil
 }
