@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"image"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -143,20 +142,7 @@ func (v *drawView) current() ([]float64, error) {
 	if v.pad.Empty() {
 		return nil, nil
 	}
-	return prepared(v.pad.Image(drawSide, drawSide))
-}
-
-// prepared returns img as a digit of the data's format, float64 pixels.
-func prepared(img image.Image) ([]float64, error) {
-	x32, err := digit.Prepare(img)
-	if err != nil {
-		return nil, err
-	}
-	x := make([]float64, len(x32))
-	for i, p := range x32 {
-		x[i] = float64(p)
-	}
-	return x, nil
+	return digit.Prepare(v.pad.Image(drawSide, drawSide))
 }
 
 // update answers the current digit: AE and VAE at once, the GAN's
@@ -263,7 +249,7 @@ func (v *drawView) openImage() {
 		if err != nil {
 			return err
 		}
-		x, err := prepared(img)
+		x, err := digit.Prepare(img)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
@@ -280,12 +266,7 @@ func (v *drawView) testDigit() {
 
 // loadTestDigit answers digit i of set.
 func (v *drawView) loadTestDigit(set *dataset.Set, i int) {
-	img := set.Image(i)
-	x := make([]float64, len(img))
-	for j, p := range img {
-		x[j] = float64(p)
-	}
-	v.load(x)
+	v.load(set.Matrix(i, i+1).RawRowView(0))
 	v.about.SetText(fmt.Sprintf("Test digit %d, labelled %d. ", i, set.Labels[i]) + v.about.Text)
 }
 

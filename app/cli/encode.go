@@ -93,13 +93,9 @@ func runEncode(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	x32, err := digit.Prepare(img)
+	x, err := digit.Prepare(img)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *imagePath, err)
-	}
-	x := make([]float64, len(x32))
-	for i, v := range x32 {
-		x[i] = float64(v)
 	}
 	s := ck.Snapshot()
 	rep := encodeReport{Model: string(ck.Config.Kind), Arch: string(ck.Config.Family()), Image: *imagePath}

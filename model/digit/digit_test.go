@@ -44,13 +44,9 @@ func stroke(w, h int, ink, ground color.Color) *image.NRGBA {
 
 // geometry returns the longer side of the bounding box of the pixels of
 // at least inkLevel, and the centre of mass, of a Frame x Frame digit.
-func geometry(v []float32) (side int, cx, cy float64) {
-	f := make([]float64, len(v))
-	for i, x := range v {
-		f[i] = float64(x)
-	}
-	x0, y0, x1, y1 := inkBox(f, Frame, Frame)
-	cx, cy = centreOfMass(f, Frame, Frame)
+func geometry(v []float64) (side int, cx, cy float64) {
+	x0, y0, x1, y1 := inkBox(v, Frame, Frame)
+	cx, cy = centreOfMass(v, Frame, Frame)
 	return max(x1-x0, y1-y0), cx, cy
 }
 
@@ -66,7 +62,7 @@ func TestPrepare_StrokeLandsAsMNISTDigits(t *testing.T) {
 		"on transparent":      stroke(300, 200, black, color.NRGBA{}),
 		"small, dark on grey": stroke(40, 60, black, color.NRGBA{180, 180, 180, 255}),
 	}
-	var first []float32
+	var first []float64
 	for name, img := range cases {
 		v, err := Prepare(img)
 		if err != nil {
@@ -83,7 +79,7 @@ func TestPrepare_StrokeLandsAsMNISTDigits(t *testing.T) {
 	for _, name := range []string{"light on dark", "on transparent"} {
 		v, _ := Prepare(cases[name])
 		for i := range v {
-			if math.Abs(float64(v[i]-first[i])) > 2.0/255 {
+			if math.Abs(v[i]-first[i]) > 2.0/255 {
 				t.Fatalf("%s: pixel %d is %v, dark on light gives %v", name, i, v[i], first[i])
 			}
 		}
@@ -97,7 +93,7 @@ func TestMNIST_DigitsAreCentredAsPrepareCentres(t *testing.T) {
 	var sx, sy, side float64
 	n := 1000
 	for i := range n {
-		s, cx, cy := geometry(test.Image(i))
+		s, cx, cy := geometry(test.Matrix(i, i+1).RawRowView(0))
 		sx, sy, side = sx+cx, sy+cy, side+float64(s)
 	}
 	if mx, my, ms := sx/float64(n), sy/float64(n), side/float64(n); math.Abs(mx-Centre) > 0.1 || math.Abs(my-Centre) > 0.1 || math.Abs(ms-Box) > 0.1 {
@@ -128,7 +124,7 @@ func TestPrepare_DataDigitThroughPNGIsUnchanged(t *testing.T) {
 			t.Fatal(err)
 		}
 		for p := range want {
-			if got[p] != want[p] {
+			if got[p] != float64(want[p]) {
 				t.Fatalf("test digit %d, pixel %d: %v, the data holds %v", i, p, got[p], want[p])
 			}
 		}

@@ -22,13 +22,14 @@ const (
 const inkLevel = 0.1
 
 // Prepare returns img as a Frame x Frame digit of the data's format, pixel
-// values in [0, 1] (ink 1), row-major. An image already Frame x Frame is
+// values in [0, 1] (ink 1), row-major: the data set's own float32 levels,
+// as the models take them. An image already Frame x Frame is
 // taken to be in the data's format and kept where it is (only made light
 // on dark, and rounded to the data's 256 levels); any other is cropped to
 // its ink's bounding box, scaled with anti-aliasing (Catmull-Rom, widened
 // when shrinking) so that its longer side is Box pixels, and placed with
 // its centre of mass at (Centre, Centre).
-func Prepare(img image.Image) ([]float32, error) {
+func Prepare(img image.Image) ([]float64, error) {
 	ink, w, h, err := Ink(img)
 	if err != nil {
 		return nil, err
@@ -86,14 +87,13 @@ func asIs(img image.Image) []float64 {
 	return v
 }
 
-// levels rounds values in [0, 1] to the data's 256 levels, as the data
-// set's own pixels are: byte / 255.
-func levels(v []float64) []float32 {
-	out := make([]float32, len(v))
+// levels rounds values in [0, 1], in place, to the data's 256 levels as
+// the data set holds them: float32(byte) / 255.
+func levels(v []float64) []float64 {
 	for i, x := range v {
-		out[i] = float32(uint8(math.Round(min(1, max(0, x))*255))) / 255
+		v[i] = float64(float32(uint8(math.Round(min(1, max(0, x))*255))) / 255)
 	}
-	return out
+	return v
 }
 
 // inkBox returns the bounding box [x0, x1) x [y0, y1) of the pixels of at
