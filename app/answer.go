@@ -46,10 +46,8 @@ func Answer(s *infer.Snapshot, x []float64, seed uint64) (DigitAnswer, error) {
 		a.ReconLoss += nn.Softplus(l) - x[i]*l
 		a.Image[i] = nn.Sigmoid(l)
 	}
-	for i, m := range mean { // Kingma & Welling 2014, appendix B
-		if logVar != nil {
-			a.KL += 0.5 * (m*m + math.Exp(logVar[i]) - logVar[i] - 1)
-		}
+	for i, lv := range logVar { // an AE has none; Kingma & Welling 2014, appendix B
+		a.KL += 0.5 * (mean[i]*mean[i] + math.Exp(lv) - lv - 1)
 	}
 	return a, nil
 }
