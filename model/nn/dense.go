@@ -31,6 +31,7 @@ var (
 	_ Layer    = Dense{}
 	_ Finisher = Dense{}
 	_ Halver   = Dense{}
+	_ Backer   = Dense{}
 )
 
 // Name returns the layer's name, the prefix of its parameter names.
@@ -92,6 +93,15 @@ func (l Dense) product(w [][]float32, y, x []float32, n int) {
 		blas32.General{Rows: n, Cols: l.Inputs, Stride: l.Inputs, Data: x},
 		blas32.General{Rows: l.Inputs, Cols: l.Outputs, Stride: l.Outputs, Data: w[0]}, 0,
 		blas32.General{Rows: n, Cols: l.Outputs, Stride: l.Outputs, Data: y})
+}
+
+// Back sets dx = (dy ⊙ act'(y)) · Wᵀ for the n rows, overwriting dy.
+func (l Dense) Back(w [][]float32, dx, dy, y []float32, n int, _ *[]float32) {
+	l.Act.Back(dy, y)
+	blas32.Gemm(blas.NoTrans, blas.Trans, 1,
+		blas32.General{Rows: n, Cols: l.Outputs, Stride: l.Outputs, Data: dy},
+		blas32.General{Rows: l.Inputs, Cols: l.Outputs, Stride: l.Outputs, Data: w[0]}, 0,
+		blas32.General{Rows: n, Cols: l.Inputs, Stride: l.Inputs, Data: dx})
 }
 
 // Finish writes x·W + b for the n rows x to dst in float64, the bias added

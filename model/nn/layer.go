@@ -57,6 +57,16 @@ type Half interface {
 	Finish(dst []float64, x []float32, tmp *[]float32)
 }
 
+// Backer is a layer whose float32 pass has an input gradient, for the
+// optimisations that run through a snapshot's own forward pass (inverting
+// a generator). Back sets dx (n x In) to the gradient with respect to the
+// layer's input of a function whose gradient with respect to the layer's
+// output is dy, with y the n rows Forward wrote and w as for Forward. It
+// may overwrite dy; tmp is scratch the layer may use, and grow.
+type Backer interface {
+	Back(w [][]float32, dx, dy, y []float32, n int, tmp *[]float32)
+}
+
 // GradNeeds says which gradients of a layer a graph needs.
 type GradNeeds struct {
 	Input   bool // the gradient with respect to x (false for a first layer fed with data)
@@ -81,6 +91,20 @@ const (
 	LeakyReLU Activation = 0.2 // the GAN's (Radford et al. 2016)
 	Linear    Activation = 1
 )
+
+// Back multiplies dy by the activation's derivative at the outputs y: 1
+// where y > 0, the slope elsewhere (act(v) > 0 exactly where v > 0).
+func (a Activation) Back(dy, y []float32) {
+	if a == Linear {
+		return
+	}
+	slope := float32(a)
+	for i, v := range y {
+		if v <= 0 {
+			dy[i] *= slope
+		}
+	}
+}
 
 // Stack applies layers to x in turn; masks[i], where present and not nil,
 // multiplies layer i's output (inverted dropout). Past the first layer,

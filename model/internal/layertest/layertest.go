@@ -16,8 +16,9 @@ import (
 // Check is the test every layer kind runs (see nn/dense_test.go): in a
 // float64 graph, the gradients of a random linear function of the layer's
 // output (through a random dropout mask) with respect to its input and
-// every parameter agree with central finite differences; and the float32
-// Forward and nn.Finish passes agree with the graph's forward pass.
+// every parameter agree with central finite differences; the float32
+// Forward and nn.Finish passes agree with the graph's forward pass; and a
+// Backer's float32 input gradient agrees with the graph's.
 func Check(t *testing.T, l nn.Layer, rows int) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -118,6 +119,32 @@ func Check(t *testing.T, l nn.Layer, rows int) {
 			if math.Abs(float64(y32[j])-want[j]) > tol || math.Abs(y64[j]-want[j]) > tol {
 				t.Fatalf("%s, %d rows: output %d is %v (Forward), %v (nn.Finish); the graph says %v", l.Name(), n, j, y32[j], y64[j], want[j])
 			}
+		}
+	}
+	if b, ok := l.(nn.Backer); ok {
+		checkBack(t, l, b, w, x32, rows, nn.Float64s(coefT), nn.Float64s(maskT), analytic[0])
+	}
+}
+
+// checkBack compares the float32 input gradient of Back with the graph's,
+// want, for the same function: the output gradient coef ⊙ mask.
+func checkBack(t *testing.T, l nn.Layer, b nn.Backer, w [][]float32, x []float32, rows int, coef, mask, want []float64) {
+	t.Helper()
+	var tmp []float32
+	y := make([]float32, rows*l.Out())
+	l.Forward(w, y, x, rows, &tmp)
+	dy := make([]float32, len(y))
+	for i := range dy {
+		dy[i] = float32(coef[i] * mask[i])
+	}
+	dx := make([]float32, len(x))
+	for i := range dx {
+		dx[i] = float32(math.NaN()) // Back must write every element
+	}
+	b.Back(w, dx, dy, y, rows, &tmp)
+	for i, v := range dx {
+		if math.Abs(float64(v)-want[i]) > 1e-4*math.Max(1, math.Abs(want[i])) {
+			t.Fatalf("%s: Back's input gradient %d is %v; the graph says %v", l.Name(), i, v, want[i])
 		}
 	}
 }

@@ -32,7 +32,10 @@ const (
 	BatchNormMomentum = 0.1
 )
 
-var _ nn.Layer = BatchNorm{}
+var (
+	_ nn.Layer  = BatchNorm{}
+	_ nn.Backer = BatchNorm{}
+)
 
 // Name returns the layer's name, the prefix of its parameter names.
 func (l BatchNorm) Name() string { return l.Label }
@@ -86,6 +89,24 @@ func (l BatchNorm) Forward(w [][]float32, y, x []float32, n int, _ *[]float32) {
 			for i, v := range x[p*l.Spatial:][:l.Spatial] {
 				u := gamma[c]*(v-mean[c])/sigma + beta[c]
 				dst[i] = max(u, slope*u) // slope <= 1
+			}
+		}
+	})
+}
+
+// Back sets dx to the gradient through the running statistics'
+// normalisation, dy ⊙ act'(y) gamma / sqrt(var + eps) per channel,
+// overwriting dy.
+func (l BatchNorm) Back(w [][]float32, dx, dy, y []float32, n int, _ *[]float32) {
+	gamma, variance := w[0], w[3]
+	l.Act.Back(dy, y)
+	op.Parallel(n*l.C, l.Spatial, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			c := p % l.C
+			scale := gamma[c] / float32(math.Sqrt(float64(variance[c])+BatchNormEps))
+			dst := dx[p*l.Spatial:][:l.Spatial]
+			for i, v := range dy[p*l.Spatial:][:l.Spatial] {
+				dst[i] = v * scale
 			}
 		}
 	})

@@ -86,3 +86,51 @@ func TestBatchNorm_StatisticsTrainingAndInference(t *testing.T) {
 		}
 	}
 }
+
+// The input gradient of the snapshot's pass (running statistics) agrees
+// with central finite differences of that pass, away from the activation's
+// kink.
+func TestBatchNorm_BackIsTheInferenceGradient(t *testing.T) {
+	l := BatchNorm{Label: "bn", C: 3, Spatial: 4, Act: nn.LeakyReLU}
+	rng := rand.New(rand.NewPCG(8, 9))
+	normal := func(n int, mean, sd float64) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = float32(mean + sd*rng.NormFloat64())
+		}
+		return s
+	}
+	variance := normal(l.C, 0, 1)
+	for i, v := range variance {
+		variance[i] = 0.5 + v*v
+	}
+	w := [][]float32{normal(l.C, 1, 0.5), normal(l.C, 0, 0.5), normal(l.C, 0, 1), variance}
+	const rows = 2
+	x, dy := normal(rows*l.In(), 0, 2), normal(rows*l.In(), 0, 1)
+	y := make([]float32, len(x))
+	l.Forward(w, y, x, rows, nil)
+	dx := make([]float32, len(x))
+	l.Back(w, dx, append([]float32(nil), dy...), y, rows, nil)
+	const h = 1e-2
+	checked := 0
+	for i := range x {
+		if math.Abs(float64(y[i])) < 0.05 {
+			continue // x ± h may cross the kink
+		}
+		orig := x[i]
+		x[i] = orig + h
+		l.Forward(w, y, x, rows, nil)
+		up := float64(y[i])
+		x[i] = orig - h
+		l.Forward(w, y, x, rows, nil)
+		down := float64(y[i])
+		x[i] = orig
+		if want := float64(dy[i]) * (up - down) / (2 * h); math.Abs(float64(dx[i])-want) > 1e-3*math.Max(1, math.Abs(want)) {
+			t.Fatalf("input %d: Back gives %v, finite differences %v", i, dx[i], want)
+		}
+		checked++
+	}
+	if checked < len(x)/2 {
+		t.Fatalf("only %d of %d inputs checked", checked, len(x))
+	}
+}

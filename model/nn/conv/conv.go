@@ -24,7 +24,10 @@ type Conv2D struct {
 	Act         nn.Activation
 }
 
-var _ nn.Layer = Conv2D{}
+var (
+	_ nn.Layer  = Conv2D{}
+	_ nn.Backer = Conv2D{}
+)
 
 // Name returns the layer's name, the prefix of its parameter names.
 func (l Conv2D) Name() string { return l.Label }
@@ -78,6 +81,17 @@ func (l Conv2D) Forward(w [][]float32, y, x []float32, n int, tmp *[]float32) {
 	sc := convScratch[float32]{in: t[:a:a], out: t[a : a+b : a+b], taps: t[a+b : a+b+c : a+b+c]}
 	shiftProduct(l, &sc, w[0], x, y, n)
 	biasAct(y, w[1], nil, l.OutH()*l.OutW(), float32(l.Act))
+}
+
+// Back sets dx to the gradient for the n images of dy ⊙ act'(y) through
+// the convolution (its transpose by the shifted products), overwriting dy.
+func (l Conv2D) Back(w [][]float32, dx, dy, y []float32, n int, tmp *[]float32) {
+	l.Act.Back(dy, y)
+	a, b, c := l.shiftSizes(n)
+	*tmp = nn.Grow(*tmp, a+b+c)
+	t := *tmp
+	sc := convScratch[float32]{in: t[:a:a], out: t[a : a+b : a+b], taps: t[a+b : a+b+c : a+b+c]}
+	shiftGradInput(l, &sc, dy, w[0], dx, n)
 }
 
 // convScratch holds batch-sized buffers from run to run: the framed

@@ -21,7 +21,10 @@ type Upsample struct {
 	C, H, W int // channels, input height and width
 }
 
-var _ nn.Layer = Upsample{}
+var (
+	_ nn.Layer  = Upsample{}
+	_ nn.Backer = Upsample{}
+)
 
 // Name returns the layer's name.
 func (l Upsample) Name() string { return l.Label }
@@ -50,6 +53,12 @@ func (l Upsample) Apply(g *nn.Graph, x *G.Node, needs nn.GradNeeds, mask *G.Node
 // Forward sets y to the n images x up-sampled.
 func (l Upsample) Forward(_ [][]float32, y, x []float32, n int, _ *[]float32) {
 	upsample(l, x, y, nil, n)
+}
+
+// Back sets dx to the sums of dy over each 2x2 block, the transpose of
+// the resize.
+func (l Upsample) Back(_ [][]float32, dx, dy, _ []float32, n int, _ *[]float32) {
+	upsampleGrad(l, dy, nil, dx, n)
 }
 
 // upsample sets y to the n images x up-sampled, times mask if it is not
