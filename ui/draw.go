@@ -142,7 +142,7 @@ func (v *drawView) current() ([]float64, error) {
 	if v.pad.Empty() {
 		return nil, nil
 	}
-	return digit.Prepare(v.pad.Image(drawSide, drawSide))
+	return digit.Prepare(v.pad.InkImage(drawSide, drawSide))
 }
 
 // update answers the current digit: AE and VAE at once, the GAN's

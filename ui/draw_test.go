@@ -7,8 +7,10 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"latentlab/model"
+	"latentlab/model/digit"
 )
 
 // drawSeven draws a 7 on pad in two strokes, as the desktop driver reports
@@ -110,4 +112,51 @@ func dotsOverlap(dots []Dot, i int) bool {
 		}
 	}
 	return false
+}
+
+// The pad stamps only the points added since it was last drawn: its image,
+// as a stroke grows, after Undo and at a second size, is the image of the
+// same strokes drawn from scratch; the ink's part of it prepares to the
+// same digit as the whole.
+func TestDrawPad_IncrementalRasterIsTheWholeDrawing(t *testing.T) {
+	test.NewTempApp(t)
+	pad := NewDrawPad()
+	pad.Resize(fyne.NewSize(300, 300))
+	fresh := func(w, h int) []uint8 {
+		p := NewDrawPad()
+		p.strokes = pad.strokes
+		return p.Image(w, h).Pix
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, side := range []int{drawSide, 97} {
+			if !slices.Equal(pad.Image(side, side).Pix, fresh(side, side)) {
+				t.Fatalf("%s, at %d pixels: the pad's image is not the drawing's", when, side)
+			}
+		}
+		whole, err := digit.Prepare(pad.Image(drawSide, drawSide))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ink, err := digit.Prepare(pad.InkImage(drawSide, drawSide))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(whole, ink) {
+			t.Fatalf("%s: the ink's part prepares to another digit than the whole image", when)
+		}
+	}
+	for i := 0; i <= 10; i++ { // a stroke drawn point by point, looked at after each
+		f := float32(i) / 10
+		pad.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(60+150*f, 40+200*f*f)}})
+		check("while drawing")
+	}
+	pad.DragEnd()
+	drawSeven(pad)
+	check("after a seven")
+	pad.Undo()
+	check("after Undo")
+	pad.Pen = 0.12
+	pad.Tapped(&fyne.PointEvent{Position: fyne.NewPos(280, 20)}) // at the edge
+	check("after a wide dot at the edge")
 }

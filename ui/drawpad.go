@@ -10,8 +10,14 @@ import (
 )
 
 // drawSide is the side, in pixels, of the image a DrawPad's strokes are
-// drawn into for the models (and on the screen, scaled).
-const drawSide = 280
+// drawn into for the models: seven times the 20-pixel box a digit is
+// scaled into, enough for smooth grey levels there, small enough that
+// preparing it on every drag event takes a fraction of a millisecond. The
+// screen draws the strokes at its own size; padSide is the least.
+const (
+	drawSide = 140
+	padSide  = 280
+)
 
 // DrawPad is a square a person draws a digit on with the mouse: light
 // strokes on a dark ground, as the data's digits. Points are kept as
@@ -29,7 +35,23 @@ type DrawPad struct {
 	strokes []stroke
 	drawing bool
 	raster  *canvas.Raster
+	// rasters are the drawing at the sizes asked for (the screen's, the
+	// models'), each stamped only with the points added since it was last
+	// asked for (UI goroutine).
+	rasters map[image.Point]*padRaster
 }
+
+// padRaster is the drawing at one size, as far as it has been stamped:
+// strokes[:stroke] whole and the first point points of strokes[stroke],
+// with the bounds of the ink stamped.
+type padRaster struct {
+	img           *image.Gray
+	stroke, point int
+	ink           image.Rectangle
+}
+
+// maxRasters bounds the sizes a pad keeps (a window resized many times).
+const maxRasters = 4
 
 // stroke is one drag's points and the pen it was drawn with.
 type stroke struct {
@@ -89,6 +111,7 @@ func (p *DrawPad) addPoint(pos fyne.Position) {
 func (p *DrawPad) Undo() {
 	if len(p.strokes) > 0 {
 		p.strokes = p.strokes[:len(p.strokes)-1]
+		p.rasters = nil
 		p.changed(true)
 	}
 }
@@ -96,6 +119,7 @@ func (p *DrawPad) Undo() {
 // Clear removes every stroke.
 func (p *DrawPad) Clear() {
 	p.strokes = nil
+	p.rasters = nil
 	p.changed(true)
 }
 
@@ -110,34 +134,65 @@ func (p *DrawPad) changed(final bool) {
 }
 
 // Image returns the drawing as a w x h grey image: strokes of ink 1
-// (white) on 0, their edges anti-aliased.
-func (p *DrawPad) Image(w, h int) *image.Gray {
-	img := image.NewGray(image.Rect(0, 0, w, h))
+// (white) on 0, their edges anti-aliased. The image is the pad's own,
+// valid until the drawing changes; callers read it and do not write it.
+func (p *DrawPad) Image(w, h int) *image.Gray { return p.rasterAt(w, h).img }
+
+// InkImage returns the part of Image(w, h) that holds ink, with a margin
+// of ground around it: what a digit's preprocessing needs to read.
+func (p *DrawPad) InkImage(w, h int) image.Image {
+	r := p.rasterAt(w, h)
+	return r.img.SubImage(r.ink.Inset(-inkMargin).Intersect(r.img.Bounds()))
+}
+
+// inkMargin is the ground InkImage keeps around the ink, in pixels.
+const inkMargin = 2
+
+// rasterAt returns the drawing at w x h, stamped up to its last point.
+func (p *DrawPad) rasterAt(w, h int) *padRaster {
+	size := image.Pt(w, h)
+	r := p.rasters[size]
+	if r == nil {
+		if len(p.rasters) >= maxRasters {
+			p.rasters = nil
+		}
+		if p.rasters == nil {
+			p.rasters = map[image.Point]*padRaster{}
+		}
+		r = &padRaster{img: image.NewGray(image.Rect(0, 0, w, h))}
+		p.rasters[size] = r
+	}
 	scale := float64(min(w, h))
-	for _, s := range p.strokes {
-		r := s.pen * scale / 2
-		for i, pt := range s.points {
+	for ; r.stroke < len(p.strokes); r.stroke, r.point = r.stroke+1, 0 {
+		s := p.strokes[r.stroke]
+		rad := s.pen * scale / 2
+		for ; r.point < len(s.points); r.point++ {
+			i, pt := r.point, s.points[r.point]
 			from := pt
 			if i > 0 {
 				from = s.points[i-1]
 			}
 			ax, ay, bx, by := from[0]*float64(w), from[1]*float64(h), pt[0]*float64(w), pt[1]*float64(h)
-			steps := max(1, int(math.Hypot(bx-ax, by-ay)/(r/4+0.5)))
+			steps := max(1, int(math.Hypot(bx-ax, by-ay)/(rad/4+0.5)))
 			for k := 0; k <= steps; k++ {
 				t := float64(k) / float64(steps)
-				stamp(img, ax+t*(bx-ax), ay+t*(by-ay), r)
+				r.ink = r.ink.Union(stamp(r.img, ax+t*(bx-ax), ay+t*(by-ay), rad))
 			}
 		}
+		if r.stroke == len(p.strokes)-1 {
+			break // the last stroke may grow: go on from its next point
+		}
 	}
-	return img
+	return r
 }
 
 // stamp draws a disc of radius r at (cx, cy) into img, keeping the
-// brighter of what is there and the disc, its edge one pixel of ramp.
-func stamp(img *image.Gray, cx, cy, r float64) {
-	b := img.Bounds()
-	for y := max(b.Min.Y, int(cy-r-1)); y <= min(b.Max.Y-1, int(cy+r+1)); y++ {
-		for x := max(b.Min.X, int(cx-r-1)); x <= min(b.Max.X-1, int(cx+r+1)); x++ {
+// brighter of what is there and the disc, its edge one pixel of ramp, and
+// returns the pixels it may have touched.
+func stamp(img *image.Gray, cx, cy, r float64) image.Rectangle {
+	area := image.Rect(int(cx-r-1), int(cy-r-1), int(cx+r+1)+1, int(cy+r+1)+1).Intersect(img.Bounds())
+	for y := area.Min.Y; y < area.Max.Y; y++ {
+		for x := area.Min.X; x < area.Max.X; x++ {
 			d := math.Hypot(float64(x)+0.5-cx, float64(y)+0.5-cy)
 			v := uint8(255 * clamp01(r+0.5-d))
 			if i := img.PixOffset(x, y); v > img.Pix[i] {
@@ -145,10 +200,11 @@ func stamp(img *image.Gray, cx, cy, r float64) {
 			}
 		}
 	}
+	return area
 }
 
 // MinSize is a comfortable square to draw in.
-func (p *DrawPad) MinSize() fyne.Size { return fyne.NewSize(drawSide, drawSide) }
+func (p *DrawPad) MinSize() fyne.Size { return fyne.NewSize(padSide, padSide) }
 
 // CreateRenderer draws the strokes.
 func (p *DrawPad) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(p.raster) }
