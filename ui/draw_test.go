@@ -160,3 +160,26 @@ func TestDrawPad_IncrementalRasterIsTheWholeDrawing(t *testing.T) {
 	pad.Tapped(&fyne.PointEvent{Position: fyne.NewPos(280, 20)}) // at the edge
 	check("after a wide dot at the edge")
 }
+
+// A stroke on the Draw tab moves the hidden pads' points at once and leaves
+// the widgets under them (sliders, readout, digit) until the Explore tab
+// shows again, when they show the new point.
+func TestDraw_HiddenPadsCatchUpWhenShown(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	ae := column(m, model.KindAE)
+	before := ae.readout.Text
+	m.tabs.SelectIndex(tabDraw)
+	drawSeven(m.draw.pad)
+	if ae.readout.Text != before || !ae.stale {
+		t.Fatalf("the hidden AE column's readout changed while drawing: %q -> %q", before, ae.readout.Text)
+	}
+	m.tabs.SelectIndex(tabExplore)
+	if want := formatZ(ae.z); ae.readout.Text != want || ae.stale {
+		t.Fatalf("the AE column shows %q after Explore came back, its point is %q", ae.readout.Text, want)
+	}
+	for i, sl := range ae.sliders {
+		if sl.Value != ae.z[i] {
+			t.Fatalf("slider %d at %v, z is %v", i, sl.Value, ae.z[i])
+		}
+	}
+}

@@ -44,6 +44,24 @@ type exploreView struct {
 	dots    *dataset.Set // the test digits drawn on the pads
 	onDrag  func(time.Duration)
 	onPick  func(i int) // a right click picked dots' test digit i
+	// hidden is set while another tab shows: a point set then moves the
+	// pads at once and the widgets under them when the view shows again
+	// (a stroke on the Draw tab sets three points).
+	hidden bool
+}
+
+// setHidden records whether another tab shows, and brings the widgets
+// under the pads up to date when the view shows again.
+func (v *exploreView) setHidden(hidden bool) {
+	v.hidden = hidden
+	if hidden {
+		return
+	}
+	for _, c := range v.columns {
+		if c.stale {
+			c.showZ()
+		}
+	}
 }
 
 // padColumn is one model's pad and everything under it. Its fields belong
@@ -73,6 +91,7 @@ type padColumn struct {
 	lastDecode time.Time
 	lastStep   int64
 	dim        int
+	stale      bool // the sliders, readout and digit show an older z (view hidden)
 
 	mu       sync.Mutex // guards axes and rendered, shared with the renderer
 	axes     [2]int
@@ -282,16 +301,27 @@ func (c *padColumn) axesChanged() {
 	c.setZ(c.z)
 }
 
-// setZ shows z: crosshair, sliders, readout and the decoded digit.
+// setZ moves the point to z: the crosshair at once, the sliders, readout
+// and decoded digit now or, while the view is hidden, when it shows again.
 func (c *padColumn) setZ(z []float64) {
 	c.z = z
 	u, v := c.plane.Fractions(z)
 	c.pad.SetPoint(u, v)
+	if c.view.hidden {
+		c.stale = true
+		return
+	}
+	c.showZ()
+}
+
+// showZ shows z on the sliders, the readout and the digit.
+func (c *padColumn) showZ() {
+	z := c.z
+	c.stale = false
 	for i, sl := range c.sliders {
-		if sl.Min != c.lo[i] || sl.Max != c.hi[i] {
-			sl.Min, sl.Max = min(c.lo[i], z[i]), max(c.hi[i], z[i])
-		}
-		if sl.Value != z[i] {
+		lo, hi := min(c.lo[i], z[i]), max(c.hi[i], z[i]) // a code beyond the range widens it
+		if sl.Value != z[i] || sl.Min != lo || sl.Max != hi {
+			sl.Min, sl.Max = lo, hi
 			sl.Value = z[i]
 			sl.Refresh()
 		}

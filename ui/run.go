@@ -155,6 +155,7 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 	)
 	m.tabs.OnSelected = func(*container.TabItem) {
 		m.visible.Store(int32(m.tabs.SelectedIndex()))
+		m.explore.setHidden(m.tabs.SelectedIndex() != tabExplore)
 		if m.tabs.SelectedIndex() == tabCompare {
 			m.compare.requestRefresh()
 		}
