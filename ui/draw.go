@@ -114,7 +114,7 @@ func newDrawView(lab *app.Lab, win fyne.Window, explore *exploreView) *drawView 
 	v.content = container.NewPadded(container.NewGridWithColumns(2,
 		container.NewGridWithColumns(2, left, middle),
 		container.NewGridWithColumns(3, cols...)))
-	v.clearAnswers("Draw with the mouse, open an image, or pick a test digit.")
+	v.clearAnswers("Draw with the mouse, open or drop an image, or pick a test digit.")
 	return v
 }
 
@@ -158,7 +158,7 @@ func (v *drawView) update(final bool) {
 		v.clearAnswers(err.Error())
 		return
 	case x == nil:
-		v.clearAnswers("Draw with the mouse, open an image, or pick a test digit.")
+		v.clearAnswers("Draw with the mouse, open or drop an image, or pick a test digit.")
 		return
 	}
 	v.input.Image = grayImage(x, digit.Frame, digit.Frame)
@@ -238,24 +238,26 @@ func (v *drawView) clearAnswers(why string) {
 }
 
 // openImage asks for an image file and answers it.
-func (v *drawView) openImage() {
-	askOpenPath(v.win, func(path string) error {
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		img, err := digit.Read(f, path)
-		if err != nil {
-			return err
-		}
-		x, err := digit.Prepare(img)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		v.load(x)
-		return nil
-	})
+func (v *drawView) openImage() { askOpenPath(v.win, v.loadImageFile) }
+
+// loadImageFile answers the digit in the image file at path (PNG, JPEG or
+// GIF), prepared as the data's digits were.
+func (v *drawView) loadImageFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	img, err := digit.Read(f, path)
+	if err != nil {
+		return err
+	}
+	x, err := digit.Prepare(img)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	v.load(x)
+	return nil
 }
 
 // testDigit answers a random digit of the test set.

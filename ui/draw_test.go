@@ -1,12 +1,18 @@
 package ui
 
 import (
+	"image"
+	"image/color"
+	"image/png"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
 	"latentlab/model"
@@ -181,5 +187,50 @@ func TestDraw_HiddenPadsCatchUpWhenShown(t *testing.T) {
 		if sl.Value != ae.z[i] {
 			t.Fatalf("slider %d at %v, z is %v", i, sl.Value, ae.z[i])
 		}
+	}
+}
+
+// A digit's image dropped on the window is answered on the Draw tab; a
+// broken image and a file that is neither image nor model leave the app
+// as it was.
+func TestDrop_ImageIsAnsweredOnDraw(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	dir := t.TempDir()
+	good := filepath.Join(dir, "digit.png")
+	img := image.NewGray(image.Rect(0, 0, 60, 90))
+	for y := 20; y < 70; y++ {
+		for x := 25; x < 35; x++ {
+			img.SetGray(x, y, color.Gray{Y: 255})
+		}
+	}
+	f, err := os.Create(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	broken, other := filepath.Join(dir, "broken.png"), filepath.Join(dir, "notes.txt")
+	for _, p := range []string{broken, other} {
+		if err := os.WriteFile(p, []byte("not an image, not a model"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	blank := pixelsOf(m.draw.input.Image)
+	for _, p := range []string{broken, other} {
+		if err := m.openDropped(storage.NewFileURI(p)); err == nil || !strings.Contains(err.Error(), filepath.Base(p)) {
+			t.Errorf("dropping %s: error %v, want one naming the file", p, err)
+		}
+	}
+	if !slices.Equal(pixelsOf(m.draw.input.Image), blank) {
+		t.Fatal("a bad drop changed the models' input")
+	}
+	m.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(good)})
+	if m.tabs.SelectedIndex() != tabDraw {
+		t.Fatalf("tab %d after dropping an image, want Draw", m.tabs.SelectedIndex())
+	}
+	if slices.Equal(pixelsOf(m.draw.input.Image), blank) || !strings.Contains(m.draw.answers[0].text.Text, "code") {
+		t.Fatalf("the dropped digit was not answered: %q", m.draw.answers[0].text.Text)
 	}
 }

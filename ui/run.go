@@ -163,6 +163,7 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 	footer := widget.NewLabel(fmt.Sprintf("%d training · %d validation · %d test images", lab.Data.Train.Len(), valLen(lab.Data), lab.Data.Test.Len()))
 	m.content = container.NewBorder(nil, footer, nil, nil, m.tabs)
 	win.SetMainMenu(m.menu())
+	win.SetOnDropped(m.dropped)
 	return m
 }
 
