@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -14,16 +15,99 @@ import (
 	"latentlab/model/dataset"
 )
 
-// Plane is a 2-D slice through latent space: axes AxisX and AxisY vary over
-// [MinX, MaxX] x [MinY, MaxY]; every other coordinate holds its value in
-// Base. Prior planes are spaced by the quantiles of N(0, 1) rather than
-// evenly, as in Kingma & Welling (2014), figure 4.
+// Plane is a 2-D slice through latent space, through the point Base: its
+// horizontal axis is the latent axis AxisX, or the unit vector DirX where
+// that is set (a principal direction), and its vertical axis AxisY or
+// DirY, orthogonal to DirX. A point's coordinates on the plane are its
+// values along the two axes (Coords); the plane's point at coordinates
+// (x, y) is Base moved along the axes alone until it has them (Point), so
+// every other direction keeps Base's value. The plane shows [MinX, MaxX] x
+// [MinY, MaxY]. Prior planes are spaced by the quantiles of N(0, 1) rather
+// than evenly, as in Kingma & Welling (2014), figure 4.
 type Plane struct {
 	AxisX, AxisY int
+	DirX, DirY   []float64 // unit, orthogonal; nil: the axes AxisX and AxisY
 	MinX, MaxX   float64
 	MinY, MaxY   float64
 	Base         []float64 // length LatentDim
 	Quantiles    bool      // grid points at normal quantiles (prior planes)
+}
+
+// WithDirections returns p with the axes dx and dy, made unit and
+// orthogonal (dy loses its part along dx: the plane is the one they span),
+// or an error if they do not span a plane.
+func (p Plane) WithDirections(dx, dy []float64) (Plane, error) {
+	if len(dx) != len(p.Base) || len(dy) != len(p.Base) {
+		return Plane{}, fmt.Errorf("infer: plane directions of %d and %d dimensions, the plane has %d", len(dx), len(dy), len(p.Base))
+	}
+	x, y := slices.Clone(dx), slices.Clone(dy)
+	nx := floats.Norm(x, 2)
+	if nx == 0 {
+		return Plane{}, fmt.Errorf("infer: a plane direction is zero")
+	}
+	floats.Scale(1/nx, x)
+	floats.AddScaled(y, -floats.Dot(x, y), x)
+	ny := floats.Norm(y, 2)
+	if ny < 1e-9 {
+		return Plane{}, fmt.Errorf("infer: the plane's directions are parallel")
+	}
+	floats.Scale(1/ny, y)
+	p.DirX, p.DirY = x, y
+	return p, nil
+}
+
+// Through returns p moved to pass through z: the same axes and extent,
+// with z as its base point.
+func (p Plane) Through(z []float64) Plane {
+	p.Base = slices.Clone(z)
+	return p
+}
+
+// Coords returns z's coordinates on the plane: its values along the axes.
+func (p Plane) Coords(z []float64) (x, y float64) {
+	if p.DirX == nil {
+		return z[p.AxisX], z[p.AxisY]
+	}
+	return floats.Dot(z, p.DirX), floats.Dot(z, p.DirY)
+}
+
+// Point returns the plane's point at coordinates (x, y).
+func (p Plane) Point(x, y float64) []float64 {
+	z := slices.Clone(p.Base)
+	p.place(z, x, y)
+	return z
+}
+
+// place moves z, a copy of Base, to coordinates (x, y).
+func (p Plane) place(z []float64, x, y float64) {
+	if p.DirX == nil {
+		z[p.AxisX], z[p.AxisY] = x, y
+		return
+	}
+	bx, by := p.Coords(p.Base)
+	floats.AddScaled(z, x-bx, p.DirX)
+	floats.AddScaled(z, y-by, p.DirY)
+}
+
+// Spread returns the standard deviations along the plane's axes of a
+// Gaussian with independent coordinates of standard deviations sd (a
+// VAE's posterior).
+func (p Plane) Spread(sd []float64) (sx, sy float64) {
+	if p.DirX == nil {
+		return sd[p.AxisX], sd[p.AxisY]
+	}
+	for i, s := range sd {
+		sx += p.DirX[i] * p.DirX[i] * s * s
+		sy += p.DirY[i] * p.DirY[i] * s * s
+	}
+	return math.Sqrt(sx), math.Sqrt(sy)
+}
+
+// OffPlane returns Base without its part in the plane: what the other
+// directions hold, which a plane through another point of the same slice
+// shares.
+func (p Plane) OffPlane() []float64 {
+	return p.Point(0, 0)
 }
 
 // priorCoverage is the probability mass of N(0, 1) a prior plane spans on
@@ -78,10 +162,7 @@ func DefaultPlane(s *Snapshot, set *dataset.Set, x, y int) (Plane, error) {
 // At returns the latent point at fractions (u, v) in [0, 1] of the plane's
 // width and height, u from MinX to MaxX and v from MinY to MaxY.
 func (p Plane) At(u, v float64) []float64 {
-	z := slices.Clone(p.Base)
-	z[p.AxisX] = p.coord(u, p.MinX, p.MaxX)
-	z[p.AxisY] = p.coord(v, p.MinY, p.MaxY)
-	return z
+	return p.Point(p.coord(u, p.MinX, p.MaxX), p.coord(v, p.MinY, p.MaxY))
 }
 
 func (p Plane) coord(f, lo, hi float64) float64 {
@@ -111,8 +192,7 @@ func (p Plane) GridPoints(n int) *mat.Dense {
 		for c := range n {
 			pt := raw[(r*n+c)*d : (r*n+c+1)*d]
 			copy(pt, p.Base)
-			pt[p.AxisX] = xs[c]
-			pt[p.AxisY] = ys[r]
+			p.place(pt, xs[c], ys[r])
 		}
 	}
 	return z
@@ -156,7 +236,8 @@ func (p Plane) Fractions(z []float64) (u, v float64) {
 		}
 		return (x - lo) / (hi - lo)
 	}
-	return frac(z[p.AxisX], p.MinX, p.MaxX), frac(z[p.AxisY], p.MinY, p.MaxY)
+	x, y := p.Coords(z)
+	return frac(x, p.MinX, p.MaxX), frac(y, p.MinY, p.MaxY)
 }
 
 // Extent returns, per latent axis, the range holding the central 99% of
