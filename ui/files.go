@@ -1,11 +1,9 @@
 package ui
 
 import (
-	"encoding/csv"
 	"fmt"
 	"image/png"
 	"io"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -128,33 +126,14 @@ func exportFile(win fyne.Window, name string, write func(w io.Writer) error) {
 }
 
 // writeCodesCSV writes the codes of the test set under s (AE, VAE: the
-// posterior means) with their labels: label, z0, z1, ...
+// posterior means) with their labels and their coordinates along the
+// codes' first two principal components: label, z0, z1, ..., pc1, pc2.
 func writeCodesCSV(w io.Writer, s *infer.Snapshot, data *app.Data) error {
-	codes, err := infer.EncodeSet(s, data.Test)
+	e, err := app.Explore(s, data.Test, app.ExploreOptions{Components: 2})
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	n, d := codes.Dims()
-	row := make([]string, d+1)
-	row[0] = "label"
-	for j := range d {
-		row[j+1] = fmt.Sprintf("z%d", j)
-	}
-	if err := cw.Write(row); err != nil {
-		return err
-	}
-	for i := range n {
-		row[0] = strconv.Itoa(int(data.Test.Labels[i]))
-		for j, v := range codes.RawRowView(i) {
-			row[j+1] = strconv.FormatFloat(v, 'g', 6, 64)
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	return app.WriteCodesCSV(w, e.Codes, data.Test.Labels, e.Scores)
 }
 
 // writeManifoldPNG writes the 20x20 manifold of s over its default plane.

@@ -31,6 +31,9 @@ usage:
   latentlab eval --checkpoint F  print the metrics of a saved model as JSON (F may be pretrained:NAME)
   latentlab encode --checkpoint F --image PATH [--out DIR]
                                  find an image of a digit in a model's latent space (JSON, and PNGs)
+  latentlab explore --checkpoint F [--out DIR]
+                                 a model's latent space: principal plane, traversals (PNG, GIF),
+                                 codes (CSV), explained variance, KL per dimension, active units (JSON)
   latentlab soak [--minutes N]   train all three with synthetic drags; report memory and goroutines
   latentlab export --torch --checkpoint F --out F
                                  write a model's state_dict in PyTorch's layout (see cmd/latentlab-torch)
@@ -66,6 +69,8 @@ func RunContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		err = runSoak(ctx, args[1:], stdout, stderr)
 	case "encode":
 		err = runEncode(ctx, args[1:], stdout, stderr)
+	case "explore":
+		err = runExplore(ctx, args[1:], stdout, stderr)
 	case "export":
 		err = runExport(ctx, args[1:], stdout, stderr)
 	case "import":

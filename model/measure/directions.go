@@ -2,6 +2,7 @@ package measure
 
 import (
 	"fmt"
+	"slices"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -83,4 +84,35 @@ func PrincipalDirections(s *infer.Snapshot, set *dataset.Set, k int, seed uint64
 		dirs.Spread = append(dirs.Spread, 1)
 	}
 	return dirs, nil
+}
+
+// Plane returns the plane through base spanned by directions i and j:
+// over the central 99% of the coordinates of codes along them, widened by
+// a tenth each way, or, with no codes (a GAN), TraversalSpan spreads each
+// way from base.
+func (d Directions) Plane(i, j int, base []float64, codes *mat.Dense) (infer.Plane, error) {
+	if i < 0 || j < 0 || i >= len(d.Vectors) || j >= len(d.Vectors) || i == j {
+		return infer.Plane{}, fmt.Errorf("measure: a plane of directions %d and %d of %d", i, j, len(d.Vectors))
+	}
+	p, err := infer.Plane{Base: slices.Clone(base)}.WithDirections(d.Vectors[i], d.Vectors[j])
+	if err != nil {
+		return infer.Plane{}, err
+	}
+	if codes == nil {
+		bx, by := p.Coords(base)
+		sx, sy := TraversalSpan*d.Spread[i], TraversalSpan*d.Spread[j]
+		p.MinX, p.MaxX, p.MinY, p.MaxY = bx-sx, bx+sx, by-sy, by+sy
+		return p, nil
+	}
+	n, _ := codes.Dims()
+	xy := mat.NewDense(n, 2, nil)
+	for r := range n {
+		x, y := p.Coords(codes.RawRowView(r))
+		xy.Set(r, 0, x)
+		xy.Set(r, 1, y)
+	}
+	lo, hi := infer.Extent(xy)
+	wx, wy := (hi[0]-lo[0])*0.1, (hi[1]-lo[1])*0.1
+	p.MinX, p.MaxX, p.MinY, p.MaxY = lo[0]-wx, hi[0]+wx, lo[1]-wy, hi[1]+wy
+	return p, nil
 }
