@@ -21,8 +21,9 @@ const (
 // and runs the background renderer, whose pictures go to the screen with
 // the next of those calls. Nothing else in this package calls fyne.Do.
 type bridge struct {
-	stop chan struct{}
-	wg   sync.WaitGroup
+	stop  chan struct{}
+	wg    sync.WaitGroup
+	kicks chan struct{} // the fast lane's requests, coalesced
 }
 
 // startBridge calls onUpdate on the UI goroutine after the Lab changes
@@ -42,7 +43,7 @@ func startBridge(lab *app.Lab, onUpdate func(), render func() func()) *bridge {
 // startBridgeOn is startBridge with the way onto the UI goroutine (fyne.Do)
 // and the change signals given, so that a test can watch each call.
 func startBridgeOn(do func(func()), updates <-chan struct{}, onUpdate func(), render func() func()) *bridge {
-	b := &bridge{stop: make(chan struct{})}
+	b := &bridge{stop: make(chan struct{}), kicks: make(chan struct{}, 1)}
 	var queued, rendered atomic.Bool // a frame waits for the UI goroutine; pictures wait for a frame
 	pictures := make(chan func(), 1)
 	b.wg.Add(2)
@@ -104,6 +105,48 @@ func startBridgeOn(do func(func()), updates <-chan struct{}, onUpdate func(), re
 		}
 	}()
 	return b
+}
+
+// startFastLane runs slice off the UI goroutine after each Kick and the
+// function it returns (if any) on the UI goroutine at once, without
+// waiting for the next status frame: a pad's manifold follows a slider as
+// the hand moves it. Kicks while one is served coalesce into one more;
+// the next waits until the last one's function has run, so the lane never
+// queues work ahead of the screen.
+func (b *bridge) startFastLane(do func(func()), slice func() func()) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		for {
+			select {
+			case <-b.stop:
+				return
+			case <-b.kicks:
+			}
+			show := slice()
+			if show == nil {
+				continue
+			}
+			done := make(chan struct{})
+			do(func() {
+				defer close(done)
+				show()
+			})
+			select {
+			case <-done:
+			case <-b.stop:
+				return
+			}
+		}
+	}()
+}
+
+// Kick asks the fast lane for a slice; it never blocks.
+func (b *bridge) Kick() {
+	select {
+	case b.kicks <- struct{}{}:
+	default:
+	}
 }
 
 // Stop ends the bridge's goroutines and waits for them.

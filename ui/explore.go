@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"image"
 	"image/color"
 	"math"
 	"slices"
@@ -15,13 +14,11 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
-	"gonum.org/v1/gonum/mat"
 
 	"latentlab/app"
 	"latentlab/model"
 	"latentlab/model/dataset"
 	"latentlab/model/infer"
-	"latentlab/model/infra/render"
 )
 
 // Explore view constants.
@@ -36,14 +33,16 @@ const (
 // exploreView shows one latent pad per model, side by side, with the digit
 // decoded at each pad's point, a readout of z and a slider per latent axis.
 type exploreView struct {
-	lab     *app.Lab
-	columns []*padColumn
-	linked  *widget.Check
-	layers  [3]*widget.Check // manifold, dots, rings
-	content fyne.CanvasObject
-	dots    *dataset.Set // the test digits drawn on the pads
-	onDrag  func(time.Duration)
-	onPick  func(i int) // a right click picked dots' test digit i
+	lab      *app.Lab
+	columns  []*padColumn
+	linked   *widget.Check
+	layers   [3]*widget.Check // manifold, dots, rings
+	content  fyne.CanvasObject
+	dots     *dataset.Set // the test digits drawn on the pads
+	onDrag   func(time.Duration)
+	onPick   func(i int) // a right click picked dots' test digit i
+	onSlice  func()      // asks the fast lane for the pads' slices through a new point (nil: none)
+	onSliced func()      // a slice is on the screen
 	// hidden is set while another tab shows: a point set then moves the
 	// pads at once and the widgets under them when the view shows again
 	// (a stroke on the Draw tab sets three points).
@@ -56,6 +55,9 @@ func (v *exploreView) setHidden(hidden bool) {
 	v.hidden = hidden
 	if hidden {
 		return
+	}
+	if v.onSlice != nil { // the pads' points may have left their slices meanwhile
+		v.onSlice()
 	}
 	for _, c := range v.columns {
 		if c.stale {
@@ -72,16 +74,17 @@ type padColumn struct {
 	session *app.Session
 	kind    model.Kind
 
-	pad      *LatentPad
-	digit    *canvas.Image
-	readout  *widget.Label
-	status   *widget.Label
-	sliders  []*widget.Slider
-	values   []*widget.Label
-	sliderUI *fyne.Container
-	axisX    *widget.Select
-	axisY    *widget.Select
-	axesRow  *fyne.Container
+	pad       *LatentPad
+	digit     *canvas.Image
+	readout   *widget.Label
+	status    *widget.Label
+	sliders   []*widget.Slider
+	values    []*widget.Label
+	sliderUI  *fyne.Container
+	axisX     *widget.Select
+	axisY     *widget.Select
+	axesRow   *fyne.Container
+	planeNote *widget.Label // the principal axes' share of the variance
 
 	z          []float64    // the point being decoded: the truth the pad, sliders and readout show
 	rings      []Ring       // the background's rings (the prior's)
@@ -93,16 +96,14 @@ type padColumn struct {
 	dim        int
 	stale      bool // the sliders, readout and digit show an older z (view hidden)
 
-	mu       sync.Mutex // guards axes and rendered, shared with the renderer
-	axes     [2]int
+	render   sync.Mutex // held while a renderer draws this pad's background
+	mu       sync.Mutex // guards what follows, shared with the renderers
+	axes     [2]int     // the pad's axes: latent axis i < dim, principal direction i - dim beyond
 	rendered renderKey
-}
-
-// renderKey says what a pad's background was drawn for: a snapshot (which
-// fixes the step and the latent dimension) and a plane.
-type renderKey struct {
-	snap *infer.Snapshot
-	axes [2]int
+	base     []float64   // the point the pad's plane passes through: z
+	sliced   []float64   // the off-plane part of the base the manifold shows
+	drawn    infer.Plane // the plane of the last background
+	dirs     dirCache    // the principal directions the renderer last found
 }
 
 func newExploreView(lab *app.Lab) *exploreView {
@@ -194,20 +195,16 @@ func newPadColumn(v *exploreView, s *app.Session) *padColumn {
 	c.sliderUI = container.NewVBox()
 	c.axisX = widget.NewSelect(nil, func(string) { c.axesChanged() })
 	c.axisY = widget.NewSelect(nil, func(string) { c.axesChanged() })
-	c.axesRow = container.NewHBox(widget.NewLabel("plane:"), c.axisX, widget.NewLabel("×"), c.axisY)
+	c.planeNote = widget.NewLabel("")
+	c.planeNote.Truncation = fyne.TextTruncateEllipsis // never widens the column
+	c.axesRow = container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel("plane:"), c.axisX, widget.NewLabel("×"), c.axisY), nil, c.planeNote)
 	c.pad.OnChanged = func(u, vv float64) {
 		start := time.Now()
 		if v.onDrag != nil {
 			defer func() { v.onDrag(time.Since(start)) }()
 		}
-		z := c.plane.At(u, vv)
-		// Off-plane axes keep their slider values.
-		for i := range z {
-			if i != c.plane.AxisX && i != c.plane.AxisY && i < len(c.z) {
-				z[i] = c.z[i]
-			}
-		}
-		v.setZ(c, z)
+		// The plane through the point: every other direction keeps its value.
+		v.setZ(c, c.plane.Through(c.z).At(u, vv))
 	}
 	c.pad.OnDotPicked = func(i int) {
 		if v.onPick != nil && i < v.dots.Len() {
@@ -260,10 +257,7 @@ func (c *padColumn) reshape(s *infer.Snapshot) {
 	c.mu.Lock()
 	c.axes = [2]int{0, y}
 	c.mu.Unlock()
-	var opts []string
-	for i := 0; i < d; i++ {
-		opts = append(opts, fmt.Sprintf("z%d", i))
-	}
+	opts := axisOptions(d)
 	c.axisX.Options, c.axisY.Options = opts, opts
 	c.axisX.SetSelectedIndex(0)
 	c.axisY.SetSelectedIndex(y)
@@ -297,8 +291,13 @@ func (c *padColumn) axesChanged() {
 	c.mu.Lock()
 	c.axes = [2]int{x, y}
 	c.mu.Unlock()
-	c.plane.AxisX, c.plane.AxisY = x, y
+	if x < c.dim && y < c.dim { // latent axes: the plane is known at once
+		c.plane.AxisX, c.plane.AxisY, c.plane.DirX, c.plane.DirY = x, y, nil, nil
+	}
 	c.setZ(c.z)
+	if c.view.onSlice != nil { // the background for the new axes, without waiting for the next render
+		c.view.onSlice()
+	}
 }
 
 // setZ moves the point to z: the crosshair at once, the sliders, readout
@@ -307,6 +306,7 @@ func (c *padColumn) setZ(z []float64) {
 	c.z = z
 	u, v := c.plane.Fractions(z)
 	c.pad.SetPoint(u, v)
+	c.shareBase(z)
 	if c.view.hidden {
 		c.stale = true
 		return
@@ -325,7 +325,9 @@ func (c *padColumn) showZ() {
 			sl.Value = z[i]
 			sl.Refresh()
 		}
-		c.values[i].SetText(fmt.Sprintf("%+.2f", z[i]))
+		if text := fmt.Sprintf("%+.2f", z[i]); c.values[i].Text != text {
+			c.values[i].SetText(text)
+		}
 	}
 	c.readout.SetText(formatZ(z))
 	c.decode()
@@ -387,110 +389,17 @@ func statusLine(st app.Status) string {
 	return s
 }
 
-// padBackground is what the renderer draws for a pad, handed to the UI.
-type padBackground struct {
-	key      renderKey
-	plane    infer.Plane
-	manifold image.Image
-	dots     []Dot
-	rings    []Ring
-	lo, hi   []float64
-}
-
-// renderBackground computes a pad's manifold, dots and rings from the
-// newest snapshot, off the UI goroutine. It returns nil when nothing
-// changed since the last call.
-func (c *padColumn) renderBackground() *padBackground {
-	s := c.session.Snapshot()
-	c.mu.Lock()
-	axes := c.axes
-	done := c.rendered
-	c.mu.Unlock()
-	d := s.LatentDim()
-	if axes[0] >= d || axes[1] >= d {
-		axes = [2]int{0, min(1, d-1)}
-	}
-	key := renderKey{snap: s, axes: axes}
-	if key == done {
-		return nil
-	}
-	bg := &padBackground{key: key}
-	var codes *mat.Dense
-	if s.HasEncoder() {
-		var err error
-		if codes, err = infer.EncodeSet(s, c.view.dots); err != nil {
-			return nil
-		}
-	}
-	if s.Kind() == model.KindAE && codes != nil {
-		plane, err := infer.PlaneOfCodes(codes, axes[0], axes[1])
-		if err != nil {
-			return nil
-		}
-		// Widen by a tenth on each side so the outermost digits are not on the edge.
-		wx, wy := (plane.MaxX-plane.MinX)*0.1, (plane.MaxY-plane.MinY)*0.1
-		plane.MinX, plane.MaxX, plane.MinY, plane.MaxY = plane.MinX-wx, plane.MaxX+wx, plane.MinY-wy, plane.MaxY+wy
-		bg.plane = plane
-		bg.lo, bg.hi = infer.Extent(codes)
-	} else {
-		bg.plane = infer.LinearPriorPlane(d, axes[0], axes[1], priorHalfWidth)
-		bg.lo, bg.hi = make([]float64, d), make([]float64, d)
-		for i := range bg.lo {
-			bg.lo[i], bg.hi[i] = -priorHalfWidth, priorHalfWidth
-		}
-		for _, r := range []float32{1, 2} { // 1 and 2 standard deviations of N(0, I)
-			f := r / float32(2*priorHalfWidth)
-			bg.rings = append(bg.rings, Ring{U: 0.5, V: 0.5, RU: f, RV: f})
-		}
-	}
-	grid, err := s.Manifold(bg.plane, padGrid)
-	if err != nil {
-		return nil
-	}
-	cfg := s.Config()
-	if img, err := render.Tile(grid, cfg.ImageRows, cfg.ImageCols, padGrid, 0); err == nil {
-		bg.manifold = img
-	}
-	if codes != nil {
-		n, _ := codes.Dims()
-		bg.dots = make([]Dot, n)
-		for i := 0; i < n; i++ {
-			u, v := bg.plane.Fractions(codes.RawRowView(i))
-			bg.dots[i] = Dot{U: float32(u), V: float32(v), Label: c.view.dots.Labels[i]}
-		}
-	}
-	return bg
-}
-
-// applyBackground installs a rendered background; on the UI goroutine.
-func (c *padColumn) applyBackground(bg *padBackground) {
-	if bg == nil || bg.key.snap.LatentDim() != c.dim {
-		return
-	}
-	c.mu.Lock()
-	c.rendered = bg.key
-	c.mu.Unlock()
-	// Keep the axes the user picked; take the extent the renderer measured.
-	bg.plane.AxisX, bg.plane.AxisY = c.plane.AxisX, c.plane.AxisY
-	c.plane = bg.plane
-	c.lo, c.hi = bg.lo, bg.hi
-	c.pad.SetManifold(bg.manifold)
-	c.pad.SetDots(bg.dots)
-	c.rings = bg.rings
-	c.showRings()
-	c.setZ(c.z)
-}
-
 // showRings draws the background's rings and, around a drawn digit's
 // code, its posterior's 1σ and 2σ ellipses in the pad's plane.
 func (c *padColumn) showRings() {
 	rings := slices.Clone(c.rings)
 	if mean, sd := c.posterior[0], c.posterior[1]; mean != nil && len(mean) == c.dim && !c.plane.Quantiles {
 		u, v := c.plane.Fractions(mean)
+		sx, sy := c.plane.Spread(sd)
 		for _, k := range []float64{1, 2} {
 			rings = append(rings, Ring{U: float32(u), V: float32(v),
-				RU:    float32(k * sd[c.plane.AxisX] / (c.plane.MaxX - c.plane.MinX)),
-				RV:    float32(k * sd[c.plane.AxisY] / (c.plane.MaxY - c.plane.MinY)),
+				RU:    float32(k * sx / (c.plane.MaxX - c.plane.MinX)),
+				RV:    float32(k * sy / (c.plane.MaxY - c.plane.MinY)),
 				Color: posteriorRingColor})
 		}
 	}

@@ -69,6 +69,8 @@ func Run(opts Options) error {
 	win.SetContent(ui.content)
 	win.Resize(fyne.NewSize(1480, 960))
 	b := startBridge(lab, ui.tick, ui.render)
+	b.startFastLane(fyne.Do, ui.slice)
+	ui.explore.onSlice = b.Kick
 	trainStart := time.Now()
 	if !opts.Paused {
 		lab.StartAll()
@@ -142,6 +144,11 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 		m.draw.loadTestDigit(m.explore.dots, i)
 		m.tabs.SelectIndex(tabDraw)
 	}
+	m.explore.onSliced = func() {
+		if m.stats != nil {
+			m.stats.sliced()
+		}
+	}
 	m.draw.onEncode = func(d time.Duration) {
 		if m.stats != nil {
 			m.stats.encode(d)
@@ -186,6 +193,15 @@ func (m *mainUI) tick() {
 // padRenderEvery spaces the pads' manifold and dot renders: each costs an
 // encoding of the test digits, taken from the training's CPU time.
 const padRenderEvery = 1200 * time.Millisecond
+
+// slice is the fast lane's work: the Explore pads' slices through their
+// points, when Explore shows.
+func (m *mainUI) slice() func() {
+	if m.visible.Load() != tabExplore {
+		return nil
+	}
+	return m.explore.renderSlices()
+}
 
 // render draws what the visible view needs, off the UI goroutine.
 func (m *mainUI) render() func() {

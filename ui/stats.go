@@ -18,6 +18,16 @@ type uiStats struct {
 	firstProgress time.Duration
 	drags         []time.Duration
 	encodes       []time.Duration // Draw: a stroke to the AE's and VAE's answers on screen
+	slices        []time.Time     // Explore: when the fast lane put a slice through a moved point on screen
+}
+
+// sliced records a slice through a moved point put on the screen.
+func (s *uiStats) sliced() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.slices) < 1<<20 {
+		s.slices = append(s.slices, time.Now())
+	}
 }
 
 func newUIStats(launched time.Time) *uiStats { return &uiStats{launched: launched} }
@@ -65,5 +75,19 @@ func (s *uiStats) report(w io.Writer) {
 		slices.Sort(d)
 		q := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))] }
 		fmt.Fprintf(w, "latentlab: %s: %d %s, p50 %v, p99 %v, max %v\n", f.what, len(d), f.unit, q(0.5), q(0.99), d[len(d)-1])
+	}
+	// The slices' rate while a point moves: the intervals between slices
+	// less than half a second apart (a pause ends a burst).
+	var gaps []time.Duration
+	for i := 1; i < len(s.slices); i++ {
+		if g := s.slices[i].Sub(s.slices[i-1]); g < time.Second/2 {
+			gaps = append(gaps, g)
+		}
+	}
+	if len(gaps) > 0 {
+		slices.Sort(gaps)
+		p50 := gaps[len(gaps)/2]
+		fmt.Fprintf(w, "latentlab: pad slices through a moved point: %d, p50 interval %v (%.0f a second while it moves)\n",
+			len(s.slices), p50, float64(time.Second)/float64(p50))
 	}
 }

@@ -1,0 +1,311 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+	"slices"
+	"strings"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"latentlab/model"
+	"latentlab/model/infer"
+	"latentlab/model/infra/render"
+	"latentlab/model/measure"
+)
+
+// A pad shows the slice of latent space through its point z: the plane of
+// its two axes, every other direction holding z's value. Its axes are two
+// latent axes, or principal directions (measure.PrincipalDirections: of
+// the codes for an AE or VAE, GANSpace's for a GAN). The background
+// renderer redraws a pad's dots and manifold as training moves on; when z
+// leaves the slice (a slider of another axis, a drag on a linked pad, a
+// jump to a code), the bridge's fast lane redraws the manifold alone
+// through the new point.
+
+// padDirections is how many principal directions the axis pickers offer.
+const padDirections = 10
+
+// directionsEvery spaces the pads' principal directions: GANSpace over a
+// convolutional generator takes about a second.
+const directionsEvery = 10 * time.Second
+
+// axisOptions names the choices of a pad's axis pickers in a latent space
+// of d dimensions: its axes z0, z1, ..., then principal directions PC1,
+// PC2, ... where there are two or more dimensions.
+func axisOptions(d int) []string {
+	var opts []string
+	for i := range d {
+		opts = append(opts, fmt.Sprintf("z%d", i))
+	}
+	for i := range min(padDirections, d) {
+		if d >= 2 {
+			opts = append(opts, fmt.Sprintf("PC%d", i+1))
+		}
+	}
+	return opts
+}
+
+// renderKey says what a pad's background was drawn for: a snapshot (which
+// fixes the step and the latent dimension) and the axes.
+type renderKey struct {
+	snap *infer.Snapshot
+	axes [2]int
+}
+
+// dirCache holds the principal directions the renderer found, and for
+// which snapshot and when.
+type dirCache struct {
+	snap *infer.Snapshot
+	at   time.Time
+	dirs measure.Directions
+}
+
+// padBackground is what the renderer draws for a pad, handed to the UI.
+type padBackground struct {
+	key       renderKey
+	plane     infer.Plane
+	manifold  image.Image
+	dots      []Dot
+	rings     []Ring
+	lo, hi    []float64
+	explained string // the principal axes' share of the variance (of the codes, or GANSpace's first layer), or ""
+}
+
+// shareBase hands the renderers the pad's point z and, when z has left the
+// slice the manifold shows, asks the fast lane for the slice through it.
+func (c *padColumn) shareBase(z []float64) {
+	off := c.plane.Through(z).OffPlane()
+	c.mu.Lock()
+	c.base = slices.Clone(z)
+	moved := c.sliced != nil && !slices.Equal(off, c.sliced)
+	c.mu.Unlock()
+	if moved && c.view.onSlice != nil {
+		c.view.onSlice()
+	}
+}
+
+// renderSlices is the fast lane's work, off the UI goroutine: for each
+// pad whose axes changed, its whole background; for each whose point has
+// left the slice its manifold shows, the manifold through the point. It
+// returns what installs them, or nil.
+func (v *exploreView) renderSlices() func() {
+	var apply []func()
+	for _, c := range v.columns {
+		c.mu.Lock()
+		axesChanged := c.axes != c.rendered.axes
+		base, sliced, drawn := c.base, c.sliced, c.drawn
+		c.mu.Unlock()
+		if axesChanged {
+			if bg := c.renderBackground(); bg != nil {
+				apply = append(apply, func() { c.applyBackground(bg) })
+			}
+			continue
+		}
+		if base == nil || drawn.Base == nil || len(base) != len(drawn.Base) {
+			continue
+		}
+		plane := drawn.Through(base)
+		off := plane.OffPlane()
+		if slices.Equal(off, sliced) {
+			continue
+		}
+		img := c.manifold(c.session.Snapshot(), plane)
+		c.mu.Lock()
+		c.sliced = off
+		c.mu.Unlock()
+		if img != nil {
+			apply = append(apply, func() { c.pad.SetManifold(img) })
+		}
+	}
+	if len(apply) == 0 {
+		return nil
+	}
+	return func() {
+		for _, f := range apply {
+			f()
+		}
+		if v.onSliced != nil {
+			v.onSliced()
+		}
+	}
+}
+
+// manifold decodes the pad's grid of digits over plane, or nil if s cannot.
+func (c *padColumn) manifold(s *infer.Snapshot, plane infer.Plane) image.Image {
+	grid, err := s.Manifold(plane, padGrid)
+	if err != nil {
+		return nil
+	}
+	cfg := s.Config()
+	img, err := render.Tile(grid, cfg.ImageRows, cfg.ImageCols, padGrid, 0)
+	if err != nil {
+		return nil
+	}
+	return img
+}
+
+// renderBackground computes a pad's manifold, dots and rings from the
+// newest snapshot, through the pad's point, off the UI goroutine. It
+// returns nil when nothing changed since the last call.
+func (c *padColumn) renderBackground() *padBackground {
+	c.render.Lock() // the background renderer and the fast lane take turns
+	defer c.render.Unlock()
+	s := c.session.Snapshot()
+	c.mu.Lock()
+	axes, done, base := c.axes, c.rendered, c.base
+	c.mu.Unlock()
+	d := s.LatentDim()
+	if axes[0] >= d+min(padDirections, d) || axes[1] >= d+min(padDirections, d) || axes[0] == axes[1] && d > 1 {
+		axes = [2]int{0, min(1, d-1)}
+	}
+	key := renderKey{snap: s, axes: axes}
+	if key == done {
+		return nil
+	}
+	bg := &padBackground{key: key}
+	var codes *mat.Dense
+	if s.HasEncoder() {
+		var err error
+		if codes, err = infer.EncodeSet(s, c.view.dots); err != nil {
+			return nil
+		}
+	}
+	if err := c.planeOf(bg, s, axes, codes); err != nil {
+		return nil
+	}
+	if len(base) == d {
+		bg.plane = bg.plane.Through(base)
+	}
+	bg.manifold = c.manifold(s, bg.plane)
+	if codes != nil {
+		n, _ := codes.Dims()
+		bg.dots = make([]Dot, n)
+		for i := 0; i < n; i++ {
+			u, v := bg.plane.Fractions(codes.RawRowView(i))
+			bg.dots[i] = Dot{U: float32(u), V: float32(v), Label: c.view.dots.Labels[i]}
+		}
+	}
+	c.mu.Lock()
+	c.drawn, c.sliced = bg.plane, bg.plane.OffPlane()
+	c.mu.Unlock()
+	return bg
+}
+
+// planeOf sets bg's plane, slider ranges and rings for axes: an AE's
+// planes span its codes, a VAE's and GAN's the prior; principal axes take
+// their directions (of the codes, or GANSpace's) from the cache.
+func (c *padColumn) planeOf(bg *padBackground, s *infer.Snapshot, axes [2]int, codes *mat.Dense) error {
+	d := s.LatentDim()
+	if s.Kind() == model.KindAE && codes != nil {
+		bg.lo, bg.hi = infer.Extent(codes)
+	} else {
+		bg.lo, bg.hi = make([]float64, d), make([]float64, d)
+		for i := range bg.lo {
+			bg.lo[i], bg.hi[i] = -priorHalfWidth, priorHalfWidth
+		}
+		for _, r := range []float32{1, 2} { // 1 and 2 standard deviations of N(0, I), along any unit axes
+			f := r / float32(2*priorHalfWidth)
+			bg.rings = append(bg.rings, Ring{U: 0.5, V: 0.5, RU: f, RV: f})
+		}
+	}
+	if axes[0] < d && axes[1] < d {
+		if s.Kind() == model.KindAE && codes != nil {
+			plane, err := infer.PlaneOfCodes(codes, axes[0], axes[1])
+			if err != nil {
+				return err
+			}
+			bg.plane = widen(plane)
+			return nil
+		}
+		bg.plane = infer.LinearPriorPlane(d, axes[0], axes[1], priorHalfWidth)
+		return nil
+	}
+	dirs, err := c.directions(s)
+	if err != nil {
+		return err
+	}
+	vec := func(a int) []float64 {
+		if a < d {
+			e := make([]float64, d)
+			e[a] = 1
+			return e
+		}
+		return dirs.Vectors[a-d]
+	}
+	plane, err := infer.LinearPriorPlane(d, 0, 0, priorHalfWidth).WithDirections(vec(axes[0]), vec(axes[1]))
+	if err != nil {
+		return err
+	}
+	if s.Kind() == model.KindAE && codes != nil {
+		n, _ := codes.Dims()
+		xy := mat.NewDense(n, 2, nil)
+		for r := range n {
+			x, y := plane.Coords(codes.RawRowView(r))
+			xy.Set(r, 0, x)
+			xy.Set(r, 1, y)
+		}
+		lo, hi := infer.Extent(xy)
+		plane.MinX, plane.MaxX, plane.MinY, plane.MaxY = lo[0], hi[0], lo[1], hi[1]
+		plane = widen(plane)
+	}
+	bg.plane = plane
+	var parts []string
+	for _, a := range axes {
+		if a >= d {
+			parts = append(parts, fmt.Sprintf("PC%d %.0f%%", a-d+1, 100*dirs.Explained[a-d]))
+		}
+	}
+	bg.explained = strings.Join(parts, ", ")
+	return nil
+}
+
+// widen returns plane widened by a tenth on each side, so that the
+// outermost digits are not on the edge.
+func widen(p infer.Plane) infer.Plane {
+	wx, wy := (p.MaxX-p.MinX)*0.1, (p.MaxY-p.MinY)*0.1
+	p.MinX, p.MaxX, p.MinY, p.MaxY = p.MinX-wx, p.MaxX+wx, p.MinY-wy, p.MaxY+wy
+	return p
+}
+
+// directions returns the principal directions of s's latent space: the
+// cached ones while they are for s, or younger than directionsEvery and
+// of the same dimension.
+func (c *padColumn) directions(s *infer.Snapshot) (measure.Directions, error) {
+	c.mu.Lock()
+	cache := c.dirs
+	c.mu.Unlock()
+	if cache.snap == s || cache.snap != nil && cache.snap.LatentDim() == s.LatentDim() && time.Since(cache.at) < directionsEvery {
+		return cache.dirs, nil
+	}
+	dirs, err := measure.PrincipalDirections(s, c.view.dots, min(padDirections, s.LatentDim()), 1)
+	if err != nil {
+		return measure.Directions{}, err
+	}
+	c.mu.Lock()
+	c.dirs = dirCache{snap: s, at: time.Now(), dirs: dirs}
+	c.mu.Unlock()
+	return dirs, nil
+}
+
+// applyBackground installs a rendered background; on the UI goroutine.
+func (c *padColumn) applyBackground(bg *padBackground) {
+	if bg == nil || bg.key.snap.LatentDim() != c.dim {
+		return
+	}
+	c.mu.Lock()
+	c.rendered = bg.key
+	current := c.axes == bg.key.axes
+	c.mu.Unlock()
+	if current { // else the axes changed since: the next render has them
+		c.plane = bg.plane
+		c.planeNote.SetText(bg.explained)
+	}
+	c.lo, c.hi = bg.lo, bg.hi
+	c.pad.SetManifold(bg.manifold)
+	c.pad.SetDots(bg.dots)
+	c.rings = bg.rings
+	c.showRings()
+	c.setZ(c.z)
+}
