@@ -49,6 +49,30 @@ type exploreView struct {
 	hidden bool
 }
 
+// column returns the pad column of kind's model.
+func (v *exploreView) column(kind model.Kind) *padColumn {
+	for _, c := range v.columns {
+		if c.kind == kind {
+			return c
+		}
+	}
+	return nil
+}
+
+// pickAxis makes axis (a pad axis index: latent axis, then principal
+// directions) the x axis of kind's pad, swapping with the y axis if it
+// was that.
+func (v *exploreView) pickAxis(kind model.Kind, axis int) {
+	c := v.column(kind)
+	if c == nil || axis < 0 || axis >= len(c.axisX.Options) {
+		return
+	}
+	if c.axisY.SelectedIndex() == axis {
+		c.axisY.SetSelectedIndex(c.axisX.SelectedIndex())
+	}
+	c.axisX.SetSelectedIndex(axis)
+}
+
 // setHidden records whether another tab shows, and brings the widgets
 // under the pads up to date when the view shows again.
 func (v *exploreView) setHidden(hidden bool) {

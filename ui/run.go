@@ -17,6 +17,7 @@ import (
 
 	"latentlab/app"
 	"latentlab/assets"
+	"latentlab/model"
 )
 
 // Options configure the desktop app.
@@ -114,6 +115,7 @@ type mainUI struct {
 	train   *trainView
 	compare *compareView
 	draw    *drawView
+	latent  *latentView
 	tabs    *container.AppTabs
 	content fyne.CanvasObject
 	stats   *uiStats
@@ -127,6 +129,7 @@ const (
 	tabTrain
 	tabCompare
 	tabDraw
+	tabLatent
 )
 
 func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
@@ -140,6 +143,11 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 	m.train = newTrainView(lab, win, prefs)
 	m.compare = newCompareView(lab, win)
 	m.draw = newDrawView(lab, win, m.explore)
+	m.latent = newLatentView(lab, win, m.explore)
+	m.latent.onPick = func(kind model.Kind, axis int) {
+		m.explore.pickAxis(kind, axis)
+		m.tabs.SelectIndex(tabExplore)
+	}
 	m.explore.onPick = func(i int) { // a right click on a test digit's dot: see it in Draw
 		m.draw.loadTestDigit(m.explore.dots, i)
 		m.tabs.SelectIndex(tabDraw)
@@ -159,10 +167,14 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 		container.NewTabItemWithIcon("Train", theme.ComputerIcon(), m.train.content),
 		container.NewTabItemWithIcon("Compare", theme.GridIcon(), m.compare.content),
 		container.NewTabItemWithIcon("Draw", theme.DocumentCreateIcon(), m.draw.content),
+		container.NewTabItemWithIcon("Latent", theme.ListIcon(), m.latent.content),
 	)
 	m.tabs.OnSelected = func(*container.TabItem) {
 		m.visible.Store(int32(m.tabs.SelectedIndex()))
 		m.explore.setHidden(m.tabs.SelectedIndex() != tabExplore)
+		if m.tabs.SelectedIndex() == tabLatent {
+			m.latent.changed() // the pad's point may have moved
+		}
 		if m.tabs.SelectedIndex() == tabCompare {
 			m.compare.requestRefresh()
 		}
@@ -224,6 +236,10 @@ func (m *mainUI) render() func() {
 		}
 	case tabDraw:
 		if f := m.draw.render(); f != nil {
+			apply = append(apply, f)
+		}
+	case tabLatent:
+		if f := m.latent.render(); f != nil {
 			apply = append(apply, f)
 		}
 	}

@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"image"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"latentlab/model"
+)
+
+// The Latent view draws a traversal and a bar per dimension for each
+// model, principal directions on request, and a bar's click makes its
+// axis the pad's x axis on the Explore tab.
+func TestLatent_TraversalsBarsAndPicks(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	m.tabs.SelectIndex(tabLatent)
+	v := m.latent
+	draw := func(what string) *latentPicture {
+		t.Helper()
+		show := v.render()
+		if show == nil {
+			t.Fatalf("%s: nothing drawn", what)
+		}
+		show()
+		if v.shown == nil || v.shown.picture == nil || v.traversal.Image != v.shown.picture {
+			t.Fatalf("%s: no traversal on screen", what)
+		}
+		return v.shown
+	}
+	pic := draw("VAE axes")
+	d := m.lab.Session(model.KindVAE).Snapshot().LatentDim()
+	if pic.req.kind != model.KindVAE || len(pic.bars) != d || pic.rows != min(d, traversalRows) || !strings.Contains(v.barsTitle.Text, "KL") {
+		t.Fatalf("VAE: %d bars, %d rows, title %q", len(pic.bars), pic.rows, v.barsTitle.Text)
+	}
+	if v.render() != nil {
+		t.Fatal("drawn again with nothing changed")
+	}
+	v.rowsOf.SetSelected("Principal directions")
+	pic = draw("VAE directions")
+	if len(pic.axes) == 0 || pic.axes[0] != d || !strings.Contains(v.barsTitle.Text, "principal direction") {
+		t.Fatalf("VAE directions: axes %v, title %q", pic.axes, v.barsTitle.Text)
+	}
+	v.bars.OnPicked(0)
+	vae := column(m, model.KindVAE)
+	if m.tabs.SelectedIndex() != tabExplore || vae.axisX.SelectedIndex() != d || vae.axisY.SelectedIndex() == d {
+		t.Fatalf("after picking PC1: tab %d, axes %d x %d", m.tabs.SelectedIndex(), vae.axisX.SelectedIndex(), vae.axisY.SelectedIndex())
+	}
+	m.tabs.SelectIndex(tabLatent)
+	v.kind.SetSelected(modelTitle(model.KindGAN))
+	pic = draw("GAN")
+	gd := m.lab.Session(model.KindGAN).Snapshot().LatentDim()
+	if len(pic.bars) != min(padDirections, gd) || !strings.Contains(v.barsTitle.Text, "GANSpace") {
+		t.Fatalf("GAN: %d bars, title %q", len(pic.bars), v.barsTitle.Text)
+	}
+	v.from.SetSelected("A test digit's code")
+	v.kind.SetSelected(modelTitle(model.KindAE))
+	draw("AE around a test digit")
+	if !strings.Contains(v.note.Text, "test digit") {
+		t.Fatalf("AE note %q", v.note.Text)
+	}
+}
+
+// A tap picks the bar under the pointer; bars are as tall as their values.
+func TestBarChart_PicksTheBarUnderThePointer(t *testing.T) {
+	test.NewTempApp(t)
+	b := NewBarChart()
+	b.Resize(fyne.NewSize(400, 120))
+	b.SetValues([]float64{1, 4, 2, 0}, []string{"z0", "z1", "z2", "z3"}, []bool{false, false, false, true})
+	var picked []int
+	b.OnPicked = func(i int) { picked = append(picked, i) }
+	for _, x := range []float32{10, 150, 399, 250} {
+		b.Tapped(&fyne.PointEvent{Position: fyne.NewPos(x, 60)})
+	}
+	if !slices.Equal(picked, []int{0, 1, 3, 2}) {
+		t.Fatalf("taps picked %v", picked)
+	}
+	img := b.draw(400, 120).(*image.RGBA)
+	height := func(bar int) int { // lit pixels in the bar's middle column
+		x, n := bar*100+50, 0
+		for y := range 120 - labelBand {
+			if _, _, bl, _ := img.At(x, y).RGBA(); bl > 0 {
+				n++
+			}
+		}
+		return n
+	}
+	if h1, h0, h2 := height(1), height(0), height(2); h1 <= h2 || h2 <= h0 || h0 == 0 {
+		t.Fatalf("bar heights %d, %d, %d for values 1, 4, 2", h0, h1, h2)
+	}
+}
