@@ -59,6 +59,7 @@ type latentView struct {
 	rng       *rand.Rand
 	test      *dataset.Set
 	shown     *latentPicture // the picture on screen, for export (UI goroutine)
+	codes     *codeMap
 
 	mu       sync.Mutex // guards what the renderer reads
 	request  latentRequest
@@ -128,7 +129,9 @@ func newLatentView(lab *app.Lab, win fyne.Window, explore *exploreView) *latentV
 	top := container.NewVBox(
 		container.NewHBox(widget.NewLabel("Model:"), v.kind),
 		container.NewHBox(widget.NewLabel("Rows:"), v.rowsOf, widget.NewLabel("  Around:"), v.from, another, exports))
-	right := container.NewBorder(v.barsTitle, v.note, nil, nil, v.bars)
+	v.codes = newCodeMap(lab, v.selectedKind)
+	bars := container.NewBorder(v.barsTitle, v.note, nil, nil, v.bars)
+	right := container.NewGridWithRows(2, bars, v.codes.content)
 	v.content = container.NewBorder(top, nil, nil, nil,
 		container.NewGridWithColumns(2, v.traversal, right))
 	v.changed()
@@ -174,10 +177,23 @@ func (v *latentView) picked(i int) {
 	v.onPick(v.shown.req.kind, v.shown.axes[i])
 }
 
-// render draws the view's picture off the UI goroutine when the request
-// changed or, at most every latentEvery, when the model trained on; it
-// returns what shows it, or nil.
+// render draws the view's pictures off the UI goroutine: the traversal
+// and bars when the request changed or, at most every latentEvery, when
+// the model trained on, and the map's progress or result; it returns what
+// shows them, or nil.
 func (v *latentView) render() func() {
+	traversal, codes := v.renderTraversal(), v.codes.render()
+	if traversal == nil || codes == nil {
+		if traversal != nil {
+			return traversal
+		}
+		return codes
+	}
+	return func() { traversal(); codes() }
+}
+
+// renderTraversal draws the traversal and the bars, or returns nil.
+func (v *latentView) renderTraversal() func() {
 	v.mu.Lock()
 	req, gen, at, drawn := v.request, v.gen, v.drawnAt, v.drawn
 	fresh := gen != v.drawnGen

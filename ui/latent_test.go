@@ -2,12 +2,15 @@ package ui
 
 import (
 	"image"
+	"math"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"gonum.org/v1/gonum/floats"
 
 	"latentlab/model"
 )
@@ -90,5 +93,53 @@ func TestBarChart_PicksTheBarUnderThePointer(t *testing.T) {
 	}
 	if h1, h0, h2 := height(1), height(0), height(2); h1 <= h2 || h2 <= h0 || h0 == 0 {
 		t.Fatalf("bar heights %d, %d, %d for values 1, 4, 2", h0, h1, h2)
+	}
+}
+
+// The map embeds the test digits' codes in the background; a hovered dot
+// shows its digit, a clicked one moves the pad's point to its code; a GAN
+// has no codes to map; a cancelled map never shows.
+func TestCodeMap_EmbedsHoversAndJumps(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	m.tabs.SelectIndex(tabLatent)
+	cm := m.latent.codes
+	t.Cleanup(cm.stop)
+	cm.begin(model.KindGAN)
+	if !strings.Contains(cm.status.Text, "no encoder") {
+		t.Fatalf("GAN map: %q", cm.status.Text)
+	}
+	cm.begin(model.KindVAE)
+	cm.halt()
+	cm.begin(model.KindVAE)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		cm.mu.Lock()
+		res := cm.result
+		cm.mu.Unlock()
+		if res != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no map after 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	show := cm.render()
+	if show == nil {
+		t.Fatal("a finished map is not shown")
+	}
+	show()
+	if cm.shown == nil || cm.shown.err != nil || len(cm.scatter.dots) != cm.test.Len() || cm.shown.kind != model.KindVAE {
+		t.Fatalf("map: %+v", cm.shown)
+	}
+	blank := pixelsOf(cm.hover.Image)
+	cm.hovered(3)
+	if slices.Equal(pixelsOf(cm.hover.Image), blank) || !strings.Contains(cm.status.Text, "Test digit 3") {
+		t.Fatalf("hovering dot 3: %q", cm.status.Text)
+	}
+	cm.picked(3)
+	want, _, _ := m.lab.Session(model.KindVAE).Snapshot().Encode(cm.test.Matrix(3, 4).RawRowView(0))
+	if vae := column(m, model.KindVAE); m.tabs.SelectedIndex() != tabExplore || floats.Distance(vae.z, want, math.Inf(1)) > 1e-5 { // batch and single-row encodes round apart
+		t.Fatalf("after a click: tab %d, VAE z %v, code %v", m.tabs.SelectedIndex(), vae.z, want)
 	}
 }

@@ -93,6 +93,7 @@ func Run(opts Options) error {
 	win.ShowAndRun()
 	open := time.Since(trainStart).Seconds()
 	b.Stop()
+	ui.latent.codes.stop()
 	lab.Close()
 	if opts.Stats {
 		ui.stats.report(os.Stderr)
@@ -147,6 +148,12 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 	m.latent.onPick = func(kind model.Kind, axis int) {
 		m.explore.pickAxis(kind, axis)
 		m.tabs.SelectIndex(tabExplore)
+	}
+	m.latent.codes.onJump = func(kind model.Kind, z []float64) {
+		if c := m.explore.column(kind); c != nil && len(z) == c.dim {
+			m.explore.setZ(c, z)
+			m.tabs.SelectIndex(tabExplore)
+		}
 	}
 	m.explore.onPick = func(i int) { // a right click on a test digit's dot: see it in Draw
 		m.draw.loadTestDigit(m.explore.dots, i)
