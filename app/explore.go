@@ -98,25 +98,37 @@ func Explore(s *infer.Snapshot, test *dataset.Set, o ExploreOptions) (Exploratio
 }
 
 // WriteCodesCSV writes codes (n x d) with their labels and, where scores
-// is not nil, their coordinates along principal directions: label, z0,
-// z1, ..., pc1, pc2, ...
-func WriteCodesCSV(w io.Writer, codes *mat.Dense, labels []uint8, scores *mat.Dense) error {
+// is not nil, their coordinates along principal directions, and where
+// embedding is not nil, their place on a 2-D map (its rows are the first
+// codes'; later rows leave the columns empty): label, z0, z1, ..., pc1,
+// pc2, ..., tsne1, tsne2.
+func WriteCodesCSV(w io.Writer, codes *mat.Dense, labels []uint8, scores, embedding *mat.Dense) error {
 	n, d := codes.Dims()
-	k := 0
+	k, mapped := 0, 0
 	if scores != nil {
 		_, k = scores.Dims()
+	}
+	if embedding != nil {
+		mapped, _ = embedding.Dims()
 	}
 	if len(labels) < n {
 		return fmt.Errorf("codes csv: %d labels for %d codes", len(labels), n)
 	}
 	cw := csv.NewWriter(w)
-	row := make([]string, 1+d+k)
+	extra := 0
+	if embedding != nil {
+		extra = 2
+	}
+	row := make([]string, 1+d+k+extra)
 	row[0] = "label"
 	for j := range d {
 		row[1+j] = fmt.Sprintf("z%d", j)
 	}
 	for j := range k {
 		row[1+d+j] = fmt.Sprintf("pc%d", j+1)
+	}
+	if extra > 0 {
+		row[1+d+k], row[2+d+k] = "tsne1", "tsne2"
 	}
 	if err := cw.Write(row); err != nil {
 		return err
@@ -128,6 +140,13 @@ func WriteCodesCSV(w io.Writer, codes *mat.Dense, labels []uint8, scores *mat.De
 		}
 		for j := range k {
 			row[1+d+j] = strconv.FormatFloat(scores.At(i, j), 'g', 6, 64)
+		}
+		if extra > 0 {
+			row[1+d+k], row[2+d+k] = "", ""
+			if i < mapped {
+				row[1+d+k] = strconv.FormatFloat(embedding.At(i, 0), 'g', 6, 64)
+				row[2+d+k] = strconv.FormatFloat(embedding.At(i, 1), 'g', 6, 64)
+			}
 		}
 		if err := cw.Write(row); err != nil {
 			return err

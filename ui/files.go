@@ -133,7 +133,7 @@ func writeCodesCSV(w io.Writer, s *infer.Snapshot, data *app.Data) error {
 	if err != nil {
 		return err
 	}
-	return app.WriteCodesCSV(w, e.Codes, data.Test.Labels, e.Scores)
+	return app.WriteCodesCSV(w, e.Codes, data.Test.Labels, e.Scores, nil)
 }
 
 // writeManifoldPNG writes the 20x20 manifold of s over its default plane.

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"gonum.org/v1/gonum/mat"
+
 	"latentlab/app"
 	"latentlab/model"
 	"latentlab/model/dataset"
@@ -52,7 +54,8 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	components := fs.Int("components", 10, "principal directions to find (at most the latent dimension)")
 	steps := fs.Int("steps", 9, "images per traversal row, from -3 to +3 standard deviations")
 	digit := fs.Int("digit", -1, "ae, vae: sweep around the code of this test digit (default: the codes' mean for an AE, the origin otherwise)")
-	seed := fs.Uint64("seed", 1, "seed of GANSpace's prior points")
+	seed := fs.Uint64("seed", 1, "seed of GANSpace's prior points and of the t-SNE map")
+	tsne := fs.Int("tsne", 0, "ae, vae: also place the first N test digits' codes on a t-SNE map (tsne1, tsne2 in the CSV; 0: none)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: latentlab explore --checkpoint FILE [--out DIR]\n\nWrites the principal plane's manifold, latent traversals over the axes and the principal\ndirections (PNG and animated GIF), the test set's codes with their principal coordinates (CSV),\nand the explained variance, KL per dimension and active units (JSON, also printed).\n\nflags:")
 		fs.PrintDefaults()
@@ -68,6 +71,8 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("--components %d: must be between 1 and 256", *components)
 	case *steps < 2 || *steps > 64:
 		return usagef("--steps %d: must be between 2 and 64", *steps)
+	case *tsne < 0 || *tsne == 1 || *tsne > 70000:
+		return usagef("--tsne %d: must be 0 (none) or between 2 and 70000", *tsne)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return usagef("--out: %v", err)
@@ -117,8 +122,20 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	} else {
 		fmt.Fprintf(stderr, "latentlab explore: a %d-dimensional latent space has no principal plane\n", s.LatentDim())
 	}
+	var embedding *mat.Dense
+	if *tsne > 0 && e.Codes != nil {
+		n, dim := e.Codes.Dims()
+		start := time.Now()
+		embedding, err = measure.TSNE(ctx, e.Codes.Slice(0, min(*tsne, n), 0, dim).(*mat.Dense), measure.TSNEOptions{Seed: *seed})
+		if err != nil {
+			return fmt.Errorf("t-SNE of %s's codes: %w", *path, err)
+		}
+		rep.Seconds["tsne"] = time.Since(start).Seconds()
+	} else if *tsne > 0 {
+		fmt.Fprintf(stderr, "latentlab explore: the %s has no encoder: no codes to map\n", rep.Model)
+	}
 	if e.Codes != nil {
-		w.write(rep.Model+"-codes.csv", func(f io.Writer) error { return app.WriteCodesCSV(f, e.Codes, d.Test.Labels, e.Scores) })
+		w.write(rep.Model+"-codes.csv", func(f io.Writer) error { return app.WriteCodesCSV(f, e.Codes, d.Test.Labels, e.Scores, embedding) })
 	}
 	if w.err != nil {
 		return w.err

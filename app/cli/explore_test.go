@@ -14,7 +14,7 @@ import (
 // model's latent space, and refuses what it cannot do.
 func TestRun_ExploreWritesTheLatentSpace(t *testing.T) {
 	out := t.TempDir()
-	code, stdout, stderr := run("explore", "--checkpoint", "pretrained:vae-mlp", "--out", out, "--steps", "5", "--digit", "3")
+	code, stdout, stderr := run("explore", "--checkpoint", "pretrained:vae-mlp", "--out", out, "--steps", "5", "--digit", "3", "--tsne", "300")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -47,8 +47,12 @@ func TestRun_ExploreWritesTheLatentSpace(t *testing.T) {
 	sc := bufio.NewScanner(csvFile)
 	lines := 0
 	for sc.Scan() {
-		if lines == 0 && sc.Text() != "label,z0,z1,pc1,pc2" {
+		if lines == 0 && sc.Text() != "label,z0,z1,pc1,pc2,tsne1,tsne2" {
 			t.Fatalf("codes header %q", sc.Text())
+		}
+		mapped := !strings.HasSuffix(sc.Text(), ",,")
+		if lines > 0 && mapped != (lines <= 300) {
+			t.Fatalf("line %d: %q (the first 300 codes are mapped)", lines, sc.Text())
 		}
 		lines++
 	}
@@ -61,6 +65,7 @@ func TestRun_ExploreWritesTheLatentSpace(t *testing.T) {
 	}{
 		{[]string{"explore"}, "--checkpoint is required"},
 		{[]string{"explore", "--checkpoint", "pretrained:vae-mlp", "--steps", "1"}, "--steps"},
+		{[]string{"explore", "--checkpoint", "pretrained:vae-mlp", "--tsne", "1"}, "--tsne"},
 		{[]string{"explore", "--checkpoint", "pretrained:gan-mlp", "--digit", "3", "--out", out}, "no encoder"},
 		{[]string{"explore", "--checkpoint", "pretrained:vae-mlp", "--digit", "10000", "--out", out}, "test digit 10000"},
 	} {
