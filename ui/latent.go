@@ -56,6 +56,7 @@ type latentView struct {
 	bars      *BarChart
 	barsTitle *widget.Label
 	note      *widget.Label
+	action    *widget.Label // what the last "towards" click did
 	rng       *rand.Rand
 	test      *dataset.Set
 	shown     *latentPicture // the picture on screen, for export (UI goroutine)
@@ -67,6 +68,15 @@ type latentView struct {
 	drawnGen int       // the request of the last picture
 	drawnAt  time.Time // when the last picture was drawn
 	drawn    *infer.Snapshot
+	attrs    attrCache
+}
+
+// attrCache holds the class attributes last found, for which snapshot and
+// when: a GAN's take thousands of decodes.
+type attrCache struct {
+	snap  *infer.Snapshot
+	at    time.Time
+	attrs measure.Attributes
 }
 
 // latentRequest is what the view asks the renderer to draw.
@@ -90,6 +100,7 @@ type latentPicture struct {
 	axes    []int // the pad axis each bar picks
 	title   string
 	note    string
+	attrs   *measure.Attributes // the ways from class to class, nil without a classifier
 }
 
 func newLatentView(lab *app.Lab, win fyne.Window, explore *exploreView) *latentView {
@@ -116,6 +127,8 @@ func newLatentView(lab *app.Lab, win fyne.Window, explore *exploreView) *latentV
 	v.barsTitle.Wrapping = fyne.TextWrapWord
 	v.note = widget.NewLabel("")
 	v.note.Wrapping = fyne.TextWrapWord
+	v.action = widget.NewLabel("")
+	v.action.Truncation = fyne.TextTruncateEllipsis
 	another := widget.NewButton("Another test digit", func() {
 		v.from.SetSelected("A test digit's code")
 		v.mu.Lock()
@@ -126,14 +139,19 @@ func newLatentView(lab *app.Lab, win fyne.Window, explore *exploreView) *latentV
 	exports := container.NewHBox(
 		widget.NewButton("Export PNG…", func() { v.export("png") }),
 		widget.NewButton("Export GIF…", func() { v.export("gif") }))
+	towards := container.NewHBox(widget.NewLabel("   Towards digit:"))
+	for k := range model.Classes {
+		b := widget.NewButton(fmt.Sprint(k), func() { v.towards(k) })
+		towards.Add(b)
+	}
 	top := container.NewVBox(
-		container.NewHBox(widget.NewLabel("Model:"), v.kind),
+		container.NewHBox(widget.NewLabel("Model:"), v.kind, towards),
 		container.NewHBox(widget.NewLabel("Rows:"), v.rowsOf, widget.NewLabel("  Around:"), v.from, another, exports))
 	v.codes = newCodeMap(lab, v.selectedKind)
 	bars := container.NewBorder(v.barsTitle, v.note, nil, nil, v.bars)
 	right := container.NewGridWithRows(2, bars, v.codes.content)
 	v.content = container.NewBorder(top, nil, nil, nil,
-		container.NewGridWithColumns(2, v.traversal, right))
+		container.NewGridWithColumns(2, container.NewBorder(nil, v.action, nil, nil, v.traversal), right))
 	v.changed()
 	return v
 }
@@ -243,6 +261,7 @@ func (v *latentView) draw(s *infer.Snapshot, req latentRequest) (*latentPicture,
 			base = code
 		}
 	}
+	pic.attrs = v.attributes(s)
 	var rows []measure.TraversalRow
 	column := v.explore.column(req.kind)
 	if req.directions || use == nil {
@@ -304,6 +323,77 @@ func (v *latentView) draw(s *infer.Snapshot, req latentRequest) (*latentPicture,
 		pic.note += fmt.Sprintf(" The %d most used of %d are shown.", shown, len(rows))
 	}
 	return pic, nil
+}
+
+// attributes returns the class attributes of s's latent space, cached as
+// principal directions are, or nil without the digit classifier.
+func (v *latentView) attributes(s *infer.Snapshot) *measure.Attributes {
+	if v.lab.Monitor == nil || v.lab.Monitor.Classifier().Pixels() != s.Pixels() {
+		return nil
+	}
+	v.mu.Lock()
+	cache := v.attrs
+	v.mu.Unlock()
+	if cache.snap == s || cache.snap != nil && cache.snap.LatentDim() == s.LatentDim() && cache.snap.Kind() == s.Kind() && time.Since(cache.at) < directionsEvery {
+		return &cache.attrs
+	}
+	a, err := measure.ClassAttributes(s, v.lab.Monitor.Classifier(), v.test, 1)
+	if err != nil {
+		return nil
+	}
+	v.mu.Lock()
+	v.attrs = attrCache{snap: s, at: time.Now(), attrs: a}
+	v.mu.Unlock()
+	return &a
+}
+
+// towards moves the shown model's point one step towards digit class k,
+// from the class the classifier reads in its digit; on the UI goroutine.
+func (v *latentView) towards(k int) {
+	pic := v.shown
+	if pic == nil || pic.attrs == nil {
+		v.action.SetText("Moving towards a digit needs the digit classifier (MNIST data) and a drawn traversal.")
+		return
+	}
+	c := v.explore.column(pic.req.kind)
+	s := v.lab.Session(pic.req.kind).Snapshot()
+	if c == nil || len(c.z) != s.LatentDim() {
+		return
+	}
+	img, err := s.Decode(c.z)
+	if err != nil {
+		v.action.SetText(err.Error())
+		return
+	}
+	from, _, err := v.lab.Monitor.Label(img)
+	if err != nil {
+		v.action.SetText(err.Error())
+		return
+	}
+	if from == k {
+		v.action.SetText(fmt.Sprintf("The %s's digit at its point is already a %d to the classifier.", strings.ToUpper(string(pic.req.kind)), k))
+		return
+	}
+	step := 0.5 // of the way between centroids
+	if pic.attrs.Method == "regression" {
+		step = 1 // prior standard deviation
+	}
+	z, err := pic.attrs.Towards(c.z, from, k, step)
+	if err != nil {
+		v.action.SetText(err.Error())
+		return
+	}
+	v.explore.setZ(c, z)
+	img, _ = s.Decode(z)
+	now, p, _ := v.lab.Monitor.Label(img)
+	v.from.SetSelected("The pad's point")
+	v.changed()
+	how := fmt.Sprintf("half the way from the centroid of the %ds' codes to the %ds'", from, k)
+	if pic.attrs.Method == "regression" {
+		how = fmt.Sprintf("one standard deviation along the direction where the classifier's p(%d) − p(%d) grows fastest", k, from)
+	}
+	v.action.SetText(fmt.Sprintf("Moved the %s's point %s: its digit was a %d, now a %d to the classifier (%.0f%%).",
+		strings.ToUpper(string(pic.req.kind)), how, from, now, 100*p))
 }
 
 // rowLabel names a traversal row and what ordered it.

@@ -143,3 +143,20 @@ func TestCodeMap_EmbedsHoversAndJumps(t *testing.T) {
 		t.Fatalf("after a click: tab %d, VAE z %v, code %v", m.tabs.SelectedIndex(), vae.z, want)
 	}
 }
+
+// "Towards digit k" moves the pad's point and says what became of its
+// digit; without the digit classifier (the test lab's noise data) it says
+// what it needs.
+func TestLatent_TowardsNeedsTheClassifier(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	m.tabs.SelectIndex(tabLatent)
+	v := m.latent
+	if show := v.render(); show != nil {
+		show()
+	}
+	before := slices.Clone(column(m, model.KindVAE).z)
+	v.towards(3)
+	if !strings.Contains(v.action.Text, "classifier") || !slices.Equal(column(m, model.KindVAE).z, before) {
+		t.Fatalf("towards 3 without a classifier: %q", v.action.Text)
+	}
+}

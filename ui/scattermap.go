@@ -79,7 +79,7 @@ func (m *ScatterMap) MouseMoved(e *desktop.MouseEvent) {
 func (m *ScatterMap) MouseOut() {}
 
 // MinSize is a square a few hundred dots fit in.
-func (m *ScatterMap) MinSize() fyne.Size { return fyne.NewSize(260, 260) }
+func (m *ScatterMap) MinSize() fyne.Size { return fyne.NewSize(160, 160) }
 
 // CreateRenderer draws the dots.
 func (m *ScatterMap) CreateRenderer() fyne.WidgetRenderer {
@@ -95,7 +95,7 @@ func (r *scatterRenderer) Layout(size fyne.Size) {
 		o.Resize(size)
 	}
 }
-func (r *scatterRenderer) MinSize() fyne.Size { return fyne.NewSize(260, 260) }
+func (r *scatterRenderer) MinSize() fyne.Size { return fyne.NewSize(160, 160) }
 func (r *scatterRenderer) Refresh() {
 	for _, o := range r.objects {
 		o.Refresh()

@@ -1,0 +1,89 @@
+package app
+
+import (
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"latentlab/assets"
+	"latentlab/model"
+	"latentlab/model/dataset"
+	"latentlab/model/infer"
+	"latentlab/model/measure"
+)
+
+// Moving a digit's point towards another class raises the classifier's
+// probability of that class for what the model draws there: the shipped
+// VAE by its centroids, the shipped GAN by its regression directions.
+func TestAttributes_TowardsRaisesTheClass(t *testing.T) {
+	m, err := dataset.Load(assets.MNIST())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon, err := NewMonitor(m.Test, m.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clf := mon.Classifier()
+	for _, name := range []string{"vae-mlp", "gan-mlp"} {
+		s := shipped(t, name)
+		a, err := measure.ClassAttributes(s, clf, m.Test.Head(2000), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raised, tried := 0, 0
+		var meanBefore, meanAfter float64
+		for i := range 20 {
+			x := m.Test.Matrix(i, i+1).RawRowView(0)
+			from := int(m.Test.Labels[i])
+			to := (from + 3) % model.Classes
+			z := make([]float64, s.LatentDim())
+			if s.HasEncoder() {
+				z, _, _ = s.Encode(x)
+			} else {
+				inv, err := s.Invert(x, infer.InvertOptions{Seed: uint64(i)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				z = inv.Z
+			}
+			step := 1.0
+			if a.Method == "regression" {
+				step = 2
+			}
+			moved, err := a.Towards(z, from, to, step)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pBefore, pAfter := classProb(t, s, clf, z, to), classProb(t, s, clf, moved, to)
+			tried++
+			meanBefore += pBefore / 20
+			meanAfter += pAfter / 20
+			if pAfter > pBefore {
+				raised++
+			}
+		}
+		t.Logf("%s (%s): p(target) rose for %d of %d digits, from %.3f to %.3f on average", name, a.Method, raised, tried, meanBefore, meanAfter)
+		if raised < tried*7/10 || meanAfter < meanBefore+0.3 {
+			t.Errorf("%s: towards the target class raised its probability for only %d of %d digits, from %.3f to %.3f on average", name, raised, tried, meanBefore, meanAfter)
+		}
+	}
+	if _, err := (measure.Attributes{}).Towards([]float64{0, 0}, 1, 2, 1); err == nil {
+		t.Error("no attributes: no error")
+	}
+}
+
+// classProb returns the classifier's probability of class k for what s
+// draws at z.
+func classProb(t *testing.T, s, clf *infer.Snapshot, z []float64, k int) float64 {
+	t.Helper()
+	img, err := s.Decode(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probs, _, err := clf.Classify(mat.NewDense(1, len(img), img))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return probs.At(0, k)
+}
