@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -86,4 +87,49 @@ func classProb(t *testing.T, s, clf *infer.Snapshot, z []float64, k int) float64
 		t.Fatal(err)
 	}
 	return probs.At(0, k)
+}
+
+// A training digit's nearest neighbour is itself, at distance 0, in pixels
+// and in the classifier's features; the digits nearest in features share
+// the query's label far more often than chance.
+func TestNearest_FindsTheDigitAndItsKind(t *testing.T) {
+	m, err := dataset.Load(assets.MNIST())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon, err := NewMonitor(m.Test, m.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train := m.Train.Head(10000)
+	index, err := measure.NewFeatureIndex(context.Background(), mon.Classifier(), train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := 0
+	for _, i := range []int{0, 17, 4242, 9999} {
+		x := train.Matrix(i, i+1).RawRowView(0)
+		byPixels, err := measure.NearestByPixels(x, train, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byFeatures, err := index.Nearest(x, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if byPixels[0].Index != i || byPixels[0].Distance != 0 || byFeatures[0].Index != i || byFeatures[0].Distance > 1e-4 {
+			t.Fatalf("digit %d: nearest %+v in pixels, %+v in features", i, byPixels[0], byFeatures[0])
+		}
+		for _, n := range byFeatures[1:] {
+			if n.Label == train.Labels[i] {
+				same++
+			}
+		}
+	}
+	if same < 14 {
+		t.Fatalf("%d of 16 feature neighbours share their query's label", same)
+	}
+	if _, err := measure.NearestByPixels([]float64{1, 2}, train, 3); err == nil {
+		t.Fatal("a 2-pixel query: no error")
+	}
 }

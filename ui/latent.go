@@ -61,6 +61,7 @@ type latentView struct {
 	test      *dataset.Set
 	shown     *latentPicture // the picture on screen, for export (UI goroutine)
 	codes     *codeMap
+	nearest   *neighbourFinder
 
 	mu       sync.Mutex // guards what the renderer reads
 	request  latentRequest
@@ -136,7 +137,19 @@ func newLatentView(lab *app.Lab, win fyne.Window, explore *exploreView) *latentV
 		v.gen++
 		v.mu.Unlock()
 	})
-	exports := container.NewHBox(
+	nearest := widget.NewButton("Nearest training digits…", func() {
+		k := v.selectedKind()
+		c := v.explore.column(k)
+		if c == nil {
+			return
+		}
+		if err := v.nearest.ask(k, slices.Clone(c.z)); err != nil {
+			showError(v.win, err)
+			return
+		}
+		v.action.SetText("Finding the training digits nearest the pad's digit (the first time, the classifier reads every training digit)…")
+	})
+	exports := container.NewHBox(nearest,
 		widget.NewButton("Export PNG…", func() { v.export("png") }),
 		widget.NewButton("Export GIF…", func() { v.export("gif") }))
 	towards := container.NewHBox(widget.NewLabel("   Towards digit:"))
@@ -148,6 +161,8 @@ func newLatentView(lab *app.Lab, win fyne.Window, explore *exploreView) *latentV
 		container.NewHBox(widget.NewLabel("Model:"), v.kind, towards),
 		container.NewHBox(widget.NewLabel("Rows:"), v.rowsOf, widget.NewLabel("  Around:"), v.from, another, exports))
 	v.codes = newCodeMap(lab, v.selectedKind)
+	v.nearest = &neighbourFinder{lab: lab, win: win}
+	v.nearest.onShown = func() { v.action.SetText("") }
 	bars := container.NewBorder(v.barsTitle, v.note, nil, nil, v.bars)
 	right := container.NewGridWithRows(2, bars, v.codes.content)
 	v.content = container.NewBorder(top, nil, nil, nil,
@@ -200,14 +215,20 @@ func (v *latentView) picked(i int) {
 // the model trained on, and the map's progress or result; it returns what
 // shows them, or nil.
 func (v *latentView) render() func() {
-	traversal, codes := v.renderTraversal(), v.codes.render()
-	if traversal == nil || codes == nil {
-		if traversal != nil {
-			return traversal
+	var shows []func()
+	for _, f := range []func() func(){v.renderTraversal, v.codes.render, v.nearest.render} {
+		if show := f(); show != nil {
+			shows = append(shows, show)
 		}
-		return codes
 	}
-	return func() { traversal(); codes() }
+	if len(shows) == 0 {
+		return nil
+	}
+	return func() {
+		for _, show := range shows {
+			show()
+		}
+	}
 }
 
 // renderTraversal draws the traversal and the bars, or returns nil.

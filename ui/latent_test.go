@@ -160,3 +160,27 @@ func TestLatent_TowardsNeedsTheClassifier(t *testing.T) {
 		t.Fatalf("towards 3 without a classifier: %q", v.action.Text)
 	}
 }
+
+// Asking for the training digits nearest the pad's digit opens a dialog
+// with them (in pixels only: the test lab's noise data has no classifier).
+func TestNearest_ShowsTheTrainingDigits(t *testing.T) {
+	m, w := newTestUI(t, testLab(t))
+	f := m.latent.nearest
+	if f.render() != nil {
+		t.Fatal("neighbours shown before any was asked for")
+	}
+	if err := f.ask(model.KindVAE, column(m, model.KindVAE).z); err != nil {
+		t.Fatal(err)
+	}
+	show := f.render()
+	if show == nil {
+		t.Fatal("no neighbours found")
+	}
+	show()
+	if w.Canvas().Overlays().Top() == nil {
+		t.Fatal("no dialog")
+	}
+	if err := f.ask(model.KindVAE, []float64{1, 2, 3}); err == nil {
+		t.Fatal("a point of the wrong dimension: no error")
+	}
+}

@@ -41,8 +41,11 @@ type exploreReport struct {
 	// pictures.
 	AxisRows      []measure.TraversalRow `json:"axis_rows"`
 	DirectionRows []measure.TraversalRow `json:"direction_rows"`
-	Seconds       map[string]float64     `json:"seconds"`
-	Wrote         []string               `json:"wrote"`
+	// The training digits nearest the base point's digit.
+	NearestByPixels   []measure.Neighbour `json:"nearest_by_pixels,omitempty"`
+	NearestByFeatures []measure.Neighbour `json:"nearest_by_classifier_features,omitempty"`
+	Seconds           map[string]float64  `json:"seconds"`
+	Wrote             []string            `json:"wrote"`
 }
 
 // runExplore writes pictures and figures of a model's latent space.
@@ -55,6 +58,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	steps := fs.Int("steps", 9, "images per traversal row, from -3 to +3 standard deviations")
 	digit := fs.Int("digit", -1, "ae, vae: sweep around the code of this test digit (default: the codes' mean for an AE, the origin otherwise)")
 	seed := fs.Uint64("seed", 1, "seed of GANSpace's prior points and of the t-SNE map")
+	neighbours := fs.Int("neighbours", 8, "training digits nearest the base point's digit to show, in pixels and in the classifier's features (0: none)")
 	tsne := fs.Int("tsne", 0, "ae, vae: also place the first N test digits' codes on a t-SNE map (tsne1, tsne2 in the CSV; 0: none)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: latentlab explore --checkpoint FILE [--out DIR]\n\nWrites the principal plane's manifold, latent traversals over the axes and the principal\ndirections (PNG and animated GIF), the test set's codes with their principal coordinates (CSV),\nand the explained variance, KL per dimension and active units (JSON, also printed).\n\nflags:")
@@ -71,6 +75,8 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("--components %d: must be between 1 and 256", *components)
 	case *steps < 2 || *steps > 64:
 		return usagef("--steps %d: must be between 2 and 64", *steps)
+	case *neighbours < 0 || *neighbours > 100:
+		return usagef("--neighbours %d: must be between 0 and 100", *neighbours)
 	case *tsne < 0 || *tsne == 1 || *tsne > 70000:
 		return usagef("--tsne %d: must be 0 (none) or between 2 and 70000", *tsne)
 	}
@@ -87,7 +93,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	s := ck.Snapshot()
 	opts := app.ExploreOptions{Components: *components, Seed: *seed, FromDigit: set["digit"], Digit: *digit}
 	var d *app.Data
-	if s.HasEncoder() {
+	if s.HasEncoder() || *neighbours > 0 {
 		trained, known := ck.Source()
 		if known && !set["data"] && !app.IsEmbedded(trained) {
 			return usagef("%s was trained on %s: explore it on that data with --data DIR", *path, trained)
@@ -136,6 +142,9 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if e.Codes != nil {
 		w.write(rep.Model+"-codes.csv", func(f io.Writer) error { return app.WriteCodesCSV(f, e.Codes, d.Test.Labels, e.Scores, embedding) })
+	}
+	if *neighbours > 0 {
+		w.neighbours(ctx, e.Base, d, *neighbours)
 	}
 	if w.err != nil {
 		return w.err
@@ -232,4 +241,52 @@ func (w *exploreWriter) plane(e app.Exploration) {
 		return
 	}
 	w.write(w.name+"-plane-pc1-pc2.png", func(f io.Writer) error { return png.Encode(f, img) })
+}
+
+// neighbours writes <model>-neighbours.png: the digit at base, then the k
+// training digits nearest it in pixels, then in the digit classifier's
+// features (on MNIST), and puts them in the report.
+func (w *exploreWriter) neighbours(ctx context.Context, base []float64, d *app.Data, k int) {
+	if w.err != nil {
+		return
+	}
+	start := time.Now()
+	img, err := w.s.Decode(base)
+	if err != nil {
+		w.err = err
+		return
+	}
+	train := d.Train
+	if w.rep.NearestByPixels, err = measure.NearestByPixels(img, train, k); err != nil {
+		w.err = err
+		return
+	}
+	if clf, why, err := classifierFor("", d.Source); err == nil && why == "" && clf.Pixels() == len(img) {
+		index, err := measure.NewFeatureIndex(ctx, clf, train)
+		if err != nil {
+			w.err = err
+			return
+		}
+		if w.rep.NearestByFeatures, err = index.Nearest(img, k); err != nil {
+			w.err = err
+			return
+		}
+	}
+	w.rep.Seconds["neighbours"] = time.Since(start).Seconds()
+	// k to a line: the model's digit alone on the first, then each kind of
+	// neighbour on a line of its own.
+	grid := mat.NewDense(3*k, len(img), nil)
+	grid.SetRow(0, img)
+	for r, ns := range [][]measure.Neighbour{w.rep.NearestByPixels, w.rep.NearestByFeatures} {
+		for j, n := range ns {
+			grid.SetRow((r+1)*k+j, train.Matrix(n.Index, n.Index+1).RawRowView(0))
+		}
+	}
+	cfg := w.s.Config()
+	tile, err := render.Tile(grid, cfg.ImageRows, cfg.ImageCols, k, 2)
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.write(w.name+"-neighbours.png", func(f io.Writer) error { return png.Encode(f, tile) })
 }

@@ -25,7 +25,10 @@ func TestRun_ExploreWritesTheLatentSpace(t *testing.T) {
 	if rep.Method != "pca" || len(rep.Explained) != 2 || rep.ActiveUnits == nil || len(rep.Dimensions.KL) != 2 || len(rep.AxisRows) != 2 {
 		t.Fatalf("report: %+v", rep)
 	}
-	for _, name := range []string{"vae-plane-pc1-pc2.png", "vae-traversal-axes.png", "vae-traversal-directions.png", "vae-latent.json"} {
+	if len(rep.NearestByPixels) != 8 || len(rep.NearestByFeatures) != 8 || rep.NearestByPixels[0].Distance > rep.NearestByPixels[7].Distance {
+		t.Fatalf("neighbours: %+v, %+v", rep.NearestByPixels, rep.NearestByFeatures)
+	}
+	for _, name := range []string{"vae-plane-pc1-pc2.png", "vae-traversal-axes.png", "vae-traversal-directions.png", "vae-latent.json", "vae-neighbours.png"} {
 		if st, err := os.Stat(filepath.Join(out, name)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -66,6 +69,7 @@ func TestRun_ExploreWritesTheLatentSpace(t *testing.T) {
 		{[]string{"explore"}, "--checkpoint is required"},
 		{[]string{"explore", "--checkpoint", "pretrained:vae-mlp", "--steps", "1"}, "--steps"},
 		{[]string{"explore", "--checkpoint", "pretrained:vae-mlp", "--tsne", "1"}, "--tsne"},
+		{[]string{"explore", "--checkpoint", "pretrained:vae-mlp", "--neighbours", "-1"}, "--neighbours"},
 		{[]string{"explore", "--checkpoint", "pretrained:gan-mlp", "--digit", "3", "--out", out}, "no encoder"},
 		{[]string{"explore", "--checkpoint", "pretrained:vae-mlp", "--digit", "10000", "--out", out}, "test digit 10000"},
 	} {

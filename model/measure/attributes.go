@@ -24,7 +24,7 @@ type Attributes struct {
 }
 
 // attributeSamples is how many prior points a GAN's regression takes.
-const attributeSamples = 2000
+const attributeSamples = 1000
 
 // ClassAttributes returns the class attributes of s's latent space: for an
 // AE or VAE the centroids of set's codes by label (White 2016, "Sampling
