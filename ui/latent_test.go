@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"gonum.org/v1/gonum/floats"
 
+	"latentlab/app"
 	"latentlab/model"
 )
 
@@ -182,5 +183,45 @@ func TestNearest_ShowsTheTrainingDigits(t *testing.T) {
 	}
 	if err := f.ask(model.KindVAE, []float64{1, 2, 3}); err == nil {
 		t.Fatal("a point of the wrong dimension: no error")
+	}
+}
+
+// Latent spaces of 1 and 256 dimensions: every pad, every axis choice and
+// the Latent view's pictures draw without error.
+func TestExploreAndLatent_AnyDimension(t *testing.T) {
+	m, _ := newTestUI(t, testLabWith(t, map[model.Kind]int{model.KindAE: 1, model.KindVAE: 256, model.KindGAN: 3}))
+	for _, k := range app.Kinds {
+		c := column(m, k)
+		d := m.lab.Session(k).Snapshot().LatentDim()
+		if c.dim != d || len(c.sliders) != d || c.pad.manifold == nil {
+			t.Fatalf("%s (%d dimensions): column of %d, %d sliders, manifold %v", k, d, c.dim, len(c.sliders), c.pad.manifold != nil)
+		}
+		if d >= 2 {
+			c.axisX.SetSelectedIndex(len(c.axisX.Options) - 1) // the last principal direction
+			if show := m.explore.renderSlices(); show != nil {
+				show()
+			}
+			if c.plane.DirX == nil {
+				t.Fatalf("%s: no plane of principal directions", k)
+			}
+		}
+		m.tabs.SelectIndex(tabLatent)
+		m.latent.kind.SetSelected(modelTitle(k))
+		for _, rows := range []string{"Latent axes", "Principal directions"} {
+			m.latent.rowsOf.SetSelected(rows)
+			show := m.latent.render()
+			if show == nil {
+				t.Fatalf("%s, %s: nothing drawn", k, rows)
+			}
+			show()
+			want := min(d, traversalRows)
+			if rows != "Latent axes" {
+				want = min(d, padDirections)
+			}
+			if m.latent.shown == nil || m.latent.shown.req.kind != k || m.latent.shown.rows != want {
+				t.Fatalf("%s, %s: %+v", k, rows, m.latent.shown)
+			}
+		}
+		m.tabs.SelectIndex(tabExplore)
 	}
 }

@@ -25,6 +25,12 @@ import (
 // 28x28 images; training is not started.
 func testLab(t *testing.T) *app.Lab {
 	t.Helper()
+	return testLabWith(t, nil)
+}
+
+// testLabWith is testLab with the latent dimension of some models set.
+func testLabWith(t *testing.T, latent map[model.Kind]int) *app.Lab {
+	t.Helper()
 	mk := func(n, seed int) *dataset.Set {
 		s := &dataset.Set{Rows: 28, Cols: 28, Pixels: make([]float32, n*784), Labels: make([]uint8, n)}
 		for i := range s.Pixels {
@@ -44,6 +50,9 @@ func testLab(t *testing.T) *app.Lab {
 		}
 		c.BatchSize = 16
 		c.Epochs = 1000
+		if d, ok := latent[k]; ok {
+			c.LatentDim = d
+		}
 		cfgs[k] = c
 	}
 	train, test := mk(120, 1), mk(60, 3)
