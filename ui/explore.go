@@ -114,7 +114,7 @@ type padColumn struct {
 	rings      []Ring       // the background's rings (the prior's)
 	posterior  [2][]float64 // a drawn digit's posterior mean and standard deviations (VAE), or nil
 	plane      infer.Plane  // the pad's plane, from the last render
-	lo, hi     []float64    // slider ranges per axis
+	sliderSet  sliderSet    // what the sliders run over
 	lastDecode time.Time
 	lastStep   int64
 	dim        int
@@ -272,9 +272,9 @@ func (c *padColumn) reshape(s *infer.Snapshot) {
 	}
 	c.dim = d
 	c.z = make([]float64, d)
-	c.lo, c.hi = make([]float64, d), make([]float64, d)
-	for i := range c.lo {
-		c.lo[i], c.hi[i] = -priorHalfWidth, priorHalfWidth
+	lo, hi := make([]float64, d), make([]float64, d)
+	for i := range lo {
+		lo[i], hi[i] = -priorHalfWidth, priorHalfWidth
 	}
 	y := min(1, d-1)
 	c.plane = infer.LinearPriorPlane(d, 0, y, priorHalfWidth)
@@ -285,25 +285,8 @@ func (c *padColumn) reshape(s *infer.Snapshot) {
 	c.axisX.Options, c.axisY.Options = opts, opts
 	c.axisX.SetSelectedIndex(0)
 	c.axisY.SetSelectedIndex(y)
-	c.sliders, c.values = nil, nil
-	c.sliderUI.RemoveAll()
-	for i := 0; i < d; i++ {
-		sl := widget.NewSlider(c.lo[i], c.hi[i])
-		sl.Step = 0.01
-		val := widget.NewLabel("")
-		val.TextStyle = fyne.TextStyle{Monospace: true}
-		sl.OnChanged = func(x float64) {
-			if c.z[i] == x {
-				return
-			}
-			z := slices.Clone(c.z)
-			z[i] = x
-			c.view.setZ(c, z)
-		}
-		c.sliders = append(c.sliders, sl)
-		c.values = append(c.values, val)
-		c.sliderUI.Add(container.NewBorder(nil, nil, widget.NewLabel(fmt.Sprintf("z%d", i)), val, sl))
-	}
+	c.sliderSet = sliderSet{}
+	c.setSliders(axisSliders(lo, hi))
 	c.setZ(c.z)
 }
 
@@ -342,17 +325,7 @@ func (c *padColumn) setZ(z []float64) {
 func (c *padColumn) showZ() {
 	z := c.z
 	c.stale = false
-	for i, sl := range c.sliders {
-		lo, hi := min(c.lo[i], z[i]), max(c.hi[i], z[i]) // a code beyond the range widens it
-		if sl.Value != z[i] || sl.Min != lo || sl.Max != hi {
-			sl.Min, sl.Max = lo, hi
-			sl.Value = z[i]
-			sl.Refresh()
-		}
-		if text := fmt.Sprintf("%+.2f", z[i]); c.values[i].Text != text {
-			c.values[i].SetText(text)
-		}
-	}
+	c.showSliders(z)
 	c.readout.SetText(formatZ(z))
 	c.decode()
 }

@@ -69,8 +69,8 @@ type padBackground struct {
 	manifold  image.Image
 	dots      []Dot
 	rings     []Ring
-	lo, hi    []float64
-	explained string // the principal axes' share of the variance (of the codes, or GANSpace's first layer), or ""
+	sliders   sliderSet // what the sliders run over, and their ranges
+	explained string    // the principal axes' share of the variance (of the codes, or GANSpace's first layer), or ""
 }
 
 // shareBase hands the renderers the pad's point z and, when z has left the
@@ -199,12 +199,13 @@ func (c *padColumn) renderBackground() *padBackground {
 func (c *padColumn) planeOf(bg *padBackground, s *infer.Snapshot, axes [2]int, codes *mat.Dense) error {
 	d := s.LatentDim()
 	if s.Kind() == model.KindAE && codes != nil {
-		bg.lo, bg.hi = infer.Extent(codes)
+		bg.sliders = axisSliders(infer.Extent(codes))
 	} else {
-		bg.lo, bg.hi = make([]float64, d), make([]float64, d)
-		for i := range bg.lo {
-			bg.lo[i], bg.hi[i] = -priorHalfWidth, priorHalfWidth
+		lo, hi := make([]float64, d), make([]float64, d)
+		for i := range lo {
+			lo[i], hi[i] = -priorHalfWidth, priorHalfWidth
 		}
+		bg.sliders = axisSliders(lo, hi)
 		for _, r := range []float32{1, 2} { // 1 and 2 standard deviations of N(0, I), along any unit axes
 			f := r / float32(2*priorHalfWidth)
 			bg.rings = append(bg.rings, Ring{U: 0.5, V: 0.5, RU: f, RV: f})
@@ -251,6 +252,7 @@ func (c *padColumn) planeOf(bg *padBackground, s *infer.Snapshot, axes [2]int, c
 		plane = widen(plane)
 	}
 	bg.plane = plane
+	bg.sliders = directionSliders(dirs, s, codes)
 	var parts []string
 	for _, a := range axes {
 		if a >= d {
@@ -259,6 +261,30 @@ func (c *padColumn) planeOf(bg *padBackground, s *infer.Snapshot, axes [2]int, c
 	}
 	bg.explained = strings.Join(parts, ", ")
 	return nil
+}
+
+// directionSliders is the set of sliders over the principal directions
+// dirs: an AE's over the extent of its codes' coordinates, a VAE's and
+// GAN's over ±3 (the prior's coordinate along any unit direction is
+// N(0, 1)).
+func directionSliders(dirs measure.Directions, s *infer.Snapshot, codes *mat.Dense) sliderSet {
+	set := sliderSet{dirs: dirs.Vectors}
+	var coords *mat.Dense
+	if s.Kind() == model.KindAE && codes != nil {
+		n, _ := codes.Dims()
+		coords = mat.NewDense(n, len(dirs.Vectors), nil)
+		for j, v := range dirs.Vectors {
+			coords.ColView(j).(*mat.VecDense).MulVec(codes, mat.NewVecDense(len(v), v))
+		}
+		set.lo, set.hi = infer.Extent(coords)
+	}
+	for j := range dirs.Vectors {
+		set.names = append(set.names, fmt.Sprintf("PC%d", j+1))
+		if coords == nil {
+			set.lo, set.hi = append(set.lo, -priorHalfWidth), append(set.hi, priorHalfWidth)
+		}
+	}
+	return set
 }
 
 // widen returns plane widened by a tenth on each side, so that the
@@ -302,7 +328,9 @@ func (c *padColumn) applyBackground(bg *padBackground) {
 		c.plane = bg.plane
 		c.planeNote.SetText(bg.explained)
 	}
-	c.lo, c.hi = bg.lo, bg.hi
+	if current {
+		c.setSliders(bg.sliders)
+	}
 	c.pad.SetManifold(bg.manifold)
 	c.pad.SetDots(bg.dots)
 	c.rings = bg.rings

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"image"
 	"slices"
 	"strings"
@@ -85,6 +86,21 @@ func TestPad_PrincipalAxes(t *testing.T) {
 		}
 		if u, v := c.plane.Fractions(c.z); abs(u-0.8) > 1e-9 || abs(v-0.3) > 1e-9 {
 			t.Fatalf("%s: the point dragged to (0.8, 0.3) sits at (%v, %v)", k, u, v)
+		}
+		// The sliders run over the principal directions; the last moves z
+		// along its direction alone, and the readout shows z.
+		last := len(c.sliders) - 1
+		if len(c.sliders) != min(padDirections, d) || c.sliderSet.names[last] != fmt.Sprintf("PC%d", last+1) {
+			t.Fatalf("%s: sliders %v", k, c.sliderSet.names)
+		}
+		before = slices.Clone(c.z)
+		c.sliders[last].SetValue(c.sliders[last].Value + 0.5)
+		step = floats.SubTo(make([]float64, d), c.z, before)
+		if along := floats.Dot(step, c.sliderSet.dirs[last]); abs(along-0.5) > 0.011 || abs(floats.Norm(step, 2)-abs(along)) > 1e-9 {
+			t.Fatalf("%s: slider PC%d moved z by %v (%v along it)", k, last+1, step, along)
+		}
+		if c.readout.Text != formatZ(c.z) {
+			t.Fatalf("%s: readout %q, z %v", k, c.readout.Text, c.z)
 		}
 	}
 }
