@@ -113,6 +113,7 @@ const (
 	MaxHidden    = 4096
 	MaxBatchSize = 8192
 	MaxEpochs    = 100000
+	MaxTrainSize = 1 << 30
 	MaxPixels    = 1 << 20 // pixels of an image
 )
 
@@ -153,6 +154,11 @@ type Config struct {
 
 	LabelSmoothing float64 `json:"label_smoothing"` // GAN: real target is 1-LabelSmoothing
 	DSteps         int     `json:"d_steps"`         // GAN: discriminator steps per generator step
+
+	// TrainSize is how many training images a run learns from: a subset
+	// drawn by the seed (TrainingSubset), so that overfitting can be made
+	// on purpose; 0 takes them all. The validation images stay whole.
+	TrainSize int `json:"train_size,omitempty"`
 
 	Seed uint64 `json:"seed"`
 }
@@ -254,6 +260,9 @@ func (c Config) Validate() error {
 			break
 		}
 	}
+	if c.TrainSize < 0 || c.TrainSize > MaxTrainSize {
+		bad("train_size", c.TrainSize, fmt.Sprintf("must be 0 (every training image) or between 1 and %d", MaxTrainSize))
+	}
 	if c.Epochs < 0 || c.Epochs > MaxEpochs {
 		bad("epochs", c.Epochs, fmt.Sprintf("must be between 0 and %d", MaxEpochs))
 	}
@@ -317,7 +326,7 @@ func (c Config) Validate() error {
 // of settings on the running one.
 func (c Config) NeedsRebuild(next Config) bool {
 	if c.Kind != next.Kind || c.Family() != next.Family() || c.Parts != next.Parts || c.ImageRows != next.ImageRows || c.ImageCols != next.ImageCols || c.LatentDim != next.LatentDim || c.BatchSize != next.BatchSize ||
-		c.Dropout != next.Dropout || c.Seed != next.Seed || c.Optimizer != next.Optimizer || len(c.Hidden) != len(next.Hidden) {
+		c.Dropout != next.Dropout || c.Seed != next.Seed || c.Optimizer != next.Optimizer || c.TrainSize != next.TrainSize || len(c.Hidden) != len(next.Hidden) {
 		return true
 	}
 	for i := range c.Hidden {

@@ -225,3 +225,29 @@ func TestExploreAndLatent_AnyDimension(t *testing.T) {
 		m.tabs.SelectIndex(tabExplore)
 	}
 }
+
+// An experiment resets its model with its settings, starts it and keeps
+// its explanation on the card; the GAN has none yet.
+func TestTrain_ExperimentResetsAndRuns(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	for _, c := range m.train.cards {
+		if c.session.Kind() == model.KindGAN {
+			if len(c.experimentsFor()) != 0 {
+				t.Fatal("an experiment for the GAN")
+			}
+			continue
+		}
+		exps := c.experimentsFor()
+		if len(exps) < 2 {
+			t.Fatalf("%s: %d experiments", c.session.Kind(), len(exps))
+		}
+		c.runExperiment(exps[0])
+		cfg := c.session.Config()
+		if cfg.TrainSize == 0 || cfg.Dropout != 0 || cfg.Patience != 0 || !c.experiment.Visible() || !strings.Contains(c.experiment.Text, exps[0].Name) {
+			t.Fatalf("%s after %q: %+v, card %q", c.session.Kind(), exps[0].Name, cfg, c.experiment.Text)
+		}
+		if st := c.session.Status().State; st != app.Running && st != app.Finished {
+			t.Fatalf("%s: %s after the experiment started", c.session.Kind(), st)
+		}
+	}
+}

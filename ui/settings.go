@@ -70,6 +70,7 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 		c.Hidden = hs
 		return nil
 	})
+	intField("Training images", "0 = all; a few hundred, without dropout, weight decay or early stopping, overfit on purpose; needs reset", cfg.TrainSize, func(c *model.Config, n int) { c.TrainSize = n })
 	intField("Epochs", "", cfg.Epochs, func(c *model.Config, n int) { c.Epochs = n })
 	intField("Batch size", "needs reset", cfg.BatchSize, func(c *model.Config, n int) { c.BatchSize = n })
 	f.add("Optimizer", "adam, rmsprop or sgd; needs reset", string(cfg.Optimizer), func(c *model.Config, s string) error {
@@ -185,7 +186,7 @@ func (v *trainView) applySettings(s *app.Session, form *settingsForm) error {
 	next.ImageRows, next.ImageCols = cur.ImageRows, cur.ImageCols
 	if cur.NeedsRebuild(next) {
 		dialog.ShowConfirm("Reset needed",
-			"Latent dimension, hidden layers, batch size, dropout, optimizer and seed need new weights.\nReset the "+strings.ToUpper(string(s.Kind()))+" and start over from the seed?",
+			"Latent dimension, hidden layers, batch size, dropout, optimizer, training images and seed need new weights.\nReset the "+strings.ToUpper(string(s.Kind()))+" and start over from the seed?",
 			func(yes bool) {
 				if yes {
 					apply()

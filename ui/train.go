@@ -34,15 +34,16 @@ type trainView struct {
 
 // trainCard is one model's column of the Train view.
 type trainCard struct {
-	view     *trainView
-	session  *app.Session
-	charts   []*canvas.Image
-	specs    []chartSpec
-	progress *widget.ProgressBar
-	status   *widget.Label
-	message  *widget.Label
-	alarm    *widget.Label
-	startBtn *widget.Button
+	view       *trainView
+	session    *app.Session
+	charts     []*canvas.Image
+	specs      []chartSpec
+	progress   *widget.ProgressBar
+	status     *widget.Label
+	message    *widget.Label
+	alarm      *widget.Label
+	experiment *widget.Label // the running experiment's explanation, hidden without one
+	startBtn   *widget.Button
 
 	mu       sync.Mutex // guards drawnAt, shared with the renderer
 	drawnAt  float64    // newest x the charts were drawn with
@@ -126,6 +127,9 @@ func (v *trainView) newCard(s *app.Session) *trainCard {
 	c.alarm.Importance = widget.DangerImportance
 	c.alarm.TextStyle = fyne.TextStyle{Bold: true}
 	c.alarm.Hide()
+	c.experiment = widget.NewLabel("")
+	c.experiment.Wrapping = fyne.TextWrapWord
+	c.experiment.Hide()
 	c.startBtn = widget.NewButtonWithIcon("Start", theme.MediaPlayIcon(), c.toggle)
 	return c
 }
@@ -137,17 +141,22 @@ func (c *trainCard) content() fyne.CanvasObject {
 		if err := s.Reset(s.Config()); err != nil {
 			showError(c.view.win, err)
 		}
+		c.experiment.Hide()
 		c.view.tick()
 	})
 	settings := widget.NewButtonWithIcon("Settings…", theme.SettingsIcon(), func() { c.view.showSettings(s) })
 	save := widget.NewButtonWithIcon("Save…", theme.DocumentSaveIcon(), func() { saveCheckpoint(c.view.win, s) })
 	load := widget.NewButtonWithIcon("Load…", theme.FolderOpenIcon(), func() { loadCheckpoint(c.view.win, s, c.view.tick) })
-	buttons := container.NewGridWithColumns(3, c.startBtn, reset, settings, save, load)
+	experiments := widget.NewButtonWithIcon("Experiments…", theme.InfoIcon(), c.showExperiments)
+	if len(c.experimentsFor()) == 0 {
+		experiments.Disable()
+	}
+	buttons := container.NewGridWithColumns(3, c.startBtn, reset, settings, save, load, experiments)
 	charts := container.NewGridWithRows(len(c.charts))
 	for _, ch := range c.charts {
 		charts.Add(ch)
 	}
-	return container.NewBorder(container.NewVBox(title, c.progress, c.status, c.alarm), container.NewVBox(c.message, buttons), nil, nil, charts)
+	return container.NewBorder(container.NewVBox(title, c.progress, c.status, c.alarm), container.NewVBox(c.experiment, c.message, buttons), nil, nil, charts)
 }
 
 // toggle starts or pauses training.

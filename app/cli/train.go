@@ -26,7 +26,7 @@ import (
 type trainFlags struct {
 	kind, out, data, optimizer, schedule, hidden, arch string
 	latentDim, epochs, batch, decayEvery               int
-	patience, dSteps, validation                       int
+	patience, dSteps, validation, trainSize            int
 	seed                                               uint64
 	lr, beta1, beta2, decayRate, dropout               float64
 	weightDecay, beta, warmup, smoothing               float64
@@ -61,6 +61,7 @@ func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
 	fs.Float64Var(&f.smoothing, "label-smoothing", 0, "gan: real target 1-s for the discriminator (default 0.1)")
 	fs.IntVar(&f.dSteps, "d-steps", d.DSteps, "gan: discriminator steps per generator step")
 	fs.IntVar(&f.validation, "validation", app.ValidationImages, "training images held out for validation (0: none)")
+	fs.IntVar(&f.trainSize, "train-size", 0, "learn from this many of the training images, a subset drawn by --seed (0: all); a few hundred overfit on purpose")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&f.resume, "resume", "", "checkpoint to continue training, exactly where it stopped (its settings, seed and data split; --epochs sets the total)")
 	fs.BoolVar(&f.force, "force", false, "replace the checkpoint already in --out with a new run")
@@ -104,7 +105,7 @@ func (f *trainFlags) config(set map[string]bool) (model.Config, error) {
 		c.Schedule = model.Schedule(strings.ToLower(f.schedule))
 	}
 	c.Beta2, c.DecayRate, c.DecayEvery = f.beta2, f.decayRate, f.decayEvery
-	c.WeightDecay, c.Patience = f.weightDecay, f.patience
+	c.WeightDecay, c.Patience, c.TrainSize = f.weightDecay, f.patience, f.trainSize
 	c.Beta, c.WarmupEpochs, c.DSteps = f.beta, f.warmup, f.dSteps
 	if set["dropout"] {
 		c.Dropout = f.dropout
@@ -142,7 +143,7 @@ func (f *trainFlags) config(set map[string]bool) (model.Config, error) {
 func flagNames(msg string) string {
 	r := strings.NewReplacer("learning_rate", "--lr", "latent_dim", "--latent-dim", "batch_size", "--batch-size",
 		"decay_rate", "--decay-rate", "decay_every", "--decay-every", "weight_decay", "--weight-decay",
-		"warmup_epochs", "--warmup", "label_smoothing", "--label-smoothing", "d_steps", "--d-steps",
+		"warmup_epochs", "--warmup", "train_size", "--train-size", "label_smoothing", "--label-smoothing", "d_steps", "--d-steps",
 		"epochs =", "--epochs =", "optimizer =", "--optimizer =", "schedule =", "--schedule =", "dropout =", "--dropout =",
 		"patience =", "--patience =", "beta1 =", "--beta1 =", "beta2 =", "--beta2 =", "beta =", "--beta =", "hidden =", "--hidden =")
 	return r.Replace(msg)

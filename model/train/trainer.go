@@ -111,6 +111,12 @@ func newTrainer(cfg model.Config, train, val *dataset.Set, dt tensor.Dtype) (*Tr
 	if cfg.Parts == model.PartsDecoder {
 		return nil, fmt.Errorf("train: a %s without its encoder or discriminator (decoder only) decodes and is measured, but cannot be trained", cfg.Kind)
 	}
+	if cfg.TrainSize > train.Len() {
+		return nil, fmt.Errorf("train: new %s trainer: train_size = %d is more than the %d training images", cfg.Kind, cfg.TrainSize, train.Len())
+	}
+	if cfg.TrainSize > 0 {
+		train = TrainingSubset(train, cfg.TrainSize, cfg.Seed)
+	}
 	if cfg.BatchSize > train.Len() {
 		return nil, fmt.Errorf("train: new %s trainer: batch_size = %d is larger than the %d training images", cfg.Kind, cfg.BatchSize, train.Len())
 	}
@@ -125,6 +131,18 @@ func newTrainer(cfg model.Config, train, val *dataset.Set, dt tensor.Dtype) (*Tr
 	t.publish()
 	t.setProgress(Event{Model: cfg.Kind, Batches: t.batches()})
 	return t, nil
+}
+
+// TrainingSubset returns the n images of train a run with Config.TrainSize
+// n and seed learns from: drawn without replacement by the seed, kept in
+// their order in train; all of train when n is 0 or covers it.
+func TrainingSubset(train *dataset.Set, n int, seed uint64) *dataset.Set {
+	if n <= 0 || n >= train.Len() {
+		return train
+	}
+	idx := rand.New(rand.NewPCG(seed, 0x5b5e7)).Perm(train.Len())[:n]
+	slices.Sort(idx)
+	return train.Subset(idx)
 }
 
 // graphConstruction serialises the building of gorgonia graphs: gorgonia's
@@ -195,7 +213,7 @@ func (t *Trainer) UpdateSettings(next model.Config) error {
 	}
 	next.ImageRows, next.ImageCols = cur.ImageRows, cur.ImageCols
 	if cur.NeedsRebuild(next) {
-		return fmt.Errorf("train: kind, image size, latent dimension, hidden layers, batch size, dropout, optimizer and seed need a reset to change")
+		return fmt.Errorf("train: kind, image size, latent dimension, hidden layers, batch size, dropout, optimizer, training images and seed need a reset to change")
 	}
 	if err := next.Validate(); err != nil {
 		return err

@@ -1,0 +1,52 @@
+package app
+
+import "latentlab/model"
+
+// Experiment is a run set up in one click to show one behaviour of
+// training, with what to watch while it runs and why it happens.
+type Experiment struct {
+	Name  string
+	Kinds []model.Kind // the models it is for
+	// Apply returns the run's settings from the model's current ones, for
+	// a training set of trainImages images.
+	Apply func(c model.Config, trainImages int) model.Config
+	// Watch says, in two or three sentences, what to look at and why.
+	Watch string
+}
+
+// overfitImages is how few training images the overfitting experiments
+// learn from: few enough that the default networks (about 600,000
+// weights) learn them by heart in a few dozen epochs.
+const overfitImages = 300
+
+// overfit is the run that overfits: few images, many epochs, no cure.
+func overfit(c model.Config, trainImages int) model.Config {
+	c.TrainSize, c.Epochs, c.BatchSize = min(overfitImages, trainImages), 80, min(32, trainImages)
+	c.Dropout, c.WeightDecay, c.Patience = 0, 0, 0
+	c.Schedule = model.ScheduleConstant
+	return c
+}
+
+// Experiments are the runs the Train view offers.
+var Experiments = []Experiment{
+	{
+		Name:  "Overfit on purpose",
+		Kinds: []model.Kind{model.KindAE, model.KindVAE},
+		Apply: overfit,
+		Watch: "The model learns from 300 training images, for 80 epochs, with no dropout, no weight decay and no early stopping. " +
+			"Watch the training loss keep falling while the validation loss (5,000 images it never learns from) reaches its lowest after a couple of dozen epochs and then climbs: " +
+			"the network has started to remember its 300 digits instead of learning what digits have in common.",
+	},
+	{
+		Name:  "Cure it: early stopping and dropout",
+		Kinds: []model.Kind{model.KindAE, model.KindVAE},
+		Apply: func(c model.Config, trainImages int) model.Config {
+			c = overfit(c, trainImages)
+			c.Dropout, c.Patience = 0.3, 5
+			return c
+		},
+		Watch: "The same 300 images, now with dropout 0.3 on the hidden layers and early stopping after 5 epochs without a better validation loss. " +
+			"Dropout keeps the validation loss down longer, since no unit can rely on another to remember a digit; early stopping ends the run near the lowest " +
+			"validation loss and restores the weights of that epoch. Compare with the overfitting run's curves.",
+	},
+}
