@@ -19,6 +19,12 @@ type Experiment struct {
 // weights) learn them by heart in a few dozen epochs.
 const overfitImages = 300
 
+// collapseBeta is the KL weight that collapses the default VAE's posterior.
+const collapseBeta = 30
+
+// divergentRate is a learning rate that makes plain SGD diverge.
+const divergentRate = 10
+
 // overfit is the run that overfits: few images, many epochs, no cure.
 func overfit(c model.Config, trainImages int) model.Config {
 	c.TrainSize, c.Epochs, c.BatchSize = min(overfitImages, trainImages), 80, min(32, trainImages)
@@ -48,5 +54,27 @@ var Experiments = []Experiment{
 		Watch: "The same 300 images, now with dropout 0.3 on the hidden layers and early stopping after 5 epochs without a better validation loss. " +
 			"Dropout keeps the validation loss down longer, since no unit can rely on another to remember a digit; early stopping ends the run near the lowest " +
 			"validation loss and restores the weights of that epoch. Compare with the overfitting run's curves.",
+	},
+	{
+		Name:  "Posterior collapse",
+		Kinds: []model.Kind{model.KindVAE},
+		Apply: func(c model.Config, trainImages int) model.Config {
+			c.Beta, c.WarmupEpochs, c.Epochs = collapseBeta, 0, 3
+			return c
+		},
+		Watch: "The KL term weighs 30 times the reconstruction from the first step, with no warm-up. " +
+			"Watch the KL chart fall to about zero and the collapse alarm fire after an epoch: every posterior q(z|x) becomes the prior, so z says nothing about the image " +
+			"and the decoder draws one blurred average digit wherever you drag on the VAE pad. KL warm-up or a smaller β avoid it.",
+	},
+	{
+		Name:  "Learning rate too high",
+		Kinds: []model.Kind{model.KindAE, model.KindVAE, model.KindGAN},
+		Apply: func(c model.Config, trainImages int) model.Config {
+			c.LearningRate, c.Optimizer, c.Schedule = divergentRate, model.SGD, model.ScheduleConstant
+			return c
+		},
+		Watch: "Plain gradient descent with a learning rate of 10: each step overshoots the minimum it aims at by more than it corrects. " +
+			"Within a few steps the loss is no longer a number: the run stops at that step and says which loss broke, instead of training on. " +
+			"Adam's per-weight step sizes, or a rate ten thousand times smaller, train steadily.",
 	},
 }

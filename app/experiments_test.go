@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"latentlab/assets"
@@ -66,5 +67,88 @@ func TestExperiments_OverfitAndCure(t *testing.T) {
 	t.Logf("cured: stopped after %d epochs (%v), validation lowest %.1f", len(cured), end, cbest)
 	if end != train.EventEarlyStop || len(cured) >= len(valLoss) || cbest > valLoss[last] {
 		t.Fatalf("the cure did not stop early below the overfit run's last validation loss: %d epochs, %v, lowest %.1f", len(cured), end, cbest)
+	}
+}
+
+// experiment returns the experiment named name.
+func experiment(t *testing.T, name string) Experiment {
+	t.Helper()
+	for _, e := range Experiments {
+		if e.Name == name {
+			return e
+		}
+	}
+	t.Fatalf("no experiment %q", name)
+	return Experiment{}
+}
+
+// "Posterior collapse" collapses the VAE within an epoch: its KL falls
+// below the alarm's threshold and the alarm fires.
+func TestExperiments_PosteriorCollapseFiresTheAlarm(t *testing.T) {
+	m, err := dataset.Load(assets.MNIST())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := experiment(t, "Posterior collapse").Apply(model.DefaultConfig(model.KindVAE), m.Train.Len())
+	cfg.Epochs = 1
+	tr, err := train.NewTrainer(cfg, m.Train.Head(10000), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if err := tr.Train(context.Background(), func(train.Event) {}); err != nil {
+		t.Fatal(err)
+	}
+	mon, err := NewMonitor(m.Test, m.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, kl, err := mon.Check(tr.Snapshot(), 500, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0.0
+	for _, v := range kl.PerDim {
+		total += v
+	}
+	msg := alarm(model.KindVAE, q, kl, 0)
+	t.Logf("after an epoch at β = %g: KL %.4f nats; alarm %q", cfg.Beta, total, msg)
+	if !strings.Contains(msg, "Posterior collapse") {
+		t.Fatalf("no collapse alarm: KL %.4f nats, %d active", total, kl.Active)
+	}
+}
+
+// "Learning rate too high" diverges: the run stops on a failed step,
+// saying so, within a few hundred steps.
+func TestExperiments_TooHighALearningRateDiverges(t *testing.T) {
+	m, err := dataset.Load(assets.MNIST())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []model.Kind{model.KindAE, model.KindGAN} {
+		cfg := experiment(t, "Learning rate too high").Apply(model.DefaultConfig(k), m.Train.Len())
+		tr, err := train.NewTrainer(cfg, m.Train.Head(5000), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var failed *train.Event
+		steps := 0
+		tr.Train(ctx, func(ev train.Event) {
+			if ev.Kind == train.EventStep {
+				if steps++; steps > 2000 {
+					cancel()
+				}
+			}
+			if ev.Kind == train.EventFailed {
+				failed = &ev
+			}
+		})
+		cancel()
+		tr.Close()
+		if failed == nil || failed.Err == nil {
+			t.Fatalf("%s: no failed step in %d steps", k, steps)
+		}
+		t.Logf("%s: stopped at step %d: %v", k, failed.Step, failed.Err)
 	}
 }

@@ -227,27 +227,35 @@ func TestExploreAndLatent_AnyDimension(t *testing.T) {
 }
 
 // An experiment resets its model with its settings, starts it and keeps
-// its explanation on the card; the GAN has none yet.
+// its explanation on the card.
 func TestTrain_ExperimentResetsAndRuns(t *testing.T) {
 	m, _ := newTestUI(t, testLab(t))
 	for _, c := range m.train.cards {
-		if c.session.Kind() == model.KindGAN {
-			if len(c.experimentsFor()) != 0 {
-				t.Fatal("an experiment for the GAN")
-			}
-			continue
-		}
 		exps := c.experimentsFor()
-		if len(exps) < 2 {
-			t.Fatalf("%s: %d experiments", c.session.Kind(), len(exps))
+		if len(exps) == 0 {
+			t.Fatalf("%s: no experiment", c.session.Kind())
 		}
+		want := exps[0].Apply(c.session.Config(), m.lab.Data.Train.Len())
 		c.runExperiment(exps[0])
 		cfg := c.session.Config()
-		if cfg.TrainSize == 0 || cfg.Dropout != 0 || cfg.Patience != 0 || !c.experiment.Visible() || !strings.Contains(c.experiment.Text, exps[0].Name) {
+		if cfg.TrainSize != want.TrainSize || cfg.LearningRate != want.LearningRate || cfg.Beta != want.Beta || cfg.Epochs != want.Epochs ||
+			!c.experiment.Visible() || !strings.Contains(c.experiment.Text, exps[0].Name) {
 			t.Fatalf("%s after %q: %+v, card %q", c.session.Kind(), exps[0].Name, cfg, c.experiment.Text)
 		}
-		if st := c.session.Status().State; st != app.Running && st != app.Finished {
+		if st := c.session.Status().State; st == app.Idle || st == app.Paused {
 			t.Fatalf("%s: %s after the experiment started", c.session.Kind(), st)
+		}
+	}
+}
+
+// The progress bar and the status line show the share of the whole run.
+func TestRunFraction(t *testing.T) {
+	for _, c := range []struct {
+		epoch, epochs, batch, batches int
+		want                          float64
+	}{{0, 10, 0, 100, 0}, {3, 10, 50, 100, 0.35}, {80, 80, 0, 10, 1}, {0, 0, 0, 0, 0}, {12, 10, 0, 5, 1}} {
+		if got := runFraction(c.epoch, c.epochs, c.batch, c.batches); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("%+v: %v", c, got)
 		}
 	}
 }

@@ -170,6 +170,20 @@ func (c *trainCard) toggle() {
 	c.view.tick()
 }
 
+// runFraction is how much of a run of epochs epochs is done after epoch
+// whole epochs and batch of the next one's batches: the one share the
+// progress bar and the status line show.
+func runFraction(epoch, epochs, batch, batches int) float64 {
+	if epochs <= 0 {
+		return 0
+	}
+	f := float64(epoch)
+	if batches > 0 {
+		f += float64(batch) / float64(batches)
+	}
+	return min(1, f/float64(epochs))
+}
+
 // tick refreshes progress and status; on the UI goroutine.
 func (v *trainView) tick() {
 	for _, c := range v.cards {
@@ -180,11 +194,8 @@ func (v *trainView) tick() {
 func (c *trainCard) tick() {
 	st := c.session.Status()
 	p := st.Progress
-	frac := 0.0
-	if p.Batches > 0 {
-		frac = float64(p.Batch) / float64(p.Batches)
-	}
-	c.progress.SetValue(frac)
+	c.progress.SetValue(runFraction(p.Epoch, p.Epochs, p.Batch, p.Batches))
+	frac := c.progress.Value
 	line := fmt.Sprintf("%s · epoch %d of %d (%.0f%%) · step %d", st.State, p.Epoch, p.Epochs, frac*100, p.Step)
 	if st.State == app.Running && p.LastEvent.SamplesPerSec > 0 {
 		line += fmt.Sprintf(" · %.0f img/s · ETA %s", p.LastEvent.SamplesPerSec, st.ETA.Round(time.Second))
