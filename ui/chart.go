@@ -19,7 +19,8 @@ import (
 // UI goroutine so that charts can be drawn off it.
 type chartStyle struct {
 	bg, fg, grid  color.Color
-	width, height int // pixels
+	width, height int     // pixels
+	smoothing     float64 // weight of the moving average over per-step series, in [0, 1)
 }
 
 // seriesColors are the line colours of a chart, in series order.
@@ -70,11 +71,26 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle) image.Image {
 		if len(pts) == 0 {
 			continue
 		}
+		col := seriesColors[i%len(seriesColors)]
+		if len(pts) > 60 && st.smoothing > 0 { // per-step series: faint, the moving average over them
+			if raw, err := plotter.NewLine(pts); err == nil {
+				r, g, b, _ := col.RGBA()
+				raw.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 70}
+				raw.Width = vg.Points(1)
+				p.Add(raw)
+			}
+			ys := make([]float64, len(pts))
+			for j, pt := range pts {
+				ys[j] = pt.Y
+			}
+			for j, y := range smooth(ys, st.smoothing) {
+				pts[j].Y = y
+			}
+		}
 		line, points, err := plotter.NewLinePoints(pts)
 		if err != nil {
 			continue
 		}
-		col := seriesColors[i%len(seriesColors)]
 		line.Color = col
 		line.Width = vg.Points(1.5)
 		if s.Name == app.SeriesValidation {
@@ -101,4 +117,20 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle) image.Image {
 	img := vgimg.NewWith(vgimg.UseWH(vg.Length(st.width)*vg.Inch/96, vg.Length(st.height)*vg.Inch/96), vgimg.UseDPI(96))
 	p.Draw(draw.New(img))
 	return img.Image()
+}
+
+// smooth returns the exponential moving average of ys with weight w, as
+// TensorBoard's scalar charts smooth: m_t = w m_(t-1) + (1 - w) y_t from
+// m_0 = 0, divided by 1 - w^t so that the first values are not pulled
+// towards zero (the debiasing of Kingma & Ba 2015's moment estimates).
+func smooth(ys []float64, w float64) []float64 {
+	out := make([]float64, len(ys))
+	var m float64
+	debias := 1.0
+	for t, y := range ys {
+		m = w*m + (1-w)*y
+		debias *= w
+		out[t] = m / (1 - debias)
+	}
+	return out
 }

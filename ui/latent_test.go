@@ -259,3 +259,23 @@ func TestRunFraction(t *testing.T) {
 		}
 	}
 }
+
+// The charts' smoothing is TensorBoard's debiased moving average: a
+// constant stays itself, and known values come out.
+func TestSmooth_DebiasedMovingAverage(t *testing.T) {
+	for i, v := range smooth([]float64{4, 4, 4, 4}, 0.9) {
+		if math.Abs(v-4) > 1e-12 {
+			t.Fatalf("a constant 4 smooths to %v at %d", v, i)
+		}
+	}
+	// w = 0.5: m = 0.5, 1.25, 2.125 over 1 - 0.5^t = 0.5, 0.75, 0.875.
+	want := []float64{1, 1.25 / 0.75, 2.125 / 0.875}
+	for i, v := range smooth([]float64{1, 2, 3}, 0.5) {
+		if math.Abs(v-want[i]) > 1e-12 {
+			t.Fatalf("value %d: %v, want %v", i, v, want[i])
+		}
+	}
+	if got := smooth([]float64{1, 2, 3}, 0); got[2] != 3 {
+		t.Fatalf("no smoothing changed the values: %v", got)
+	}
+}

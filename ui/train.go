@@ -69,10 +69,33 @@ func newTrainView(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *trainV
 		}
 		v.tick()
 	})
-	hint := widget.NewLabel("Losses are per image, in nats; dashed: validation. Drag on the Explore tab while the models learn.")
-	bar := container.NewHBox(startAll, pauseAll, resetAll, hint)
+	hint := widget.NewLabel("Losses are per image, in nats; dashed: validation.")
+	smoothing := widget.NewSlider(0, 0.99)
+	smoothing.Step = 0.01
+	smoothing.OnChanged = v.setSmoothing
+	smoothing.SetValue(defaultSmoothing)
+	smoothingBox := container.NewGridWrap(fyne.NewSize(160, smoothing.MinSize().Height), smoothing)
+	bar := container.NewHBox(startAll, pauseAll, resetAll, widget.NewLabel("Smoothing"), smoothingBox, hint)
 	v.content = container.NewBorder(bar, nil, nil, nil, container.NewGridWithColumns(3, cols...))
 	return v
+}
+
+// defaultSmoothing is the charts' moving-average weight at first,
+// TensorBoard's default.
+const defaultSmoothing = 0.6
+
+// setSmoothing sets the weight of the moving average the per-step series
+// are drawn with (the raw values faint behind), and has every chart
+// drawn again.
+func (v *trainView) setSmoothing(w float64) {
+	v.mu.Lock()
+	v.style.smoothing = w
+	v.mu.Unlock()
+	for _, c := range v.cards {
+		c.mu.Lock()
+		c.drawnFor = nil
+		c.mu.Unlock()
+	}
 }
 
 // updateStyle reads the theme's colours for the chart renderer.
@@ -81,7 +104,7 @@ func (v *trainView) updateStyle() {
 	variant := fyne.CurrentApp().Settings().ThemeVariant()
 	v.mu.Lock()
 	v.style = chartStyle{bg: th.Color(theme.ColorNameBackground, variant), fg: th.Color(theme.ColorNameForeground, variant),
-		grid: th.Color(theme.ColorNameSeparator, variant), width: int(chartSize.Width), height: int(chartSize.Height)}
+		grid: th.Color(theme.ColorNameSeparator, variant), width: int(chartSize.Width), height: int(chartSize.Height), smoothing: v.style.smoothing}
 	v.mu.Unlock()
 }
 
