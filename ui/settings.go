@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
@@ -22,10 +23,11 @@ type settingsForm struct {
 	fields []settingField
 }
 
-// settingField binds one entry to one Config field.
+// settingField binds one entry or choice to one Config field.
 type settingField struct {
-	entry *widget.Entry
-	set   func(c *model.Config, s string) error
+	text func() string // the value as typed or chosen
+	put  func(string)  // sets the value, as a person would
+	set  func(c *model.Config, s string) error
 }
 
 func newSettingsForm(cfg model.Config) *settingsForm {
@@ -50,15 +52,15 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 			return nil
 		})
 	}
-	intField("Latent dimension", "needs reset", cfg.LatentDim, func(c *model.Config, n int) { c.LatentDim = n })
+	intField("Latent dimension", "Latent space: the size of z; 2 fits one pad, more draw better digits. Needs reset.", cfg.LatentDim, func(c *model.Config, n int) { c.LatentDim = n })
 	if cfg.Kind != model.KindClassifier {
-		f.add("Architecture", "mlp (the default: learns faster in the first minutes), or conv (convolutional: slower steps; after ten epochs the GAN's digits are far cleaner, see File > Open pretrained model); needs reset", string(cfg.Family()), func(c *model.Config, s string) error {
+		f.choose("Architecture", "Quality: mlp learns fast at first; conv draws far cleaner digits. Needs reset.", []string{string(model.ArchMLP), string(model.ArchConv)}, string(cfg.Family()), func(c *model.Config, s string) error {
 			a, err := model.ParseArch(s)
 			c.Arch = a
 			return err
 		})
 	}
-	f.add("Hidden layers", "widths (mlp) or two channel counts (conv), comma-separated; needs reset", joinInts(cfg.Hidden), func(c *model.Config, s string) error {
+	f.add("Hidden layers", "Capacity: widths (mlp) or two channel counts (conv). Needs reset.", joinInts(cfg.Hidden), func(c *model.Config, s string) error {
 		var hs []int
 		for _, part := range strings.Split(s, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(part))
@@ -70,36 +72,36 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 		c.Hidden = hs
 		return nil
 	})
-	intField("Training images", "0 = all; a few hundred, without dropout, weight decay or early stopping, overfit on purpose; needs reset", cfg.TrainSize, func(c *model.Config, n int) { c.TrainSize = n })
-	intField("Epochs", "", cfg.Epochs, func(c *model.Config, n int) { c.Epochs = n })
-	intField("Batch size", "needs reset", cfg.BatchSize, func(c *model.Config, n int) { c.BatchSize = n })
-	f.add("Optimizer", "adam, rmsprop or sgd; needs reset", string(cfg.Optimizer), func(c *model.Config, s string) error {
+	intField("Training images", "Overfitting: 0 = all; a few hundred overfit on purpose. Needs reset.", cfg.TrainSize, func(c *model.Config, n int) { c.TrainSize = n })
+	intField("Epochs", "Optimisation: passes over the training images.", cfg.Epochs, func(c *model.Config, n int) { c.Epochs = n })
+	intField("Batch size", "Optimisation: images per step. Needs reset.", cfg.BatchSize, func(c *model.Config, n int) { c.BatchSize = n })
+	f.choose("Optimizer", "Optimisation: Adam and RMSProp adapt each weight's step. Needs reset.", []string{string(model.Adam), string(model.RMSProp), string(model.SGD)}, string(cfg.Optimizer), func(c *model.Config, s string) error {
 		c.Optimizer = model.Optimizer(strings.ToLower(strings.TrimSpace(s)))
 		return nil
 	})
-	floatField("Learning rate", "", cfg.LearningRate, func(c *model.Config, x float64) { c.LearningRate = x })
-	f.add("LR schedule", "constant, step, exp or cosine", string(cfg.Schedule), func(c *model.Config, s string) error {
+	floatField("Learning rate", "Optimisation: the step size; too high diverges, too low crawls.", cfg.LearningRate, func(c *model.Config, x float64) { c.LearningRate = x })
+	f.choose("LR schedule", "Optimisation: how the learning rate decays over the epochs.", []string{string(model.ScheduleConstant), string(model.ScheduleStep), string(model.ScheduleExp), string(model.ScheduleCosine)}, string(cfg.Schedule), func(c *model.Config, s string) error {
 		c.Schedule = model.Schedule(strings.ToLower(strings.TrimSpace(s)))
 		return nil
 	})
-	floatField("Decay rate", "step and exp schedules", cfg.DecayRate, func(c *model.Config, x float64) { c.DecayRate = x })
-	intField("Decay every", "epochs, step schedule", cfg.DecayEvery, func(c *model.Config, n int) { c.DecayEvery = n })
-	floatField("β1 / momentum", "", cfg.Beta1, func(c *model.Config, x float64) { c.Beta1 = x })
-	floatField("β2", "", cfg.Beta2, func(c *model.Config, x float64) { c.Beta2 = x })
-	floatField("Dropout", "0 to <1; needs reset", cfg.Dropout, func(c *model.Config, x float64) { c.Dropout = x })
-	floatField("Weight decay", "L2 on weights", cfg.WeightDecay, func(c *model.Config, x float64) { c.WeightDecay = x })
+	floatField("Decay rate", "Optimisation: the factor of the step and exp schedules.", cfg.DecayRate, func(c *model.Config, x float64) { c.DecayRate = x })
+	intField("Decay every", "Optimisation: epochs between the step schedule's decays.", cfg.DecayEvery, func(c *model.Config, n int) { c.DecayEvery = n })
+	floatField("β1 / momentum", "Optimisation: the share of past steps each step keeps; GANs: 0.5.", cfg.Beta1, func(c *model.Config, x float64) { c.Beta1 = x })
+	floatField("β2", "Optimisation: the memory of Adam's and RMSProp's squared gradients.", cfg.Beta2, func(c *model.Config, x float64) { c.Beta2 = x })
+	floatField("Dropout", "Overfitting: share of hidden units dropped per step. Needs reset.", cfg.Dropout, func(c *model.Config, x float64) { c.Dropout = x })
+	floatField("Weight decay", "Overfitting: pulls every weight towards zero (L2).", cfg.WeightDecay, func(c *model.Config, x float64) { c.WeightDecay = x })
 	if cfg.Kind != model.KindGAN {
-		intField("Early stopping patience", "epochs; 0 = off", cfg.Patience, func(c *model.Config, n int) { c.Patience = n })
+		intField("Early stopping patience", "Overfitting: epochs without a better validation loss; 0 = off.", cfg.Patience, func(c *model.Config, n int) { c.Patience = n })
 	}
 	if cfg.Kind == model.KindVAE {
-		floatField("β (KL weight)", "", cfg.Beta, func(c *model.Config, x float64) { c.Beta = x })
-		floatField("KL warm-up", "epochs; 0 = off", cfg.WarmupEpochs, func(c *model.Config, x float64) { c.WarmupEpochs = x })
+		floatField("β (KL weight)", "ELBO balance: the KL term's weight; far above 1 collapses.", cfg.Beta, func(c *model.Config, x float64) { c.Beta = x })
+		floatField("KL warm-up", "ELBO balance: epochs for the KL weight to reach β; 0 = off.", cfg.WarmupEpochs, func(c *model.Config, x float64) { c.WarmupEpochs = x })
 	}
 	if cfg.Kind == model.KindGAN {
-		floatField("Label smoothing", "real target 1-s", cfg.LabelSmoothing, func(c *model.Config, x float64) { c.LabelSmoothing = x })
-		intField("D steps per G step", "", cfg.DSteps, func(c *model.Config, n int) { c.DSteps = n })
+		floatField("Label smoothing", "GAN stability: D aims at 1 − s for real images.", cfg.LabelSmoothing, func(c *model.Config, x float64) { c.LabelSmoothing = x })
+		intField("D steps per G step", "GAN stability: discriminator steps per generator step.", cfg.DSteps, func(c *model.Config, n int) { c.DSteps = n })
 	}
-	f.add("Seed", "needs reset", strconv.FormatUint(cfg.Seed, 10), func(c *model.Config, s string) error {
+	f.add("Seed", "Reproducibility: every random draw comes from it. Needs reset.", strconv.FormatUint(cfg.Seed, 10), func(c *model.Config, s string) error {
 		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
 		if err != nil {
 			return fmt.Errorf("seed: %q is not a whole number of 0 or more", s)
@@ -120,7 +122,17 @@ func (f *settingsForm) add(label, hint, value string, set func(*model.Config, st
 	item := widget.NewFormItem(label, e)
 	item.HintText = hint
 	f.items = append(f.items, item)
-	f.fields = append(f.fields, settingField{entry: e, set: set})
+	f.fields = append(f.fields, settingField{text: func() string { return e.Text }, put: e.SetText, set: set})
+}
+
+// choose adds a setting with a fixed set of values, picked from a list.
+func (f *settingsForm) choose(label, hint string, options []string, value string, set func(*model.Config, string) error) {
+	sel := widget.NewSelect(options, nil)
+	sel.SetSelected(value)
+	item := widget.NewFormItem(label, sel)
+	item.HintText = hint
+	f.items = append(f.items, item)
+	f.fields = append(f.fields, settingField{text: func() string { return sel.Selected }, put: sel.SetSelected, set: set})
 }
 
 // config returns base with the form's values, or the first error: a field
@@ -129,7 +141,7 @@ func (f *settingsForm) config(base model.Config) (model.Config, error) {
 	c := base
 	c.Hidden = slices.Clone(base.Hidden)
 	for _, fl := range f.fields {
-		if err := fl.set(&c, fl.entry.Text); err != nil {
+		if err := fl.set(&c, fl.text()); err != nil {
 			return base, err
 		}
 	}
@@ -157,12 +169,16 @@ func joinInts(xs []int) string {
 // nothing.
 func (v *trainView) showSettings(s *app.Session) {
 	form := newSettingsForm(s.Config())
-	d := dialog.NewForm(fmt.Sprintf("%s settings", strings.ToUpper(string(s.Kind()))), "Apply", "Cancel", form.items, func(ok bool) {
+	body := container.NewVScroll(widget.NewForm(form.items...))
+	d := dialog.NewCustomConfirm(fmt.Sprintf("%s settings", strings.ToUpper(string(s.Kind()))), "Apply", "Cancel", body, func(ok bool) {
 		if ok {
 			v.applySettings(s, form)
 		}
 	}, v.win)
-	d.Resize(fyne.NewSize(520, 640))
+	// The fields scroll inside the dialog, whose buttons stay in view in a
+	// window of any height.
+	win := v.win.Canvas().Size()
+	d.Resize(fyne.NewSize(min(640, win.Width-40), max(240, min(760, win.Height-60))))
 	d.Show()
 }
 
