@@ -63,7 +63,8 @@ type Session struct {
 	message string
 	alarm   string
 	quality *measure.SampleQuality
-	dLoss   lossMean // GAN: mean D loss over the current epoch
+	dLoss   lossMean  // GAN: mean D loss over the current epoch
+	kept    []KeptRun // earlier runs, for comparison
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the training goroutine returns
 
@@ -89,6 +90,7 @@ func (s *Session) build(cfg model.Config) error {
 		return err
 	}
 	if old := s.trainer.Swap(tr); old != nil {
+		s.keep(old.Config(), s.history.Load(), tr.Config())
 		old.Close()
 	}
 	s.explore.Store(nil)

@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -32,6 +33,14 @@ var seriesColors = []color.Color{
 	color.NRGBA{R: 171, G: 71, B: 188, A: 255},
 }
 
+// keptColors are the lines of earlier runs, oldest first: greys and a
+// violet, apart from the current run's colours.
+var keptColors = []color.Color{
+	color.NRGBA{R: 190, G: 190, B: 190, A: 255},
+	color.NRGBA{R: 206, G: 147, B: 216, A: 255},
+	color.NRGBA{R: 128, G: 203, B: 196, A: 255},
+}
+
 // chartSpec says what one chart shows.
 type chartSpec struct {
 	title  string
@@ -41,7 +50,10 @@ type chartSpec struct {
 }
 
 // renderChart draws the named series of h as a line chart with gonum/plot.
-func renderChart(h *app.History, spec chartSpec, st chartStyle) image.Image {
+// Earlier runs (kept, oldest first) are drawn under the current one, each
+// as its validation loss (or the chart's first series), thin and dashed,
+// labelled by the settings the next run changed.
+func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.KeptRun) image.Image {
 	p := plot.New()
 	p.Title.Text = spec.title
 	p.X.Label.Text = "epoch"
@@ -58,6 +70,40 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle) image.Image {
 	p.Add(grid)
 	drawn := 0
 	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, run := range kept {
+		name := spec.series[0]
+		if slices.Contains(spec.series, app.SeriesValidation) {
+			name = app.SeriesValidation
+		}
+		for _, s := range run.History.Series(name) {
+			pts := make(plotter.XYs, 0, len(s.X))
+			for j := range s.X {
+				if y := s.Y[j]; kernel.IsFinite(y) && (!spec.logY || y > 0) {
+					pts = append(pts, plotter.XY{X: s.X[j], Y: y})
+					lo, hi = math.Min(lo, y), math.Max(hi, y)
+				}
+			}
+			if len(pts) > 60 && st.smoothing > 0 {
+				ys := make([]float64, len(pts))
+				for j, pt := range pts {
+					ys[j] = pt.Y
+				}
+				for j, y := range smooth(ys, st.smoothing) {
+					pts[j].Y = y
+				}
+			}
+			line, err := plotter.NewLine(pts)
+			if err != nil || len(pts) == 0 {
+				continue
+			}
+			line.Color = keptColors[i%len(keptColors)]
+			line.Width = vg.Points(1.5)
+			line.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+			p.Add(line)
+			p.Legend.Add("earlier: "+run.Label, line)
+			drawn++
+		}
+	}
 	for i, s := range h.Series(spec.series...) {
 		pts := make(plotter.XYs, 0, len(s.X))
 		for j := range s.X {

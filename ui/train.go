@@ -69,13 +69,21 @@ func newTrainView(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *trainV
 		}
 		v.tick()
 	})
-	hint := widget.NewLabel("Losses are per image, in nats; dashed: validation.")
+	hint := widget.NewLabel("Losses per image, in nats; dashed: validation; dotted: earlier runs.")
 	smoothing := widget.NewSlider(0, 0.99)
 	smoothing.Step = 0.01
 	smoothing.OnChanged = v.setSmoothing
 	smoothing.SetValue(defaultSmoothing)
 	smoothingBox := container.NewGridWrap(fyne.NewSize(160, smoothing.MinSize().Height), smoothing)
-	bar := container.NewHBox(startAll, pauseAll, resetAll, widget.NewLabel("Smoothing"), smoothingBox, hint)
+	clearRuns := widget.NewButtonWithIcon("Clear earlier runs", theme.ContentClearIcon(), func() {
+		for _, c := range v.cards {
+			c.session.ClearKeptRuns()
+			c.mu.Lock()
+			c.drawnFor = nil
+			c.mu.Unlock()
+		}
+	})
+	bar := container.NewHBox(startAll, pauseAll, resetAll, clearRuns, widget.NewLabel("Smoothing"), smoothingBox, hint)
 	v.content = container.NewBorder(bar, nil, nil, nil, container.NewGridWithColumns(3, cols...))
 	return v
 }
@@ -276,6 +284,7 @@ func (v *trainView) renderCharts() func() {
 	var apply []func()
 	for _, c := range v.cards {
 		h := c.session.History()
+		kept := c.session.KeptRuns()
 		x, _, ok := h.Last(c.specs[0].series[0])
 		if !ok {
 			x = -1
@@ -290,7 +299,7 @@ func (v *trainView) renderCharts() func() {
 		for i, spec := range c.specs {
 			cst := st
 			cst.height = st.height / len(c.specs)
-			imgs[i] = renderChart(h, spec, cst)
+			imgs[i] = renderChart(h, spec, cst, kept...)
 		}
 		c.mu.Lock()
 		c.drawnFor, c.drawnAt = h, x
