@@ -152,3 +152,35 @@ func TestExperiments_TooHighALearningRateDiverges(t *testing.T) {
 		t.Logf("%s: stopped at step %d: %v", k, failed.Step, failed.Err)
 	}
 }
+
+// "Mode collapse" collapses the GAN within its epochs: its samples cover
+// fewer classes than the alarm's threshold and the alarm fires.
+func TestExperiments_ModeCollapseFiresTheAlarm(t *testing.T) {
+	m, err := dataset.Load(assets.MNIST())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := experiment(t, "Mode collapse").Apply(model.DefaultConfig(model.KindGAN), m.Train.Len())
+	cfg.Epochs = 1
+	tr, err := train.NewTrainer(cfg, m.Train.Head(20000), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if err := tr.Train(context.Background(), func(train.Event) {}); err != nil {
+		t.Fatal(err)
+	}
+	mon, err := NewMonitor(m.Test, m.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := mon.Samples(tr.Snapshot(), 2000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := alarm(model.KindGAN, q, nil, 1)
+	t.Logf("after %d epochs: %d classes covered, FD %.1f; alarm %q", cfg.Epochs, q.Covered, q.Frechet, msg)
+	if !strings.Contains(msg, "Mode collapse") {
+		t.Fatalf("no mode-collapse alarm: %d classes covered (histogram %.3f)", q.Covered, q.Histogram)
+	}
+}

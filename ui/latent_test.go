@@ -279,3 +279,41 @@ func TestSmooth_DebiasedMovingAverage(t *testing.T) {
 		t.Fatalf("no smoothing changed the values: %v", got)
 	}
 }
+
+// Space starts every model when none trains and pauses them when one
+// does; About credits the data.
+func TestShortcuts_SpaceAndTabs(t *testing.T) {
+	m, w := newTestUI(t, testLab(t))
+	m.addShortcuts()
+	space := func() { w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeySpace}) }
+	space()
+	for _, k := range app.Kinds {
+		if st := m.lab.Session(k).Status().State; st != app.Running {
+			t.Fatalf("%s: %s after space", k, st)
+		}
+	}
+	space()
+	waitUntil(t, "every model paused", func() bool {
+		for _, k := range app.Kinds {
+			if m.lab.Session(k).Status().State == app.Running {
+				return false
+			}
+		}
+		return true
+	})
+	if !strings.Contains(aboutText(), "MNIST") || !strings.Contains(aboutText(), "Creative Commons") {
+		t.Fatalf("About: %q", aboutText())
+	}
+}
+
+// waitUntil polls cond for up to ten seconds.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after 10 s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

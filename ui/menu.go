@@ -45,5 +45,5 @@ func (m *mainUI) menu() *fyne.MainMenu {
 	file := fyne.NewMenu("File", open, sub("Open pretrained model", pretrained),
 		sub("Save checkpoint", save), sub("Load checkpoint", load), fyne.NewMenuItemSeparator(),
 		sub("Export PNG", append(exportPNG, window)), sub("Export CSV", exportCSV))
-	return fyne.NewMainMenu(file)
+	return fyne.NewMainMenu(file, m.helpMenu())
 }

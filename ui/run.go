@@ -190,6 +190,7 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 	m.content = container.NewBorder(nil, footer, nil, nil, m.tabs)
 	win.SetMainMenu(m.menu())
 	win.SetOnDropped(m.dropped)
+	m.addShortcuts()
 	return m
 }
 
