@@ -1,7 +1,10 @@
 package app
 
 import (
+	"encoding/csv"
+	"io"
 	"slices"
+	"strconv"
 	"sync"
 )
 
@@ -95,4 +98,22 @@ func (h *History) Last(name string) (x, y float64, ok bool) {
 		return 0, 0, false
 	}
 	return s.x[len(s.x)-1], s.y[len(s.y)-1], true
+}
+
+// WriteHistoryCSV writes every series of h as CSV, one point a line:
+// series, epoch, value.
+func WriteHistoryCSV(w io.Writer, h *History) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"series", "epoch", "value"}); err != nil {
+		return err
+	}
+	for _, s := range h.Series() {
+		for i := range s.X {
+			if err := cw.Write([]string{s.Name, strconv.FormatFloat(s.X[i], 'g', 8, 64), strconv.FormatFloat(s.Y[i], 'g', 8, 64)}); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

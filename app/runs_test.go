@@ -2,6 +2,7 @@ package app
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"latentlab/model"
@@ -62,5 +63,20 @@ func TestConfigChanges(t *testing.T) {
 	}
 	if len(ConfigChanges(a, a)) != 0 {
 		t.Fatal("a config differs from itself")
+	}
+}
+
+// The loss history writes as CSV, one point a line.
+func TestWriteHistoryCSV(t *testing.T) {
+	h := NewHistory()
+	h.Add(SeriesTrain, 0.5, 120)
+	h.Add(SeriesValidation, 1, 110.25)
+	var b strings.Builder
+	if err := WriteHistoryCSV(&b, h); err != nil {
+		t.Fatal(err)
+	}
+	want := "series,epoch,value\n" + SeriesTrain + ",0.5,120\n" + SeriesValidation + ",1,110.25\n"
+	if b.String() != want {
+		t.Fatalf("csv:\n%s\nwant:\n%s", b.String(), want)
 	}
 }

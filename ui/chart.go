@@ -22,7 +22,15 @@ type chartStyle struct {
 	bg, fg, grid  color.Color
 	width, height int     // pixels
 	smoothing     float64 // weight of the moving average over per-step series, in [0, 1)
+	scale         string  // the y axis: "" as each chart is made to be, yLinear or yLog
 }
+
+// The y scales a person may ask for.
+const (
+	yAuto   = "auto"
+	yLinear = "linear"
+	yLog    = "log"
+)
 
 // seriesColors are the line colours of a chart, in series order.
 var seriesColors = []color.Color{
@@ -54,6 +62,12 @@ type chartSpec struct {
 // as its validation loss (or the chart's first series), thin and dashed,
 // labelled by the settings the next run changed.
 func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.KeptRun) image.Image {
+	switch st.scale {
+	case yLinear:
+		spec.logY = false
+	case yLog:
+		spec.logY = true
+	}
 	p := plot.New()
 	p.Title.Text = spec.title
 	p.X.Label.Text = "epoch"
@@ -156,7 +170,7 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.Kept
 	if drawn == 0 {
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 		p.Title.Text = spec.title + " (waiting for training)"
-	} else if spec.logY && hi/lo > 20 { // log ticks are labelled per decade: only worth it across two
+	} else if spec.logY && (hi/lo > 20 || st.scale == yLog) { // log ticks are labelled per decade: by default only worth it across two
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	}

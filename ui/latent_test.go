@@ -317,3 +317,21 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// The charts export as one picture, the card's charts one above the
+// other, on any y scale.
+func TestTrain_ChartsExportOnEveryScale(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	s := m.lab.Session(model.KindAE)
+	for i := range 100 {
+		s.History().Add(app.SeriesTrain, float64(i)/50, 500/float64(i+1))
+	}
+	for _, scale := range []string{yAuto, yLinear, yLog} {
+		m.train.setScale(scale)
+		img := m.train.chartsImage(model.KindAE)
+		st := m.train.style
+		if img == nil || img.Bounds().Dy() != st.height*len(chartSpecs(model.KindAE)) || img.Bounds().Dx() != st.width {
+			t.Fatalf("%s: charts image %v", scale, img)
+		}
+	}
+}

@@ -22,6 +22,12 @@ func (m *mainUI) menu() *fyne.MainMenu {
 		exportPNG = append(exportPNG, fyne.NewMenuItem(name+" manifold…", func() {
 			exportFile(m.win, string(k)+"-manifold.png", func(w io.Writer) error { return writeManifoldPNG(w, s.Snapshot(), m.lab.Data) })
 		}))
+		exportPNG = append(exportPNG, fyne.NewMenuItem(name+" charts…", func() {
+			exportFile(m.win, string(k)+"-charts.png", func(w io.Writer) error { return png.Encode(w, m.train.chartsImage(k)) })
+		}))
+		exportCSV = append(exportCSV, fyne.NewMenuItem(name+" loss history…", func() {
+			exportFile(m.win, string(k)+"-history.csv", func(w io.Writer) error { return app.WriteHistoryCSV(w, s.History()) })
+		}))
 		if k != model.KindGAN {
 			exportCSV = append(exportCSV, fyne.NewMenuItem(name+" codes of the test set…", func() {
 				exportFile(m.win, string(k)+"-test-codes.csv", func(w io.Writer) error { return writeCodesCSV(w, s.Snapshot(), m.lab.Data) })

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image"
+	"image/draw"
 	"sync"
 	"time"
 
@@ -78,12 +79,12 @@ func newTrainView(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *trainV
 	clearRuns := widget.NewButtonWithIcon("Clear earlier runs", theme.ContentClearIcon(), func() {
 		for _, c := range v.cards {
 			c.session.ClearKeptRuns()
-			c.mu.Lock()
-			c.drawnFor = nil
-			c.mu.Unlock()
 		}
+		v.redraw()
 	})
-	bar := container.NewHBox(startAll, pauseAll, resetAll, clearRuns, widget.NewLabel("Smoothing"), smoothingBox, hint)
+	scale := widget.NewSelect([]string{yAuto, yLinear, yLog}, v.setScale)
+	scale.SetSelected(yAuto)
+	bar := container.NewHBox(startAll, pauseAll, resetAll, clearRuns, widget.NewLabel("Smoothing"), smoothingBox, widget.NewLabel("y:"), scale, hint)
 	v.content = container.NewBorder(bar, nil, nil, nil, container.NewGridWithColumns(3, cols...))
 	return v
 }
@@ -99,11 +100,49 @@ func (v *trainView) setSmoothing(w float64) {
 	v.mu.Lock()
 	v.style.smoothing = w
 	v.mu.Unlock()
+	v.redraw()
+}
+
+// setScale sets the charts' y axis (yAuto: each chart's own) and has every
+// chart drawn again.
+func (v *trainView) setScale(scale string) {
+	if scale == yAuto {
+		scale = ""
+	}
+	v.mu.Lock()
+	v.style.scale = scale
+	v.mu.Unlock()
+	v.redraw()
+}
+
+// redraw has every card's charts drawn again at the next render.
+func (v *trainView) redraw() {
 	for _, c := range v.cards {
 		c.mu.Lock()
 		c.drawnFor = nil
 		c.mu.Unlock()
 	}
+}
+
+// chartsImage draws the charts of kind's card one above the other, as
+// they show, for export.
+func (v *trainView) chartsImage(k model.Kind) image.Image {
+	v.mu.Lock()
+	st := v.style
+	v.mu.Unlock()
+	for _, c := range v.cards {
+		if c.session.Kind() != k {
+			continue
+		}
+		h, kept := c.session.History(), c.session.KeptRuns()
+		out := image.NewRGBA(image.Rect(0, 0, st.width, st.height*len(c.specs)))
+		for i, spec := range c.specs {
+			img := renderChart(h, spec, st, kept...)
+			draw.Draw(out, img.Bounds().Add(image.Pt(0, i*st.height)), img, img.Bounds().Min, draw.Src)
+		}
+		return out
+	}
+	return nil
 }
 
 // updateStyle reads the theme's colours for the chart renderer.
