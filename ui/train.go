@@ -266,7 +266,7 @@ func (c *trainCard) tick() {
 	p := st.Progress
 	c.progress.SetValue(runFraction(p.Epoch, p.Epochs, p.Batch, p.Batches))
 	frac := c.progress.Value
-	line := fmt.Sprintf("%s · epoch %d of %d (%.0f%%) · step %d", st.State, p.Epoch, p.Epochs, frac*100, p.Step)
+	line := fmt.Sprintf("%s · epoch %d of %d (%d%%) · step %d", st.State, p.Epoch, p.Epochs, int(frac*100), p.Step) // whole percent, as the bar shows it
 	if st.State == app.Running && p.LastEvent.SamplesPerSec > 0 {
 		line += fmt.Sprintf(" · %.0f img/s · ETA %s", p.LastEvent.SamplesPerSec, st.ETA.Round(time.Second))
 	}
