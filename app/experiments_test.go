@@ -82,6 +82,24 @@ func experiment(t *testing.T, name string) Experiment {
 	return Experiment{}
 }
 
+// trainedBy trains kind's default model with the named experiment's
+// settings for one epoch on the first images of m's training set; the
+// trainer closes with the test.
+func trainedBy(t *testing.T, m *dataset.MNIST, name string, kind model.Kind, images int) (*train.Trainer, model.Config) {
+	t.Helper()
+	cfg := experiment(t, name).Apply(model.DefaultConfig(kind), m.Train.Len())
+	cfg.Epochs = 1
+	tr, err := train.NewTrainer(cfg, m.Train.Head(images), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tr.Close)
+	if err := tr.Train(context.Background(), func(train.Event) {}); err != nil {
+		t.Fatal(err)
+	}
+	return tr, cfg
+}
+
 // "Posterior collapse" collapses the VAE within an epoch: its KL falls
 // below the alarm's threshold and the alarm fires.
 func TestExperiments_PosteriorCollapseFiresTheAlarm(t *testing.T) {
@@ -89,16 +107,7 @@ func TestExperiments_PosteriorCollapseFiresTheAlarm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := experiment(t, "Posterior collapse").Apply(model.DefaultConfig(model.KindVAE), m.Train.Len())
-	cfg.Epochs = 1
-	tr, err := train.NewTrainer(cfg, m.Train.Head(10000), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	if err := tr.Train(context.Background(), func(train.Event) {}); err != nil {
-		t.Fatal(err)
-	}
+	tr, cfg := trainedBy(t, m, "Posterior collapse", model.KindVAE, 10000)
 	mon, err := NewMonitor(m.Test, m.Source)
 	if err != nil {
 		t.Fatal(err)
@@ -160,16 +169,7 @@ func TestExperiments_ModeCollapseFiresTheAlarm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := experiment(t, "Mode collapse").Apply(model.DefaultConfig(model.KindGAN), m.Train.Len())
-	cfg.Epochs = 1
-	tr, err := train.NewTrainer(cfg, m.Train.Head(20000), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	if err := tr.Train(context.Background(), func(train.Event) {}); err != nil {
-		t.Fatal(err)
-	}
+	tr, cfg := trainedBy(t, m, "Mode collapse", model.KindGAN, 20000)
 	mon, err := NewMonitor(m.Test, m.Source)
 	if err != nil {
 		t.Fatal(err)

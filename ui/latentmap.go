@@ -138,9 +138,8 @@ func computeMap(ctx context.Context, s *infer.Snapshot, test *dataset.Set, job *
 	return res
 }
 
-// halt cancels the running map, if any, without waiting for it; on the
-// UI goroutine.
-func (m *codeMap) halt() {
+// cancelJob cancels the running map, if any, and forgets it.
+func (m *codeMap) cancelJob() {
 	m.mu.Lock()
 	job := m.job
 	m.job = nil
@@ -148,6 +147,12 @@ func (m *codeMap) halt() {
 	if job != nil {
 		job.stop()
 	}
+}
+
+// halt cancels the running map, if any, without waiting for it; on the
+// UI goroutine.
+func (m *codeMap) halt() {
+	m.cancelJob()
 	m.start.Enable()
 	m.cancel.Disable()
 	m.progress.SetValue(0)
@@ -156,13 +161,7 @@ func (m *codeMap) halt() {
 // stop cancels the running map, if any, and waits for its goroutine: the
 // window closes.
 func (m *codeMap) stop() {
-	m.mu.Lock()
-	job := m.job
-	m.job = nil
-	m.mu.Unlock()
-	if job != nil {
-		job.stop()
-	}
+	m.cancelJob()
 	m.wg.Wait()
 }
 

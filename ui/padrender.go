@@ -24,6 +24,10 @@ import (
 // jump to a code), the bridge's fast lane redraws the manifold alone
 // through the new point.
 
+// planeMargin widens an AE's plane beyond its codes by a tenth each way,
+// so that the outermost digits are not on the edge.
+const planeMargin = 0.1
+
 // padDirections is how many principal directions the axis pickers offer.
 const padDirections = 10
 
@@ -217,7 +221,7 @@ func (c *padColumn) planeOf(bg *padBackground, s *infer.Snapshot, axes [2]int, c
 			if err != nil {
 				return err
 			}
-			bg.plane = widen(plane)
+			bg.plane = plane.Spanning(codes, planeMargin)
 			return nil
 		}
 		bg.plane = infer.LinearPriorPlane(d, axes[0], axes[1], priorHalfWidth)
@@ -240,16 +244,7 @@ func (c *padColumn) planeOf(bg *padBackground, s *infer.Snapshot, axes [2]int, c
 		return err
 	}
 	if s.Kind() == model.KindAE && codes != nil {
-		n, _ := codes.Dims()
-		xy := mat.NewDense(n, 2, nil)
-		for r := range n {
-			x, y := plane.Coords(codes.RawRowView(r))
-			xy.Set(r, 0, x)
-			xy.Set(r, 1, y)
-		}
-		lo, hi := infer.Extent(xy)
-		plane.MinX, plane.MaxX, plane.MinY, plane.MaxY = lo[0], hi[0], lo[1], hi[1]
-		plane = widen(plane)
+		plane = plane.Spanning(codes, planeMargin)
 	}
 	bg.plane = plane
 	bg.sliders = directionSliders(dirs, s, codes)
@@ -285,14 +280,6 @@ func directionSliders(dirs measure.Directions, s *infer.Snapshot, codes *mat.Den
 		}
 	}
 	return set
-}
-
-// widen returns plane widened by a tenth on each side, so that the
-// outermost digits are not on the edge.
-func widen(p infer.Plane) infer.Plane {
-	wx, wy := (p.MaxX-p.MinX)*0.1, (p.MaxY-p.MinY)*0.1
-	p.MinX, p.MaxX, p.MinY, p.MaxY = p.MinX-wx, p.MaxX+wx, p.MinY-wy, p.MaxY+wy
-	return p
 }
 
 // directions returns the principal directions of s's latent space: the

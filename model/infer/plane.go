@@ -89,6 +89,23 @@ func (p Plane) place(z []float64, x, y float64) {
 	floats.AddScaled(z, y-by, p.DirY)
 }
 
+// Spanning returns p over the central 99% of the coordinates of the rows
+// of codes on it (see Extent), widened by margin times that range on
+// each side so that the outermost points are not on the edge.
+func (p Plane) Spanning(codes *mat.Dense, margin float64) Plane {
+	n, _ := codes.Dims()
+	xy := mat.NewDense(n, 2, nil)
+	for r := range n {
+		x, y := p.Coords(codes.RawRowView(r))
+		xy.Set(r, 0, x)
+		xy.Set(r, 1, y)
+	}
+	lo, hi := Extent(xy)
+	wx, wy := (hi[0]-lo[0])*margin, (hi[1]-lo[1])*margin
+	p.MinX, p.MaxX, p.MinY, p.MaxY = lo[0]-wx, hi[0]+wx, lo[1]-wy, hi[1]+wy
+	return p
+}
+
 // Spread returns the standard deviations along the plane's axes of a
 // Gaussian with independent coordinates of standard deviations sd (a
 // VAE's posterior).

@@ -104,15 +104,5 @@ func (d Directions) Plane(i, j int, base []float64, codes *mat.Dense) (infer.Pla
 		p.MinX, p.MaxX, p.MinY, p.MaxY = bx-sx, bx+sx, by-sy, by+sy
 		return p, nil
 	}
-	n, _ := codes.Dims()
-	xy := mat.NewDense(n, 2, nil)
-	for r := range n {
-		x, y := p.Coords(codes.RawRowView(r))
-		xy.Set(r, 0, x)
-		xy.Set(r, 1, y)
-	}
-	lo, hi := infer.Extent(xy)
-	wx, wy := (hi[0]-lo[0])*0.1, (hi[1]-lo[1])*0.1
-	p.MinX, p.MaxX, p.MinY, p.MaxY = lo[0]-wx, hi[0]+wx, lo[1]-wy, hi[1]+wy
-	return p, nil
+	return p.Spanning(codes, 0.1), nil
 }
