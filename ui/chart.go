@@ -61,7 +61,8 @@ type chartSpec struct {
 // Earlier runs (kept, oldest first) are drawn under the current one, each
 // as its validation loss (or the chart's first series), thin and dashed,
 // labelled by the settings the next run changed.
-func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.KeptRun) image.Image {
+func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.KeptRun) (image.Image, chartReadout) {
+	var readout chartReadout
 	switch st.scale {
 	case yLinear:
 		spec.logY = false
@@ -151,6 +152,11 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.Kept
 		if err != nil {
 			continue
 		}
+		drawnSeries := app.Series{Name: s.Name}
+		for _, pt := range pts {
+			drawnSeries.X, drawnSeries.Y = append(drawnSeries.X, pt.X), append(drawnSeries.Y, pt.Y)
+		}
+		readout.series = append(readout.series, drawnSeries)
 		line.Color = col
 		line.Width = vg.Points(1.5)
 		if s.Name == app.SeriesValidation {
@@ -175,8 +181,19 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.Kept
 		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 	}
 	img := vgimg.NewWith(vgimg.UseWH(vg.Length(st.width)*vg.Inch/96, vg.Length(st.height)*vg.Inch/96), vgimg.UseDPI(96))
-	p.Draw(draw.New(img))
-	return img.Image()
+	dc := draw.New(img)
+	p.Draw(dc)
+	if drawn > 0 {
+		data := p.DataCanvas(dc)
+		xf, _ := p.Transforms(&data)
+		toPixels := func(l vg.Length) float64 { return float64(l) / 72 * 96 } // points to pixels at 96 dpi
+		readout.width = st.width
+		readout.x0, readout.x1 = p.X.Min, p.X.Max
+		readout.px0, readout.px1 = toPixels(xf(p.X.Min)), toPixels(xf(p.X.Max))
+	} else {
+		readout.series = nil
+	}
+	return img.Image(), readout
 }
 
 // smooth returns the exponential moving average of ys with weight w, as

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image"
+	"image/color"
 	"math"
 	"slices"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"gonum.org/v1/gonum/floats"
 
@@ -333,5 +336,40 @@ func TestTrain_ChartsExportOnEveryScale(t *testing.T) {
 		if img == nil || img.Bounds().Dy() != st.height*len(chartSpecs(model.KindAE)) || img.Bounds().Dx() != st.width {
 			t.Fatalf("%s: charts image %v", scale, img)
 		}
+	}
+}
+
+// Hovering a chart reads out the series' value at the epoch under the
+// pointer: the value the history holds there, and nothing off the data.
+func TestChart_HoverReadsTheSeries(t *testing.T) {
+	test.NewTempApp(t)
+	h := app.NewHistory()
+	for i := 0; i <= 100; i++ {
+		h.Add(app.SeriesTrain, float64(i)/50, 300-float64(i))
+	}
+	st := chartStyle{bg: color.Black, fg: color.White, grid: color.Gray{Y: 80}, width: 560, height: 350}
+	img, r := renderChart(h, lossSpecs(model.KindAE)[0], st)
+	if img.Bounds().Dx() != 560 || r.px1 <= r.px0 {
+		t.Fatalf("readout %+v", r)
+	}
+	px := r.px0 + (1.0-r.x0)/(r.x1-r.x0)*(r.px1-r.px0) // epoch 1: point 50, value 250
+	if got := r.at(px); !strings.Contains(got, app.SeriesTrain+" 250") || !strings.HasPrefix(got, "epoch 1.00") {
+		t.Fatalf("readout at epoch 1: %q", got)
+	}
+	if got := r.at(r.px0 - 20); got != "" {
+		t.Fatalf("left of the data: %q", got)
+	}
+	chart := newHoverChart(canvas.NewImageFromImage(img))
+	chart.Resize(fyne.NewSize(280, 175)) // half size: pixels double
+	chart.readout = r
+	var said string
+	chart.OnHover = func(text string) { said = text }
+	chart.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(float32(px/2), 80)}})
+	if !strings.Contains(said, app.SeriesTrain+" 250") {
+		t.Fatalf("hovering epoch 1 at half size: %q", said)
+	}
+	chart.MouseOut()
+	if said != "" {
+		t.Fatalf("after the pointer left: %q", said)
 	}
 }

@@ -38,6 +38,8 @@ type trainCard struct {
 	view       *trainView
 	session    *app.Session
 	charts     []*canvas.Image
+	hovers     []*hoverChart // the charts, reading out the values under the pointer
+	readout    *widget.Label // the values under the pointer
 	specs      []chartSpec
 	progress   *widget.ProgressBar
 	status     *widget.Label
@@ -137,7 +139,7 @@ func (v *trainView) chartsImage(k model.Kind) image.Image {
 		h, kept := c.session.History(), c.session.KeptRuns()
 		out := image.NewRGBA(image.Rect(0, 0, st.width, st.height*len(c.specs)))
 		for i, spec := range c.specs {
-			img := renderChart(h, spec, st, kept...)
+			img, _ := renderChart(h, spec, st, kept...)
 			draw.Draw(out, img.Bounds().Add(image.Pt(0, i*st.height)), img, img.Bounds().Min, draw.Src)
 		}
 		return out
@@ -185,7 +187,12 @@ func (v *trainView) newCard(s *app.Session) *trainCard {
 		img.FillMode = canvas.ImageFillContain
 		img.SetMinSize(fyne.NewSize(chartSize.Width*0.6, chartSize.Height*0.3/float32(len(c.specs))))
 		c.charts = append(c.charts, img)
+		hc := newHoverChart(img)
+		hc.OnHover = func(text string) { c.readout.SetText(text) }
+		c.hovers = append(c.hovers, hc)
 	}
+	c.readout = widget.NewLabel("")
+	c.readout.Truncation = fyne.TextTruncateEllipsis
 	c.progress = widget.NewProgressBar()
 	c.status = widget.NewLabel("")
 	c.status.Wrapping = fyne.TextWrapWord
@@ -222,11 +229,11 @@ func (c *trainCard) content() fyne.CanvasObject {
 		experiments.Disable()
 	}
 	buttons := container.NewGridWithColumns(3, c.startBtn, reset, settings, save, load, experiments)
-	charts := container.NewGridWithRows(len(c.charts))
-	for _, ch := range c.charts {
+	charts := container.NewGridWithRows(len(c.hovers))
+	for _, ch := range c.hovers {
 		charts.Add(ch)
 	}
-	return container.NewBorder(container.NewVBox(title, c.progress, c.status, c.alarm), container.NewVBox(c.experiment, c.message, buttons), nil, nil, charts)
+	return container.NewBorder(container.NewVBox(title, c.progress, c.status, c.alarm), container.NewVBox(c.readout, c.experiment, c.message, buttons), nil, nil, charts)
 }
 
 // toggle starts or pauses training.
@@ -335,10 +342,11 @@ func (v *trainView) renderCharts() func() {
 			continue
 		}
 		imgs := make([]image.Image, len(c.specs))
+		readouts := make([]chartReadout, len(c.specs))
 		for i, spec := range c.specs {
 			cst := st
 			cst.height = st.height / len(c.specs)
-			imgs[i] = renderChart(h, spec, cst, kept...)
+			imgs[i], readouts[i] = renderChart(h, spec, cst, kept...)
 		}
 		c.mu.Lock()
 		c.drawnFor, c.drawnAt = h, x
@@ -347,6 +355,7 @@ func (v *trainView) renderCharts() func() {
 			for i, img := range imgs {
 				c.charts[i].Image = img
 				c.charts[i].Refresh()
+				c.hovers[i].readout = readouts[i]
 			}
 		})
 	}
