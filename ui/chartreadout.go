@@ -24,6 +24,10 @@ type chartReadout struct {
 	unitSuffix string
 }
 
+// readoutReach is how far from the pointer, as a share of the x axis, a
+// series' nearest point may lie to be read out.
+const readoutReach = 0.02
+
 // at returns the values of every series nearest the picture's pixel
 // column px, as "epoch 1.25: train loss 145.2, validation loss 150.3",
 // or "" off the data.
@@ -43,7 +47,7 @@ func (r chartReadout) at(px float64) string {
 				best, bestD = i, d
 			}
 		}
-		if best >= 0 {
+		if best >= 0 && bestD <= readoutReach*(r.x1-r.x0) { // a series without a point near here says nothing
 			parts = append(parts, fmt.Sprintf("%s %.4g", s.Name, s.Y[best]))
 		}
 	}

@@ -347,13 +347,14 @@ func TestChart_HoverReadsTheSeries(t *testing.T) {
 	for i := 0; i <= 100; i++ {
 		h.Add(app.SeriesTrain, float64(i)/50, 300-float64(i))
 	}
+	h.Add(app.SeriesValidation, 2, 190) // per epoch: far from epoch 1
 	st := chartStyle{bg: color.Black, fg: color.White, grid: color.Gray{Y: 80}, width: 560, height: 350}
 	img, r := renderChart(h, lossSpecs(model.KindAE)[0], st)
 	if img.Bounds().Dx() != 560 || r.px1 <= r.px0 {
 		t.Fatalf("readout %+v", r)
 	}
 	px := r.px0 + (1.0-r.x0)/(r.x1-r.x0)*(r.px1-r.px0) // epoch 1: point 50, value 250
-	if got := r.at(px); !strings.Contains(got, app.SeriesTrain+" 250") || !strings.HasPrefix(got, "epoch 1.00") {
+	if got := r.at(px); !strings.Contains(got, app.SeriesTrain+" 250") || !strings.HasPrefix(got, "epoch 1.00") || strings.Contains(got, app.SeriesValidation) {
 		t.Fatalf("readout at epoch 1: %q", got)
 	}
 	if got := r.at(r.px0 - 20); got != "" {
