@@ -3,10 +3,13 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
 	"latentlab/model"
+	"latentlab/model/measure"
+	"latentlab/model/train"
 )
 
 // maxKeptRuns is how many earlier runs a session keeps for comparison.
@@ -21,12 +24,18 @@ type KeptRun struct {
 	Label   string
 	Config  model.Config
 	History *History
+	// How the run ended: its epochs, best validation loss (+Inf without
+	// one) and the quality of its samples after its last epoch (nil if
+	// not measured).
+	Epochs      int
+	BestValLoss float64
+	Quality     *measure.SampleQuality
 }
 
 // keep files the run that a reset to next ends, if it recorded anything;
 // the oldest kept run goes when there are more than maxKeptRuns. Called
 // with s.mu held.
-func (s *Session) keep(prev model.Config, h *History, next model.Config) {
+func (s *Session) keep(prev model.Config, h *History, next model.Config, ended train.Progress) {
 	if h == nil || len(h.Series(SeriesTrain, SeriesDLoss)) == 0 {
 		return
 	}
@@ -34,7 +43,7 @@ func (s *Session) keep(prev model.Config, h *History, next model.Config) {
 	if label == "" {
 		label = "same settings"
 	}
-	s.kept = append(s.kept, KeptRun{Label: label, Config: prev, History: h})
+	s.kept = append(s.kept, KeptRun{Label: label, Config: prev, History: h, Epochs: ended.Epoch, BestValLoss: ended.BestValLoss, Quality: s.quality})
 	if len(s.kept) > maxKeptRuns {
 		s.kept = slices.Delete(s.kept, 0, len(s.kept)-maxKeptRuns)
 	}
@@ -87,4 +96,27 @@ func ConfigChanges(a, b model.Config) []string {
 		out = append(out, k+" "+strings.Trim(va, "[]"))
 	}
 	return out
+}
+
+// KeptRunsText is a table of how the kept runs of every session ended,
+// for the Compare view: model, what changed, epochs, best validation
+// loss, samples' Fréchet distance and classes covered; "" with none kept.
+func (l *Lab) KeptRunsText() string {
+	var b strings.Builder
+	for _, k := range Kinds {
+		for _, r := range l.Session(k).KeptRuns() {
+			if b.Len() == 0 {
+				fmt.Fprintf(&b, "Earlier runs, as they ended (labelled by what the next run changed):\n%-5s %6s %10s %8s %7s  %s\n", "", "epochs", "best val.", "FD", "classes", "settings")
+			}
+			val, fd, classes := "-", "-", "-"
+			if !math.IsInf(r.BestValLoss, 1) && r.BestValLoss > 0 {
+				val = fmt.Sprintf("%.2f", r.BestValLoss)
+			}
+			if r.Quality != nil {
+				fd, classes = fmt.Sprintf("%.1f", r.Quality.Frechet), fmt.Sprint(r.Quality.Covered)
+			}
+			fmt.Fprintf(&b, "%-5s %6d %10s %8s %7s  %s\n", strings.ToUpper(string(k)), r.Epochs, val, fd, classes, r.Label)
+		}
+	}
+	return b.String()
 }

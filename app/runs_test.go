@@ -35,6 +35,9 @@ func TestSession_KeepsEarlierRuns(t *testing.T) {
 	if len(kept) != 1 || kept[0].Label != "dropout 0, patience 0" || kept[0].Config.Dropout != 0 {
 		t.Fatalf("kept %+v", kept)
 	}
+	if text := lab.KeptRunsText(); !strings.Contains(text, "AE") || !strings.Contains(text, "dropout 0, patience 0") {
+		t.Fatalf("the Compare table's rows: %q", text)
+	}
 	for range maxKeptRuns + 1 {
 		s.History().Add(SeriesTrain, 0.5, 100)
 		if err := s.Reset(cured); err != nil {

@@ -90,7 +90,7 @@ func (s *Session) build(cfg model.Config) error {
 		return err
 	}
 	if old := s.trainer.Swap(tr); old != nil {
-		s.keep(old.Config(), s.history.Load(), tr.Config())
+		s.keep(old.Config(), s.history.Load(), tr.Config(), old.Progress())
 		old.Close()
 	}
 	s.explore.Store(nil)

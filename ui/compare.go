@@ -144,6 +144,9 @@ func (v *compareView) render() func() {
 			return nil
 		}
 		table := metricsText(snaps, v.lab.Data.Test.Head(metricsImages)) + "\n\n" + qualityText(v.lab.Monitor, v.lab.MonitorErr, snaps, v.lab.Data)
+		if kept := v.lab.KeptRunsText(); kept != "" {
+			table += "\n\n" + kept
+		}
 		return func() { v.metrics.SetText(table) }
 	}
 	v.requested, v.epochs, v.metricsDue = false, epochs, true
