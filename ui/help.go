@@ -6,8 +6,10 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
 
 	"latentlab/app"
 )
@@ -15,6 +17,7 @@ import (
 // shortcuts are the window's keys, as the Help menu lists them.
 var shortcuts = [][2]string{
 	{"Space", "pause all models, or start them all when none trains"},
+	{"Ctrl+S", "save a model's checkpoint (it asks which)"},
 	{"Ctrl+O", "open a model (latentlab checkpoint or PyTorch state_dict)"},
 	{"Ctrl+1 … Ctrl+5", "Explore, Train, Compare, Draw, Latent"},
 	{"Drag / click a pad", "move z; right-click a test digit's dot: see it in Draw"},
@@ -64,6 +67,9 @@ func (m *mainUI) addShortcuts() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 		openModel(m.win, m.lab, m.tick)
 	})
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
+		m.askSave()
+	})
 	for i, key := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5} {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) {
 			m.tabs.SelectIndex(i)
@@ -81,4 +87,19 @@ func (m *mainUI) toggleAll() {
 	}
 	m.lab.StartAll()
 	m.tick()
+}
+
+// askSave asks which model to save, then where.
+func (m *mainUI) askSave() {
+	var d dialog.Dialog
+	buttons := container.NewHBox()
+	for _, k := range app.Kinds {
+		s := m.lab.Session(k)
+		buttons.Add(widget.NewButton(strings.ToUpper(string(k)), func() {
+			d.Hide()
+			saveCheckpoint(m.win, s)
+		}))
+	}
+	d = dialog.NewCustom("Save which model's checkpoint?", "Cancel", buttons, m.win)
+	d.Show()
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"gonum.org/v1/gonum/floats"
 
 	"latentlab/app"
@@ -373,4 +374,43 @@ func TestChart_HoverReadsTheSeries(t *testing.T) {
 	if said != "" {
 		t.Fatalf("after the pointer left: %q", said)
 	}
+}
+
+// A rate's slider runs on a log scale and follows its entry both ways;
+// the value it sets is the one applied.
+func TestSettings_LogSliderFollowsTheEntry(t *testing.T) {
+	test.NewTempApp(t)
+	lr := sliderScale{lo: 1e-5, hi: 10, log: true}
+	if v := lr.fromSlider(0.5); math.Abs(v-0.01) > 1e-12 { // halfway between 1e-5 and 10 in decades
+		t.Fatalf("halfway: %v", v)
+	}
+	if f := lr.toSlider(1e-3); math.Abs(f-2.0/6) > 1e-9 {
+		t.Fatalf("1e-3 sits at %v", f)
+	}
+	wd := sliderScale{lo: 1e-6, hi: 1, log: true, zero: true}
+	if wd.fromSlider(0) != 0 || wd.toSlider(0) != 0 {
+		t.Fatal("weight decay's left end is not 0")
+	}
+	form := newSettingsForm(model.DefaultConfig(model.KindVAE))
+	for i, it := range form.items {
+		if it.Text != "Learning rate" {
+			continue
+		}
+		row := it.Widget.(*fyne.Container)
+		entry, slider := row.Objects[0].(*widget.Entry), row.Objects[1].(*widget.Slider)
+		slider.SetValue(0.5)
+		if entry.Text != "0.01" || form.fields[i].text() != "0.01" {
+			t.Fatalf("slider at halfway: entry %q", entry.Text)
+		}
+		entry.SetText("0.0001")
+		if math.Abs(slider.Value-1.0/6) > 0.001 {
+			t.Fatalf("entry 1e-4: slider at %v", slider.Value)
+		}
+		c, err := form.config(model.DefaultConfig(model.KindVAE))
+		if err != nil || c.LearningRate != 1e-4 {
+			t.Fatalf("applied %v, %v", c.LearningRate, err)
+		}
+		return
+	}
+	t.Fatal("no learning rate setting")
 }

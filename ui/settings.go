@@ -79,7 +79,7 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 		c.Optimizer = model.Optimizer(strings.ToLower(strings.TrimSpace(s)))
 		return nil
 	})
-	floatField("Learning rate", "Optimisation: the step size; too high diverges, too low crawls.", cfg.LearningRate, func(c *model.Config, x float64) { c.LearningRate = x })
+	f.slide("Learning rate", "Optimisation: the step size; too high diverges, too low crawls.", cfg.LearningRate, sliderScale{lo: 1e-5, hi: 10, log: true}, func(c *model.Config, x float64) { c.LearningRate = x })
 	f.choose("LR schedule", "Optimisation: how the learning rate decays over the epochs.", []string{string(model.ScheduleConstant), string(model.ScheduleStep), string(model.ScheduleExp), string(model.ScheduleCosine)}, string(cfg.Schedule), func(c *model.Config, s string) error {
 		c.Schedule = model.Schedule(strings.ToLower(strings.TrimSpace(s)))
 		return nil
@@ -88,17 +88,17 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 	intField("Decay every", "Optimisation: epochs between the step schedule's decays.", cfg.DecayEvery, func(c *model.Config, n int) { c.DecayEvery = n })
 	floatField("β1 / momentum", "Optimisation: the share of past steps each step keeps; GANs: 0.5.", cfg.Beta1, func(c *model.Config, x float64) { c.Beta1 = x })
 	floatField("β2", "Optimisation: the memory of Adam's and RMSProp's squared gradients.", cfg.Beta2, func(c *model.Config, x float64) { c.Beta2 = x })
-	floatField("Dropout", "Overfitting: share of hidden units dropped per step. Needs reset.", cfg.Dropout, func(c *model.Config, x float64) { c.Dropout = x })
-	floatField("Weight decay", "Overfitting: pulls every weight towards zero (L2).", cfg.WeightDecay, func(c *model.Config, x float64) { c.WeightDecay = x })
+	f.slide("Dropout", "Overfitting: share of hidden units dropped per step. Needs reset.", cfg.Dropout, sliderScale{lo: 0, hi: 0.9}, func(c *model.Config, x float64) { c.Dropout = x })
+	f.slide("Weight decay", "Overfitting: pulls every weight towards zero (L2).", cfg.WeightDecay, sliderScale{lo: 1e-6, hi: 1, log: true, zero: true}, func(c *model.Config, x float64) { c.WeightDecay = x })
 	if cfg.Kind != model.KindGAN {
 		intField("Early stopping patience", "Overfitting: epochs without a better validation loss; 0 = off.", cfg.Patience, func(c *model.Config, n int) { c.Patience = n })
 	}
 	if cfg.Kind == model.KindVAE {
-		floatField("β (KL weight)", "ELBO balance: the KL term's weight; far above 1 collapses.", cfg.Beta, func(c *model.Config, x float64) { c.Beta = x })
-		floatField("KL warm-up", "ELBO balance: epochs for the KL weight to reach β; 0 = off.", cfg.WarmupEpochs, func(c *model.Config, x float64) { c.WarmupEpochs = x })
+		f.slide("β (KL weight)", "ELBO balance: the KL term's weight; far above 1 collapses.", cfg.Beta, sliderScale{lo: 0.01, hi: 100, log: true}, func(c *model.Config, x float64) { c.Beta = x })
+		f.slide("KL warm-up", "ELBO balance: epochs for the KL weight to reach β; 0 = off.", cfg.WarmupEpochs, sliderScale{lo: 0, hi: 20}, func(c *model.Config, x float64) { c.WarmupEpochs = x })
 	}
 	if cfg.Kind == model.KindGAN {
-		floatField("Label smoothing", "GAN stability: D aims at 1 − s for real images.", cfg.LabelSmoothing, func(c *model.Config, x float64) { c.LabelSmoothing = x })
+		f.slide("Label smoothing", "GAN stability: D aims at 1 − s for real images.", cfg.LabelSmoothing, sliderScale{lo: 0, hi: 0.5}, func(c *model.Config, x float64) { c.LabelSmoothing = x })
 		intField("D steps per G step", "GAN stability: discriminator steps per generator step.", cfg.DSteps, func(c *model.Config, n int) { c.DSteps = n })
 	}
 	f.add("Seed", "Reproducibility: every random draw comes from it. Needs reset.", strconv.FormatUint(cfg.Seed, 10), func(c *model.Config, s string) error {
