@@ -178,7 +178,7 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.Kept
 		p.Title.Text = spec.title + " (waiting for training)"
 	} else if spec.logY && (hi/lo > 20 || st.scale == yLog) { // log ticks are labelled per decade: by default only worth it across two
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: 3} // three digits: 10^k computed in floating point prints as 1e+16, not 9.999999999999998e+15
 	}
 	img := vgimg.NewWith(vgimg.UseWH(vg.Length(st.width)*vg.Inch/96, vg.Length(st.height)*vg.Inch/96), vgimg.UseDPI(96))
 	dc := draw.New(img)
