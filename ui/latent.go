@@ -27,6 +27,10 @@ import (
 	"latentlab/model/measure"
 )
 
+// readClass is the analogy's "from" that reads the class of the digit at
+// the point.
+const readClass = "its digit"
+
 // Latent view constants.
 const (
 	traversalSteps = 9    // images per traversal row, from -3σ to +3σ
@@ -57,11 +61,14 @@ type latentView struct {
 	barsTitle *widget.Label
 	note      *widget.Label
 	action    *widget.Label // what the last "towards" click did
-	rng       *rand.Rand
-	test      *dataset.Set
-	shown     *latentPicture // the picture on screen, for export (UI goroutine)
-	codes     *codeMap
-	nearest   *neighbourFinder
+	// analogyFrom is the class a "towards" click starts from: readClass,
+	// or a digit a for the analogy z + c(k) - c(a).
+	analogyFrom *widget.Select
+	rng         *rand.Rand
+	test        *dataset.Set
+	shown       *latentPicture // the picture on screen, for export (UI goroutine)
+	codes       *codeMap
+	nearest     *neighbourFinder
 
 	mu       sync.Mutex // guards what the renderer reads
 	request  latentRequest
@@ -152,7 +159,13 @@ func newLatentView(lab *app.Lab, win fyne.Window, explore *exploreView) *latentV
 	exports := container.NewHBox(nearest,
 		widget.NewButton("Export PNG…", func() { v.export("png") }),
 		widget.NewButton("Export GIF…", func() { v.export("gif") }))
-	towards := container.NewHBox(widget.NewLabel("   Towards digit:"))
+	fromOptions := []string{readClass}
+	for k := range model.Classes {
+		fromOptions = append(fromOptions, fmt.Sprint(k))
+	}
+	v.analogyFrom = widget.NewSelect(fromOptions, nil)
+	v.analogyFrom.SetSelected(readClass)
+	towards := container.NewHBox(widget.NewLabel("   From"), v.analogyFrom, widget.NewLabel("towards digit:"))
 	for k := range model.Classes {
 		b := widget.NewButton(fmt.Sprint(k), func() { v.towards(k) })
 		towards.Add(b)
@@ -391,13 +404,21 @@ func (v *latentView) towards(k int) {
 		v.action.SetText(err.Error())
 		return
 	}
+	analogy := v.analogyFrom.Selected != readClass
+	if analogy {
+		from = slices.Index(v.analogyFrom.Options, v.analogyFrom.Selected) - 1
+	}
 	if from == k {
-		v.action.SetText(fmt.Sprintf("The %s's digit at its point is already a %d to the classifier.", strings.ToUpper(string(pic.req.kind)), k))
+		if analogy {
+			v.action.SetText(fmt.Sprintf("From %d towards %d: the same digit, nothing to move.", from, k))
+		} else {
+			v.action.SetText(fmt.Sprintf("The %s's digit at its point is already a %d to the classifier.", strings.ToUpper(string(pic.req.kind)), k))
+		}
 		return
 	}
 	step := 0.5 // of the way between centroids
-	if pic.attrs.Method == "regression" {
-		step = 1 // prior standard deviation
+	if pic.attrs.Method == "regression" || analogy {
+		step = 1 // prior standard deviation, or the whole analogy
 	}
 	z, err := pic.attrs.Towards(c.z, from, k, step)
 	if err != nil {
@@ -410,11 +431,14 @@ func (v *latentView) towards(k int) {
 	v.from.SetSelected("The pad's point")
 	v.changed()
 	how := fmt.Sprintf("half the way from the centroid of the %ds' codes to the %ds'", from, k)
-	if pic.attrs.Method == "regression" {
+	switch {
+	case analogy && pic.attrs.Method == "centroids":
+		how = fmt.Sprintf("by the analogy z + centroid(%d) − centroid(%d)", k, from)
+	case pic.attrs.Method == "regression":
 		how = fmt.Sprintf("one standard deviation along the direction where the classifier's p(%d) − p(%d) grows fastest", k, from)
 	}
-	v.action.SetText(fmt.Sprintf("Moved the %s's point %s: its digit was a %d, now a %d to the classifier (%.0f%%).",
-		strings.ToUpper(string(pic.req.kind)), how, from, now, 100*p))
+	v.action.SetText(fmt.Sprintf("Moved the %s's point %s: its digit is now a %d to the classifier (%.0f%%).",
+		strings.ToUpper(string(pic.req.kind)), how, now, 100*p))
 }
 
 // rowLabel names a traversal row and what ordered it.

@@ -159,6 +159,10 @@ func TestLatent_TowardsNeedsTheClassifier(t *testing.T) {
 	if show := v.render(); show != nil {
 		show()
 	}
+	if len(v.analogyFrom.Options) != 11 || v.analogyFrom.Selected != readClass {
+		t.Fatalf("analogy's from: %v, %q", v.analogyFrom.Options, v.analogyFrom.Selected)
+	}
+	v.analogyFrom.SetSelected("4")
 	before := slices.Clone(column(m, model.KindVAE).z)
 	v.towards(3)
 	if !strings.Contains(v.action.Text, "classifier") || !slices.Equal(column(m, model.KindVAE).z, before) {
