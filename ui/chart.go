@@ -91,21 +91,9 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.Kept
 			name = app.SeriesValidation
 		}
 		for _, s := range run.History.Series(name) {
-			pts := make(plotter.XYs, 0, len(s.X))
-			for j := range s.X {
-				if y := s.Y[j]; kernel.IsFinite(y) && (!spec.logY || y > 0) {
-					pts = append(pts, plotter.XY{X: s.X[j], Y: y})
-					lo, hi = math.Min(lo, y), math.Max(hi, y)
-				}
-			}
+			pts := plottable(s, spec.logY, &lo, &hi)
 			if len(pts) > 60 && st.smoothing > 0 {
-				ys := make([]float64, len(pts))
-				for j, pt := range pts {
-					ys[j] = pt.Y
-				}
-				for j, y := range smooth(ys, st.smoothing) {
-					pts[j].Y = y
-				}
+				smoothPoints(pts, st.smoothing)
 			}
 			line, err := plotter.NewLine(pts)
 			if err != nil || len(pts) == 0 {
@@ -120,15 +108,7 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.Kept
 		}
 	}
 	for i, s := range h.Series(spec.series...) {
-		pts := make(plotter.XYs, 0, len(s.X))
-		for j := range s.X {
-			y := s.Y[j]
-			if !kernel.IsFinite(y) || (spec.logY && y <= 0) {
-				continue
-			}
-			pts = append(pts, plotter.XY{X: s.X[j], Y: y})
-			lo, hi = math.Min(lo, y), math.Max(hi, y)
-		}
+		pts := plottable(s, spec.logY, &lo, &hi)
 		if len(pts) == 0 {
 			continue
 		}
@@ -140,13 +120,7 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.Kept
 				raw.Width = vg.Points(1)
 				p.Add(raw)
 			}
-			ys := make([]float64, len(pts))
-			for j, pt := range pts {
-				ys[j] = pt.Y
-			}
-			for j, y := range smooth(ys, st.smoothing) {
-				pts[j].Y = y
-			}
+			smoothPoints(pts, st.smoothing)
 		}
 		line, points, err := plotter.NewLinePoints(pts)
 		if err != nil {
@@ -194,6 +168,32 @@ func renderChart(h *app.History, spec chartSpec, st chartStyle, kept ...app.Kept
 		readout.series = nil
 	}
 	return img.Image(), readout
+}
+
+// plottable returns the points of s a chart can draw (finite, and
+// positive on a log axis), widening [*lo, *hi] to their values.
+func plottable(s app.Series, logY bool, lo, hi *float64) plotter.XYs {
+	pts := make(plotter.XYs, 0, len(s.X))
+	for j, y := range s.Y {
+		if !kernel.IsFinite(y) || (logY && y <= 0) {
+			continue
+		}
+		pts = append(pts, plotter.XY{X: s.X[j], Y: y})
+		*lo, *hi = math.Min(*lo, y), math.Max(*hi, y)
+	}
+	return pts
+}
+
+// smoothPoints replaces the points' values by their moving average of
+// weight w (see smooth).
+func smoothPoints(pts plotter.XYs, w float64) {
+	ys := make([]float64, len(pts))
+	for j, pt := range pts {
+		ys[j] = pt.Y
+	}
+	for j, y := range smooth(ys, w) {
+		pts[j].Y = y
+	}
 }
 
 // smooth returns the exponential moving average of ys with weight w, as
