@@ -82,17 +82,17 @@ func Explore(s *infer.Snapshot, test *dataset.Set, o ExploreOptions) (Exploratio
 		return Exploration{}, fmt.Errorf("explore: the %s has no encoder to put a test digit in its latent space", s.Kind())
 	}
 	if err := timed("principal_directions", func() (err error) {
-		e.Directions, err = measure.PrincipalDirections(s, test, o.Components, o.Seed)
+		if e.Codes != nil { // the codes just encoded: no second encoding
+			e.Directions, err = measure.DirectionsOfCodes(e.Codes, o.Components, o.Seed)
+		} else {
+			e.Directions, err = measure.PrincipalDirections(s, test, o.Components, o.Seed)
+		}
 		return err
 	}); err != nil {
 		return Exploration{}, err
 	}
 	if e.Codes != nil {
-		n, _ := e.Codes.Dims()
-		e.Scores = mat.NewDense(n, len(e.Directions.Vectors), nil)
-		for j, v := range e.Directions.Vectors {
-			e.Scores.ColView(j).(*mat.VecDense).MulVec(e.Codes, mat.NewVecDense(len(v), v))
-		}
+		e.Scores = e.Directions.Coordinates(e.Codes)
 	}
 	return e, nil
 }

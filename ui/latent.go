@@ -299,7 +299,7 @@ func (v *latentView) draw(s *infer.Snapshot, req latentRequest) (*latentPicture,
 	var rows []measure.TraversalRow
 	column := v.explore.column(req.kind)
 	if req.directions || use == nil {
-		dirs, err := column.directions(s)
+		dirs, err := column.directions(s, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -227,7 +227,7 @@ func (c *padColumn) planeOf(bg *padBackground, s *infer.Snapshot, axes [2]int, c
 		bg.plane = infer.LinearPriorPlane(d, axes[0], axes[1], priorHalfWidth)
 		return nil
 	}
-	dirs, err := c.directions(s)
+	dirs, err := c.directions(s, codes)
 	if err != nil {
 		return err
 	}
@@ -264,18 +264,13 @@ func (c *padColumn) planeOf(bg *padBackground, s *infer.Snapshot, axes [2]int, c
 // N(0, 1)).
 func directionSliders(dirs measure.Directions, s *infer.Snapshot, codes *mat.Dense) sliderSet {
 	set := sliderSet{dirs: dirs.Vectors}
-	var coords *mat.Dense
-	if s.Kind() == model.KindAE && codes != nil {
-		n, _ := codes.Dims()
-		coords = mat.NewDense(n, len(dirs.Vectors), nil)
-		for j, v := range dirs.Vectors {
-			coords.ColView(j).(*mat.VecDense).MulVec(codes, mat.NewVecDense(len(v), v))
-		}
-		set.lo, set.hi = infer.Extent(coords)
+	spansCodes := s.Kind() == model.KindAE && codes != nil
+	if spansCodes {
+		set.lo, set.hi = infer.Extent(dirs.Coordinates(codes))
 	}
 	for j := range dirs.Vectors {
 		set.names = append(set.names, fmt.Sprintf("PC%d", j+1))
-		if coords == nil {
+		if !spansCodes {
 			set.lo, set.hi = append(set.lo, -priorHalfWidth), append(set.hi, priorHalfWidth)
 		}
 	}
@@ -284,15 +279,23 @@ func directionSliders(dirs measure.Directions, s *infer.Snapshot, codes *mat.Den
 
 // directions returns the principal directions of s's latent space: the
 // cached ones while they are for s, or younger than directionsEvery and
-// of the same dimension.
-func (c *padColumn) directions(s *infer.Snapshot) (measure.Directions, error) {
+// of the same dimension; else found from codes, the dots' codes where the
+// caller has them already (nil: encoded here).
+func (c *padColumn) directions(s *infer.Snapshot, codes *mat.Dense) (measure.Directions, error) {
 	c.mu.Lock()
 	cache := c.dirs
 	c.mu.Unlock()
 	if cache.snap == s || cache.snap != nil && cache.snap.LatentDim() == s.LatentDim() && time.Since(cache.at) < directionsEvery {
 		return cache.dirs, nil
 	}
-	dirs, err := measure.PrincipalDirections(s, c.view.dots, min(padDirections, s.LatentDim()), 1)
+	k := min(padDirections, s.LatentDim())
+	var dirs measure.Directions
+	var err error
+	if codes != nil {
+		dirs, err = measure.DirectionsOfCodes(codes, k, 1)
+	} else {
+		dirs, err = measure.PrincipalDirections(s, c.view.dots, k, 1)
+	}
 	if err != nil {
 		return measure.Directions{}, err
 	}

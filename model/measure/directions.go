@@ -49,16 +49,7 @@ func PrincipalDirections(s *infer.Snapshot, set *dataset.Set, k int, seed uint64
 		if err != nil {
 			return Directions{}, err
 		}
-		c, err := PCA(codes, k, seed)
-		if err != nil {
-			return Directions{}, err
-		}
-		dirs := Directions{Method: "pca", Explained: c.Explained()}
-		for j := range k {
-			dirs.Vectors = append(dirs.Vectors, c.Direction(j))
-			dirs.Spread = append(dirs.Spread, sqrtPos(c.Variance[j]))
-		}
-		return dirs, nil
+		return DirectionsOfCodes(codes, k, seed)
 	}
 	z := infer.SamplePrior(ganspaceSamples, d, seed)
 	features, err := s.DecoderFeatures(z, s.FeatureDepth())
@@ -84,6 +75,33 @@ func PrincipalDirections(s *infer.Snapshot, set *dataset.Set, k int, seed uint64
 		dirs.Spread = append(dirs.Spread, 1)
 	}
 	return dirs, nil
+}
+
+// DirectionsOfCodes returns the first k principal directions of an AE's
+// or VAE's latent space from codes it already encoded: what
+// PrincipalDirections finds for it, without encoding again.
+func DirectionsOfCodes(codes *mat.Dense, k int, seed uint64) (Directions, error) {
+	c, err := PCA(codes, k, seed)
+	if err != nil {
+		return Directions{}, err
+	}
+	dirs := Directions{Method: "pca", Explained: c.Explained()}
+	for j := range k {
+		dirs.Vectors = append(dirs.Vectors, c.Direction(j))
+		dirs.Spread = append(dirs.Spread, sqrtPos(c.Variance[j]))
+	}
+	return dirs, nil
+}
+
+// Coordinates returns the points (n x d) along each direction (n x k):
+// their dot products with the unit vectors.
+func (d Directions) Coordinates(points *mat.Dense) *mat.Dense {
+	n, _ := points.Dims()
+	out := mat.NewDense(n, len(d.Vectors), nil)
+	for j, v := range d.Vectors {
+		out.ColView(j).(*mat.VecDense).MulVec(points, mat.NewVecDense(len(v), v))
+	}
+	return out
 }
 
 // Plane returns the plane through base spanned by directions i and j:
