@@ -45,15 +45,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	trained, known := ck.Source()
-	if known && !set["data"] && !app.IsEmbedded(trained) {
-		return usagef("%s was trained on %s: measure it on that data with --data DIR", *path, trained)
-	}
-	m, err := app.LoadData(*data, 0, 0)
+	m, known, err := dataFor(ck, *path, *data, set["data"], "measure")
 	if err != nil {
-		return fmt.Errorf("--data: %w", err)
-	}
-	if err := app.SameData(*path, ck, m.Source); err != nil {
 		return err
 	}
 	if !known {
@@ -130,4 +123,22 @@ func classifierFor(path string, src dataset.Source) (clf *infer.Snapshot, why st
 		return nil, "", fmt.Errorf("--classifier: %w", err)
 	}
 	return ck.Snapshot(), "", nil
+}
+
+// dataFor loads the data the checkpoint ck (read from path) is to be
+// measured or explored on, as verb says: the IDX files in dir, or the
+// embedded MNIST when dir was not given. It refuses a model trained on
+// other data than it would get, and says whether ck records its data.
+func dataFor(ck *checkpoint.Checkpoint, path, dir string, dirGiven bool, verb string) (d *app.Data, known bool, err error) {
+	trained, known := ck.Source()
+	if known && !dirGiven && !app.IsEmbedded(trained) {
+		return nil, known, usagef("%s was trained on %s: %s it on that data with --data DIR", path, trained, verb)
+	}
+	if d, err = app.LoadData(dir, 0, 0); err != nil {
+		return nil, known, fmt.Errorf("--data: %w", err)
+	}
+	if err := app.SameData(path, ck, d.Source); err != nil {
+		return nil, known, err
+	}
+	return d, known, nil
 }

@@ -94,14 +94,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	opts := app.ExploreOptions{Components: *components, Seed: *seed, FromDigit: set["digit"], Digit: *digit}
 	var d *app.Data
 	if s.HasEncoder() || *neighbours > 0 {
-		trained, known := ck.Source()
-		if known && !set["data"] && !app.IsEmbedded(trained) {
-			return usagef("%s was trained on %s: explore it on that data with --data DIR", *path, trained)
-		}
-		if d, err = app.LoadData(*data, 0, 0); err != nil {
-			return fmt.Errorf("--data: %w", err)
-		}
-		if err := app.SameData(*path, ck, d.Source); err != nil {
+		if d, _, err = dataFor(ck, *path, *data, set["data"], "explore"); err != nil {
 			return err
 		}
 	}
