@@ -8,13 +8,30 @@ import (
 	"latentlab/model/infer"
 )
 
-// testDigits returns the first n test digits as float64 pixels.
-func testDigits(t testing.TB, n int) [][]float64 {
+// embeddedMNIST loads the embedded MNIST.
+func embeddedMNIST(t testing.TB) *dataset.MNIST {
 	t.Helper()
 	m, err := dataset.Load(assets.MNIST())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+// monitorOf returns the shipped classifier's monitor of m's test digits.
+func monitorOf(t testing.TB, m *dataset.MNIST) *Monitor {
+	t.Helper()
+	mon, err := NewMonitor(m.Test, m.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mon
+}
+
+// testDigits returns the first n test digits as float64 pixels.
+func testDigits(t testing.TB, n int) [][]float64 {
+	t.Helper()
+	m := embeddedMNIST(t)
 	x := m.Test.Matrix(0, n)
 	out := make([][]float64, n)
 	for i := range out {

@@ -6,9 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"latentlab/assets"
 	"latentlab/model"
-	"latentlab/model/dataset"
 	"latentlab/model/infer"
 	"latentlab/model/measure"
 )
@@ -17,14 +15,8 @@ import (
 // probability of that class for what the model draws there: the shipped
 // VAE by its centroids, the shipped GAN by its regression directions.
 func TestAttributes_TowardsRaisesTheClass(t *testing.T) {
-	m, err := dataset.Load(assets.MNIST())
-	if err != nil {
-		t.Fatal(err)
-	}
-	mon, err := NewMonitor(m.Test, m.Source)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := embeddedMNIST(t)
+	mon := monitorOf(t, m)
 	clf := mon.Classifier()
 	for _, name := range []string{"vae-mlp", "gan-mlp"} {
 		s := shipped(t, name)
@@ -93,14 +85,8 @@ func classProb(t *testing.T, s, clf *infer.Snapshot, z []float64, k int) float64
 // and in the classifier's features; the digits nearest in features share
 // the query's label far more often than chance.
 func TestNearest_FindsTheDigitAndItsKind(t *testing.T) {
-	m, err := dataset.Load(assets.MNIST())
-	if err != nil {
-		t.Fatal(err)
-	}
-	mon, err := NewMonitor(m.Test, m.Source)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := embeddedMNIST(t)
+	mon := monitorOf(t, m)
 	train := m.Train.Head(10000)
 	index, err := measure.NewFeatureIndex(context.Background(), mon.Classifier(), train)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"latentlab/assets"
 	"latentlab/model"
 	"latentlab/model/dataset"
 	"latentlab/model/train"
@@ -43,10 +42,7 @@ func curves(t *testing.T, e Experiment, m *dataset.MNIST) (trainLoss, valLoss []
 // lowest while the training loss goes on falling. "Cure it" stops early,
 // near the lowest validation loss.
 func TestExperiments_OverfitAndCure(t *testing.T) {
-	m, err := dataset.Load(assets.MNIST())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := embeddedMNIST(t)
 	trainLoss, valLoss, _ := curves(t, Experiments[0], m)
 	best, at := math.Inf(1), 0
 	for i, v := range valLoss {
@@ -103,15 +99,9 @@ func trainedBy(t *testing.T, m *dataset.MNIST, name string, kind model.Kind, ima
 // "Posterior collapse" collapses the VAE within an epoch: its KL falls
 // below the alarm's threshold and the alarm fires.
 func TestExperiments_PosteriorCollapseFiresTheAlarm(t *testing.T) {
-	m, err := dataset.Load(assets.MNIST())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := embeddedMNIST(t)
 	tr, cfg := trainedBy(t, m, "Posterior collapse", model.KindVAE, 10000)
-	mon, err := NewMonitor(m.Test, m.Source)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mon := monitorOf(t, m)
 	q, kl, err := mon.Check(tr.Snapshot(), 500, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -130,10 +120,7 @@ func TestExperiments_PosteriorCollapseFiresTheAlarm(t *testing.T) {
 // "Learning rate too high" diverges: the run stops on a failed step,
 // saying so, within a few hundred steps.
 func TestExperiments_TooHighALearningRateDiverges(t *testing.T) {
-	m, err := dataset.Load(assets.MNIST())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := embeddedMNIST(t)
 	for _, k := range []model.Kind{model.KindAE, model.KindGAN} {
 		cfg := experiment(t, "Learning rate too high").Apply(model.DefaultConfig(k), m.Train.Len())
 		tr, err := train.NewTrainer(cfg, m.Train.Head(5000), nil)
@@ -165,15 +152,9 @@ func TestExperiments_TooHighALearningRateDiverges(t *testing.T) {
 // "Mode collapse" collapses the GAN within its epochs: its samples cover
 // fewer classes than the alarm's threshold and the alarm fires.
 func TestExperiments_ModeCollapseFiresTheAlarm(t *testing.T) {
-	m, err := dataset.Load(assets.MNIST())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := embeddedMNIST(t)
 	tr, cfg := trainedBy(t, m, "Mode collapse", model.KindGAN, 20000)
-	mon, err := NewMonitor(m.Test, m.Source)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mon := monitorOf(t, m)
 	q, err := mon.Samples(tr.Snapshot(), 2000, 1)
 	if err != nil {
 		t.Fatal(err)
