@@ -9,19 +9,27 @@
 // refuses both flags on its command line, hence the pragma.
 #pragma GCC optimize("fp-contract=off", "no-trapping-math")
 
-#include <immintrin.h>
+#include "portable.h"
+
 #include <math.h>
 #include "kernel.h"
 
+#ifdef LL_X86
+#include <immintrin.h>
+#endif
+
 // Element-wise loops of the training graphs. The transcendental ones use
 // glibc's libmvec (8-wide AVX2 expf and log1pf, within 4 ulp) where the CPU
-// has AVX2, and scalar expf and log1pf elsewhere and in the tails.
+// has AVX2 and the C library is glibc, and scalar expf and log1pf elsewhere
+// and in the tails.
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#ifdef LL_MVEC
 #define HAVE_AVX2_PATH 1
+__attribute__((target("avx2"))) __m256 _ZGVdN8v_expf(__m256 x);
+__attribute__((target("avx2"))) __m256 _ZGVdN8v_log1pf(__m256 x);
+#endif
+#ifdef LL_CLONES
 #define VARIANTS __attribute__((target_clones("avx2", "default")))
-__m256 _ZGVdN8v_expf(__m256 x);
-__m256 _ZGVdN8v_log1pf(__m256 x);
 #else
 #define VARIANTS
 #endif

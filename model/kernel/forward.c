@@ -1,4 +1,5 @@
-#include <stdint.h>
+#include "portable.h"
+
 #include <string.h>
 #include "forward.h"
 
@@ -16,7 +17,7 @@
 // cgo refuses both as flags, hence the pragma.
 #pragma GCC optimize("no-trapping-math", "fp-contract=off")
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#ifdef LL_CLONES
 #define VARIANTS __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define VARIANTS
@@ -172,22 +173,39 @@ VARIANTS float ll_max_abs(const float *x, long n) {
 
 // Half precision (IEEE binary16) weights for the snapshot's preview decode:
 // half the bytes of float32, and the decode reads its weights from cache
-// rather than computes, so it takes about half the time. These need
-// AVX-512 (with F16C): ll_half_supported says whether the CPU has them.
+// rather than computes, so it takes about half the time. Two paths, the
+// same bits: 16 lanes with AVX-512 and 8 with AVX2, both converting with
+// F16C; every lane does the same float32 operations in the same order, and
+// neither fuses a multiply and an add. ll_half_path says which one runs.
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#ifdef LL_X86
+#include <cpuid.h>
 #include <immintrin.h>
-#define HALF_TARGET __attribute__((target("avx512f,f16c")))
+#define HALF512 __attribute__((target("avx512f,f16c")))
+#define HALF256 __attribute__((target("avx2,f16c")))
 
-int ll_half_supported(void) {
-	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("f16c");
+enum { HALF_NONE = 0, HALF_AVX2 = 1, HALF_AVX512 = 2 };
+
+// has_f16c reads F16C from CPUID leaf 1 (clang's __builtin_cpu_supports
+// does not know it). The OS saving the AVX registers is what the
+// avx2/avx512f checks below already ask.
+static int has_f16c(void) {
+	unsigned a, b, c, d;
+	return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
 }
 
-// ll_to_half sets dst_i to src_i * inv_scale rounded to the nearest half
-// (ties to even); from ±65520 (halfway past the largest half, 65504) on,
-// that is ±Inf.
-HALF_TARGET void ll_to_half(const float *src, long n, float inv_scale, uint16_t *dst) {
+int ll_half_best(void) {
+	__builtin_cpu_init();
+	if (!has_f16c())
+		return HALF_NONE;
+	if (__builtin_cpu_supports("avx512f"))
+		return HALF_AVX512;
+	if (__builtin_cpu_supports("avx2"))
+		return HALF_AVX2;
+	return HALF_NONE;
+}
+
+HALF512 static void to_half512(const float *src, long n, float inv_scale, uint16_t *dst) {
 	__m512 s = _mm512_set1_ps(inv_scale);
 	long i = 0;
 	for (; i + 16 <= n; i += 16)
@@ -197,10 +215,30 @@ HALF_TARGET void ll_to_half(const float *src, long n, float inv_scale, uint16_t 
 		dst[i] = _cvtss_sh(src[i] * inv_scale, _MM_FROUND_TO_NEAREST_INT);
 }
 
+HALF256 static void to_half256(const float *src, long n, float inv_scale, uint16_t *dst) {
+	__m256 s = _mm256_set1_ps(inv_scale);
+	long i = 0;
+	for (; i + 8 <= n; i += 8)
+		_mm_storeu_si128((__m128i *)(dst + i),
+		                 _mm256_cvtps_ph(_mm256_mul_ps(_mm256_loadu_ps(src + i), s), _MM_FROUND_TO_NEAREST_INT));
+	for (; i < n; i++)
+		dst[i] = _cvtss_sh(src[i] * inv_scale, _MM_FROUND_TO_NEAREST_INT);
+}
+
+// ll_to_half sets dst_i to src_i * inv_scale rounded to the nearest half
+// (ties to even); from ±65520 (halfway past the largest half, 65504) on,
+// that is ±Inf. path is HALF_AVX512 or HALF_AVX2.
+void ll_to_half(int path, const float *src, long n, float inv_scale, uint16_t *dst) {
+	if (path == HALF_AVX512)
+		to_half512(src, n, inv_scale, dst);
+	else
+		to_half256(src, n, inv_scale, dst);
+}
+
 // half_rows4 adds a0 w0 + a1 w1 + a2 w2 + a3 w3 to acc (n), W in half
-// precision; the tail past the last 16 columns gets the same sums, one at
+// precision; the tail past the last full vector gets the same sums, one at
 // a time.
-HALF_TARGET static void half_rows4(float *acc, long n, const uint16_t *w0, const uint16_t *w1,
+HALF512 static void half_rows4_512(float *acc, long n, const uint16_t *w0, const uint16_t *w1,
                                    const uint16_t *w2, const uint16_t *w3, float a0, float a1, float a2,
                                    float a3) {
 	__m512 c0 = _mm512_set1_ps(a0), c1 = _mm512_set1_ps(a1), c2 = _mm512_set1_ps(a2), c3 = _mm512_set1_ps(a3);
@@ -218,8 +256,26 @@ HALF_TARGET static void half_rows4(float *acc, long n, const uint16_t *w0, const
 		acc[j] += (a0 * _cvtsh_ss(w0[j]) + a1 * _cvtsh_ss(w1[j])) + (a2 * _cvtsh_ss(w2[j]) + a3 * _cvtsh_ss(w3[j]));
 }
 
+HALF256 static void half_rows4_256(float *acc, long n, const uint16_t *w0, const uint16_t *w1,
+                                   const uint16_t *w2, const uint16_t *w3, float a0, float a1, float a2,
+                                   float a3) {
+	__m256 c0 = _mm256_set1_ps(a0), c1 = _mm256_set1_ps(a1), c2 = _mm256_set1_ps(a2), c3 = _mm256_set1_ps(a3);
+	long j = 0;
+	for (; j + 8 <= n; j += 8) {
+		__m256 v0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w0 + j)));
+		__m256 v1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w1 + j)));
+		__m256 v2 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w2 + j)));
+		__m256 v3 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w3 + j)));
+		__m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(c0, v0), _mm256_mul_ps(c1, v1)),
+		                         _mm256_add_ps(_mm256_mul_ps(c2, v2), _mm256_mul_ps(c3, v3)));
+		_mm256_storeu_ps(acc + j, _mm256_add_ps(_mm256_loadu_ps(acc + j), s));
+	}
+	for (; j < n; j++)
+		acc[j] += (a0 * _cvtsh_ss(w0[j]) + a1 * _cvtsh_ss(w1[j])) + (a2 * _cvtsh_ss(w2[j]) + a3 * _cvtsh_ss(w3[j]));
+}
+
 // half_row adds a0 w0 to acc (n), W in half precision.
-HALF_TARGET static void half_row(float *acc, long n, const uint16_t *w0, float a0) {
+HALF512 static void half_row_512(float *acc, long n, const uint16_t *w0, float a0) {
 	__m512 c0 = _mm512_set1_ps(a0);
 	long j = 0;
 	for (; j + 16 <= n; j += 16) {
@@ -230,29 +286,49 @@ HALF_TARGET static void half_row(float *acc, long n, const uint16_t *w0, float a
 		acc[j] += a0 * _cvtsh_ss(w0[j]);
 }
 
+HALF256 static void half_row_256(float *acc, long n, const uint16_t *w0, float a0) {
+	__m256 c0 = _mm256_set1_ps(a0);
+	long j = 0;
+	for (; j + 8 <= n; j += 8) {
+		__m256 v0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w0 + j)));
+		_mm256_storeu_ps(acc + j, _mm256_add_ps(_mm256_loadu_ps(acc + j), _mm256_mul_ps(c0, v0)));
+	}
+	for (; j < n; j++)
+		acc[j] += a0 * _cvtsh_ss(w0[j]);
+}
+
 // ll_dense_vec_half is ll_dense_vec with W in half precision, its values
 // the weights divided by scale: y = bias + scale * (x·W), then act. Rows of
-// W whose x_i is zero are not read.
-HALF_TARGET void ll_dense_vec_half(const float *x, long k, const uint16_t *w, long n, float scale,
-                                   const float *bias, int act_on, float slope, float *y) {
+// W whose x_i is zero are not read. path is HALF_AVX512 or HALF_AVX2.
+void ll_dense_vec_half(int path, const float *x, long k, const uint16_t *w, long n, float scale,
+                       const float *bias, int act_on, float slope, float *y) {
 	memset(y, 0, n * sizeof *y);
 	long i = 0, r[4];
 	int m;
-	while ((m = next_rows(x, k, &i, r)) == 4)
-		half_rows4(y, n, w + r[0] * n, w + r[1] * n, w + r[2] * n, w + r[3] * n, x[r[0]], x[r[1]], x[r[2]],
-		           x[r[3]]);
-	for (int j = 0; j < m; j++)
-		half_row(y, n, w + r[j] * n, x[r[j]]);
+	int wide = path == HALF_AVX512;
+	while ((m = next_rows(x, k, &i, r)) == 4) {
+		const uint16_t *w0 = w + r[0] * n, *w1 = w + r[1] * n, *w2 = w + r[2] * n, *w3 = w + r[3] * n;
+		if (wide)
+			half_rows4_512(y, n, w0, w1, w2, w3, x[r[0]], x[r[1]], x[r[2]], x[r[3]]);
+		else
+			half_rows4_256(y, n, w0, w1, w2, w3, x[r[0]], x[r[1]], x[r[2]], x[r[3]]);
+	}
+	for (int j = 0; j < m; j++) {
+		if (wide)
+			half_row_512(y, n, w + r[j] * n, x[r[j]]);
+		else
+			half_row_256(y, n, w + r[j] * n, x[r[j]]);
+	}
 	for (long j = 0; j < n; j++) {
 		float v = scale * y[j] + (bias ? bias[j] : 0.0f);
 		y[j] = act_on ? act(v, slope) : v;
 	}
 }
 #else
-int ll_half_supported(void) { return 0; }
-void ll_to_half(const float *src, long n, float inv_scale, uint16_t *dst) { __builtin_trap(); }
-void ll_dense_vec_half(const float *x, long k, const uint16_t *w, long n, float scale, const float *bias,
-                       int act_on, float slope, float *y) {
+int ll_half_best(void) { return 0; }
+void ll_to_half(int path, const float *src, long n, float inv_scale, uint16_t *dst) { __builtin_trap(); }
+void ll_dense_vec_half(int path, const float *x, long k, const uint16_t *w, long n, float scale,
+                       const float *bias, int act_on, float slope, float *y) {
 	__builtin_trap();
 }
 #endif

@@ -13,9 +13,11 @@ void ll_bias_act_rows(float *x, long rows, long cols, const float *bias, float s
 void ll_bias_sigmoid_f64(const float *x, long rows, long cols, const float *bias, double *out);
 void ll_bias_f64(const float *x, long rows, long cols, const float *bias, double *out);
 float ll_max_abs(const float *x, long n);
-int ll_half_supported(void);
-void ll_to_half(const float *src, long n, float inv_scale, uint16_t *dst);
-void ll_dense_vec_half(const float *x, long k, const uint16_t *w, long n, float scale, const float *bias,
-                       int act, float slope, float *y);
+// ll_half_best is the fastest half path this CPU runs: 2 (AVX-512 and
+// F16C), 1 (AVX2 and F16C) or 0 (none); the two below take it as path.
+int ll_half_best(void);
+void ll_to_half(int path, const float *src, long n, float inv_scale, uint16_t *dst);
+void ll_dense_vec_half(int path, const float *x, long k, const uint16_t *w, long n, float scale,
+                       const float *bias, int act, float slope, float *y);
 
 #endif

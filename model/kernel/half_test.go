@@ -189,3 +189,63 @@ func TestDenseHalf_LeftoverRowKeepsInf(t *testing.T) {
 		}
 	}
 }
+
+// The AVX2 path computes the same bits as the AVX-512 one: conversions, and
+// dense layers of shapes with tails past 8 and 16 columns, inputs skipped,
+// one to three rows left over.
+func TestHalfPaths_SameBits(t *testing.T) {
+	if halfPath() != halfAVX512 {
+		t.Skipf("half path here is %s; both paths need AVX-512", HalfPath())
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, shape := range [][2]int{{4, 16}, {13, 37}, {30, 784}, {6, 9}, {2, 7}} {
+		k, n := shape[0], shape[1]
+		x, w, bias := make([]float32, k), make([]float32, k*n), make([]float32, n)
+		for i := range x {
+			if rng.IntN(3) > 0 {
+				x[i] = float32(rng.NormFloat64())
+			}
+		}
+		for i := range w {
+			w[i] = float32(rng.NormFloat64() * 0.05)
+		}
+		for i := range bias {
+			bias[i] = float32(rng.NormFloat64() * 0.1)
+		}
+		scale := HalfScale(MaxAbs(w))
+		h512, h256 := make([]uint16, len(w)), make([]uint16, len(w))
+		toHalf(halfAVX512, h512, w, 1/scale)
+		toHalf(halfAVX2, h256, w, 1/scale)
+		for i := range h512 {
+			if h512[i] != h256[i] {
+				t.Fatalf("k=%d n=%d: ToHalf(%v) = %#04x with AVX-512, %#04x with AVX2", k, n, w[i], h512[i], h256[i])
+			}
+		}
+		for _, act := range []bool{false, true} {
+			y512, y256 := make([]float32, n), make([]float32, n)
+			denseHalf(halfAVX512, y512, x, h512, scale, bias, act, 0.2)
+			denseHalf(halfAVX2, y256, x, h512, scale, bias, act, 0.2)
+			for j := range y512 {
+				if math.Float32bits(y512[j]) != math.Float32bits(y256[j]) {
+					t.Fatalf("k=%d n=%d act=%v: y[%d] = %v with AVX-512, %v with AVX2", k, n, act, j, y512[j], y256[j])
+				}
+			}
+		}
+	}
+}
+
+func TestCapHalfPath(t *testing.T) {
+	for _, c := range []struct {
+		best    int
+		setting string
+		want    int
+	}{
+		{halfAVX512, "", halfAVX512}, {halfAVX512, "avx2", halfAVX2}, {halfAVX512, "off", halfNone},
+		{halfAVX2, "", halfAVX2}, {halfAVX2, "avx2", halfAVX2}, {halfNone, "avx2", halfNone},
+		{halfAVX512, "bogus", halfAVX512},
+	} {
+		if got := capHalfPath(c.best, c.setting); got != c.want {
+			t.Errorf("capHalfPath(%d, %q) = %d, want %d", c.best, c.setting, got, c.want)
+		}
+	}
+}

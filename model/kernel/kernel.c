@@ -3,10 +3,15 @@
 // same bits. cgo refuses -ffp-contract=off as a flag, hence the pragma.
 #pragma GCC optimize("fp-contract=off")
 
+#include "portable.h"
+
 #include <float.h>
-#include <immintrin.h>
 #include <math.h>
 #include "kernel.h"
+
+#ifdef LL_X86
+#include <immintrin.h>
+#endif
 
 // The loops are written once in scalar C, which GCC vectorises where it can,
 // and the optimizers' again with AVX2 intrinsics because GCC will not
@@ -15,8 +20,10 @@
 // both versions compute the same bits on every CPU, and the same bits as
 // the plain loops in package model (tested).
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#ifdef LL_X86
 #define HAVE_AVX2_PATH 1
+#endif
+#ifdef LL_CLONES
 #define VARIANTS __attribute__((target_clones("avx2", "default")))
 #else
 #define VARIANTS

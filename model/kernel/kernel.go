@@ -8,8 +8,12 @@
 //     gradient, column sums, the binary cross-entropy and its gradient, the
 //     GAN's centred sigmoid and dropout masks (elementwise.c);
 //   - the snapshot's forward pass (forward.c), with a dense layer whose
-//     weights are in half precision for the decode a drag shows (AVX-512
-//     only; half.go).
+//     weights are in half precision for the decode a drag shows (F16C with
+//     AVX-512 or AVX2; half.go).
+//
+// Every loop has a plain C version that any C compiler builds for any
+// architecture; the x86 paths, GCC's function clones and glibc's libmvec
+// are used only where portable.h finds them.
 //
 // The transcendental loops use glibc's libmvec (expf, log1pf, within 4
 // ulp) on AVX2 CPUs and scalar libm elsewhere, so their results can differ
@@ -18,7 +22,8 @@ package kernel
 
 /*
 #cgo CFLAGS: -O3
-#cgo LDFLAGS: -lmvec -lm
+#cgo LDFLAGS: -lm
+#cgo linux,amd64 LDFLAGS: -lmvec
 #include "kernel.h"
 */
 import "C"

@@ -1,7 +1,11 @@
+//go:build !noopenblas
+
 // Package openblas links OpenBLAS (Debian's libopenblas-dev) through gonum's
 // netlib bindings and installs it as the BLAS behind gorgonia's tensors and
 // gonum's blas32 and blas64, so every matrix product in latentlab runs in
-// OpenBLAS's tuned kernels instead of gonum's pure-Go ones.
+// OpenBLAS's tuned kernels instead of gonum's pure-Go ones. Built with the
+// tag noopenblas (where OpenBLAS is not installed: Windows, a bare macOS),
+// it links nothing and leaves gonum's pure-Go BLAS in place (gonum.go).
 package openblas
 
 /*
