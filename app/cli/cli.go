@@ -46,10 +46,16 @@ usage:
 
 // Run executes the command line args (without the program name), writing
 // results to stdout and progress and errors to stderr, and returns the exit
-// code. An interrupt (Ctrl-C) stops training cleanly.
+// code. An interrupt (Ctrl-C) or SIGTERM stops training cleanly; a second
+// one ends the process at once, for work that does not stop early (an
+// evaluation under way, say).
 func Run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the next signal gets the default action
+	}()
 	return RunContext(ctx, args, stdout, stderr)
 }
 

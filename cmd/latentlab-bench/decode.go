@@ -62,12 +62,12 @@ func runDecode(stdout io.Writer) error {
 	return nil
 }
 
-// halfNote says when Preview falls back to float32 on this CPU.
+// halfNote says which loops Preview runs, or that it falls back to float32.
 func halfNote() string {
 	if kernel.HalfSupported() {
-		return ""
+		return "; Preview runs the " + kernel.HalfPath() + " half-precision loops"
 	}
-	return "; this CPU has no AVX-512, so Preview is Decode"
+	return "; no half-precision loops here (F16C with AVX2 or AVX-512, or " + kernel.HalfEnv + "=off), so Preview is Decode"
 }
 
 // latent returns a fixed z of n dimensions.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"latentlab/model/infra/openblas"
+	"latentlab/model/kernel"
 )
 
 // header describes the machine and the libraries a run measured.
@@ -17,6 +18,7 @@ type header struct {
 	cores    int
 	goVer    string
 	openblas string
+	kernels  string
 	torch    string
 }
 
@@ -34,8 +36,19 @@ func readHeader(torch string) header {
 		cores:    runtime.NumCPU(),
 		goVer:    fmt.Sprintf("%s %s/%s", runtime.Version(), runtime.GOOS, runtime.GOARCH),
 		openblas: fmt.Sprintf("%s (%d threads%s)", strings.TrimSpace(openblas.Config()), openblas.Threads(), coreTypeNote()),
+		kernels:  kernelPaths(),
 		torch:    torch,
 	}
+}
+
+// kernelPaths names the paths latentlab's own loops take on this CPU: the
+// half-precision preview's, and whether LATENTLAB_HALF chose it.
+func kernelPaths() string {
+	s := "half-precision preview: " + kernel.HalfPath()
+	if v, ok := os.LookupEnv(kernel.HalfEnv); ok {
+		s += fmt.Sprintf(" (capped by %s=%s)", kernel.HalfEnv, v)
+	}
+	return s
 }
 
 // coreTypeNote says when OPENBLAS_CORETYPE chose OpenBLAS's kernels rather
@@ -68,5 +81,6 @@ func writeHeader(w io.Writer, h header) {
 	fmt.Fprintf(w, "  %-9s %d\n", "cores", h.cores)
 	fmt.Fprintf(w, "  %-9s %s\n", "Go", h.goVer)
 	fmt.Fprintf(w, "  %-9s %s\n", "OpenBLAS", h.openblas)
+	fmt.Fprintf(w, "  %-9s %s\n", "kernels", h.kernels)
 	fmt.Fprintf(w, "  %-9s %s\n", "PyTorch", h.torch)
 }

@@ -40,7 +40,7 @@ func previewStages(decoder []stage) []nn.Half {
 
 // Preview maps one latent vector to an image for the screen: Decode with
 // the weights rounded to half precision (the sums stay float32), which on
-// CPUs with AVX-512 takes about half Decode's time, and within
+// CPUs with F16C and AVX2 or AVX-512 takes about half Decode's time, and within
 // PreviewTolerance of it. Elsewhere Preview is Decode. Metrics use Decode
 // and the batch passes, never this.
 func (s *Snapshot) Preview(z []float64) ([]float64, error) {
