@@ -8,7 +8,7 @@ DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev xorg-dev libopenblas-dev
 DEB_TEST_PACKAGES := xvfb imagemagick xdotool python3-torch
 GOFLAGS_APP := -tags migrated_fynedo
 
-.PHONY: run test setup setup-test setup-cross deps build bench cross fuzz pretrained clean
+.PHONY: run test setup setup-test setup-cross deps build bench cross package install fuzz pretrained clean
 
 run: setup build
 	./bin/latentlab
@@ -83,6 +83,25 @@ cross: setup-cross deps
 	CC=clang $(GO) test -count=1 ./model/kernel
 	$(GO) test -count=1 -tags noopenblas ./model/infra/openblas ./model/kernel
 	$(GO) test -count=1 -tags noopenblas -run $(TRAIN_TESTS) ./model/train
+
+# A Linux desktop bundle, bin/latentlab.tar.xz, made by Fyne's packager from FyneApp.toml (name, app
+# ID, version, icon, desktop entry): the app's program, its .desktop file and icon, and a Makefile to
+# install them. `make install` installs it for the user (~/.local: bin, applications, icons; with
+# INSTALL_HOME=DIR, under DIR/.local), with the headless command beside the app. The packager is pinned and runs
+# from the Go module proxy; it is a build tool, not a dependency of latentlab.
+FYNE := $(GO) run fyne.io/tools/cmd/fyne@v1.7.4
+package: build
+	$(FYNE) package --target linux --executable bin/latentlab-app
+	mv latentlab.tar.xz bin/latentlab.tar.xz
+	@echo "package: bin/latentlab.tar.xz"
+
+INSTALL_HOME ?= $(HOME)
+install: package
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	tar -xJf bin/latentlab.tar.xz -C "$$tmp"; \
+	$(MAKE) --no-print-directory -C "$$tmp"/latentlab-app user-install HOME="$(INSTALL_HOME)" >/dev/null; \
+	install -Dm00755 bin/latentlab "$(INSTALL_HOME)/.local/bin/latentlab"; \
+	echo "install: latentlab and latentlab-app in $(INSTALL_HOME)/.local/bin, a desktop entry in $(INSTALL_HOME)/.local/share/applications"
 
 setup-cross:
 	@if ! dpkg --print-foreign-architectures | grep -qx arm64; then \
