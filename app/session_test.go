@@ -16,9 +16,9 @@ import (
 func tinyData(t *testing.T) *Data {
 	t.Helper()
 	mk := func(n int, seed byte) *dataset.Set {
-		s := &dataset.Set{Rows: 6, Cols: 6, Pixels: make([]float32, n*36), Labels: make([]uint8, n)}
+		s := &dataset.Set{Rows: 6, Cols: 6, Pixels: make([]uint8, n*36), Labels: make([]uint8, n)}
 		for i := range s.Pixels {
-			s.Pixels[i] = float32((i*7+int(seed))%11) / 10
+			s.Pixels[i] = uint8((i*7 + int(seed)) % 11 * 25)
 		}
 		for i := range s.Labels {
 			s.Labels[i] = uint8(i % 10)

@@ -32,9 +32,9 @@ func testLab(t *testing.T) *app.Lab {
 func testLabWith(t *testing.T, latent map[model.Kind]int) *app.Lab {
 	t.Helper()
 	mk := func(n, seed int) *dataset.Set {
-		s := &dataset.Set{Rows: 28, Cols: 28, Pixels: make([]float32, n*784), Labels: make([]uint8, n)}
+		s := &dataset.Set{Rows: 28, Cols: 28, Pixels: make([]uint8, n*784), Labels: make([]uint8, n)}
 		for i := range s.Pixels {
-			s.Pixels[i] = float32((i*7+seed)%13) / 12
+			s.Pixels[i] = uint8((i*7 + seed) % 13 * 21)
 		}
 		for i := range s.Labels {
 			s.Labels[i] = uint8(i % 10)

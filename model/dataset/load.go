@@ -90,7 +90,7 @@ func LoadDir(dir string) (*MNIST, error) {
 type imageResult struct {
 	name       string
 	rows, cols int
-	pixels     []float32
+	pixels     []uint8
 	sum        [32]byte // SHA-256 of the pixel bytes
 	err        error
 }
@@ -152,7 +152,7 @@ func readImagesFile(fsys fs.FS, base string) imageResult {
 	if err != nil {
 		return imageResult{name: name, err: err}
 	}
-	return imageResult{name: name, rows: rows, cols: cols, pixels: toPixels(data), sum: sha256.Sum256(data)}
+	return imageResult{name: name, rows: rows, cols: cols, pixels: data, sum: sha256.Sum256(data)}
 }
 
 // readLabelsFile reads the label file stored under base (or base.gz).

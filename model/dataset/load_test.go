@@ -81,8 +81,12 @@ func TestLoad_Good(t *testing.T) {
 			if m.Train.Rows != 3 || m.Train.Cols != 2 || m.Test.Rows != 3 || m.Test.Cols != 2 {
 				t.Errorf("image sizes %dx%d / %dx%d, want 3x2", m.Train.Rows, m.Train.Cols, m.Test.Rows, m.Test.Cols)
 			}
-			if got, want := m.Test.Image(1)[0], float32(106)/255; got != want {
-				t.Errorf("test image 1 pixel 0 = %v, want %v", got, want)
+			if got := m.Test.Image(1)[0]; got != 106 {
+				t.Errorf("test image 1 pixel 0 = %v, want 106", got)
+			}
+			v := make([]float32, m.Test.Dim())
+			if m.Test.ImageValues(v, 1); v[0] != float32(106)/255 {
+				t.Errorf("test image 1 pixel 0's value = %v, want 106/255", v[0])
 			}
 			if m.Test.Labels[0] != 9 || m.Train.Labels[3] != 3 {
 				t.Errorf("labels %v / %v", m.Train.Labels, m.Test.Labels)
@@ -213,10 +217,7 @@ func TestLoad_EmbeddedMNIST(t *testing.T) {
 			}
 			var sum float64
 			for _, p := range s.Pixels {
-				if p < 0 || p > 1 {
-					t.Fatalf("pixel %v out of [0,1]", p)
-				}
-				sum += float64(p)
+				sum += float64(PixelValue(p))
 			}
 			mean := sum / float64(len(s.Pixels))
 			if mean < tc.wantMean-0.002 || mean > tc.wantMean+0.002 {

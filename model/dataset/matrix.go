@@ -9,7 +9,7 @@ func (s *Set) Matrix(start, end int) *mat.Dense {
 	x := mat.NewDense(end-start, d, nil)
 	raw := x.RawMatrix().Data
 	for i, v := range s.Pixels[start*d : end*d] {
-		raw[i] = float64(v)
+		raw[i] = float64(PixelValue(v))
 	}
 	return x
 }

@@ -6,14 +6,12 @@ import (
 	"testing"
 )
 
-// testSet returns a set of n 2x3 images where every pixel of image i equals
-// i/1000 and label i is i%10.
+// testSet returns a set of n 2x3 images whose first two pixels hold i (low
+// byte first) and the other four 200, and label i is i%10.
 func testSet(n int) *Set {
 	s := &Set{Rows: 2, Cols: 3}
 	for i := range n {
-		for range 6 {
-			s.Pixels = append(s.Pixels, float32(i)/1000)
-		}
+		s.Pixels = append(s.Pixels, uint8(i), uint8(i>>8), 200, 200, 200, 200)
 		s.Labels = append(s.Labels, uint8(i%10))
 	}
 	return s
@@ -25,7 +23,7 @@ func imageIDs(t *testing.T, s *Set) []int {
 	ids := make([]int, s.Len())
 	for i := range ids {
 		img := s.Image(i)
-		id := int(img[0]*1000 + 0.5)
+		id := int(img[0]) + 256*int(img[1])
 		if s.Labels[i] != uint8(id%10) {
 			t.Fatalf("image %d (id %d) has label %d", i, id, s.Labels[i])
 		}
@@ -61,9 +59,26 @@ func TestSet_ImageIsView(t *testing.T) {
 		t.Errorf("write through Image did not reach Pixels")
 	}
 	_ = append(s.Image(1), 7)
-	if s.Pixels[12] != float32(2)/1000 {
+	if s.Pixels[12] != 2 {
 		t.Errorf("append to Image clobbered the next image")
 	}
+}
+
+// ImageValues are the bytes over 255, as float32; a destination of another
+// length is a programming error.
+func TestSet_ImageValues(t *testing.T) {
+	s := &Set{Rows: 1, Cols: 3, Pixels: []uint8{0, 128, 255, 1, 2, 3}, Labels: []uint8{0, 1}}
+	v := make([]float32, 3)
+	s.ImageValues(v, 0)
+	if want := []float32{0, float32(128) / 255, 1}; !slices.Equal(v, want) {
+		t.Errorf("ImageValues(0) = %v, want %v", v, want)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("ImageValues into 2 values of a 3-pixel image did not panic")
+		}
+	}()
+	s.ImageValues(v[:2], 1)
 }
 
 func TestSet_Subset(t *testing.T) {
@@ -86,8 +101,8 @@ func TestSet_Subset(t *testing.T) {
 				t.Errorf("ids %v, want %v", got, tc.idx)
 			}
 			if sub.Len() > 0 {
-				sub.Pixels[0] = -1
-				if slices.Contains(s.Pixels, -1) {
+				sub.Pixels[2] = 7
+				if slices.Contains(s.Pixels, 7) {
 					t.Errorf("Subset shares pixels with the original")
 				}
 			}
@@ -118,12 +133,31 @@ func TestSet_Head(t *testing.T) {
 				t.Errorf("ids %v, want %v", got, want)
 			}
 			if h.Len() > 0 {
-				h.Pixels[0], h.Labels[0] = -1, 9
-				if s.Pixels[0] == -1 || s.Labels[0] == 9 {
+				h.Pixels[2], h.Labels[0] = 7, 9
+				if s.Pixels[2] == 7 || s.Labels[0] == 9 {
 					t.Errorf("Head shares memory with the original")
 				}
 			}
 		})
+	}
+}
+
+func TestSet_PrefixSharesMemory(t *testing.T) {
+	s := testSet(4)
+	p := s.Prefix(2)
+	if got := imageIDs(t, p); !slices.Equal(got, []int{0, 1}) {
+		t.Fatalf("Prefix(2) ids %v, want [0 1]", got)
+	}
+	p.Pixels[2] = 7
+	if s.Pixels[2] != 7 {
+		t.Error("Prefix copied the pixels instead of sharing them")
+	}
+	if s.Prefix(-1).Len() != 0 || s.Prefix(9).Len() != 4 {
+		t.Errorf("Prefix(-1) has %d images, Prefix(9) %d; want 0 and 4", s.Prefix(-1).Len(), s.Prefix(9).Len())
+	}
+	_ = append(s.Prefix(1).Pixels, 9)
+	if s.Pixels[6] != 1 {
+		t.Error("appending to a prefix overwrote the next image")
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"math"
 )
 
 // Source says which data a model was trained on, so that a checkpoint can
@@ -43,16 +42,12 @@ func (s Source) String() string {
 // Digest returns the hex SHA-256 that names the content of a train and a
 // test set: the SHA-256 of, for each set in turn, its image count, rows and
 // columns (big-endian uint32), then the SHA-256 of its pixels as the IDX
-// files' bytes (round(255 v)) and that of its labels. Load computes the
+// files' bytes and that of its labels. Load computes the
 // same from the bytes it reads.
 func Digest(train, test *Set) string {
 	var sums [4][32]byte
 	for i, s := range []*Set{train, test} {
-		bytes := make([]byte, len(s.Pixels))
-		for j, v := range s.Pixels {
-			bytes[j] = byte(math.Round(float64(v) * 255))
-		}
-		sums[2*i], sums[2*i+1] = sha256.Sum256(bytes), sha256.Sum256(s.Labels)
+		sums[2*i], sums[2*i+1] = sha256.Sum256(s.Pixels), sha256.Sum256(s.Labels)
 	}
 	return combine(train, test, sums)
 }

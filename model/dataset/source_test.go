@@ -29,12 +29,8 @@ func TestDigest_FollowsContent(t *testing.T) {
 	if Digest(&other, m.Test) == want {
 		t.Error("a changed label left the hash unchanged")
 	}
-	pixels := append([]float32{}, m.Test.Pixels...)
-	if pixels[7] < 0.5 { // another byte
-		pixels[7] += 10.0 / 255
-	} else {
-		pixels[7] -= 10.0 / 255
-	}
+	pixels := append([]uint8{}, m.Test.Pixels...)
+	pixels[7] ^= 10 // another byte
 	changed := *m.Test
 	changed.Pixels = pixels
 	if Digest(m.Train, &changed) == want {

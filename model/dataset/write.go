@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"math"
 	"path/filepath"
 
 	"latentlab/model/infra/safefile"
@@ -24,9 +23,7 @@ func WriteDir(dir string, m *MNIST) error {
 			bw := bufio.NewWriter(w)
 			if f.images {
 				binary.Write(bw, binary.BigEndian, []uint32{magicImages, uint32(f.set.Len()), uint32(f.set.Rows), uint32(f.set.Cols)})
-				for _, v := range f.set.Pixels {
-					bw.WriteByte(byte(math.Round(float64(v) * 255)))
-				}
+				bw.Write(f.set.Pixels)
 			} else {
 				binary.Write(bw, binary.BigEndian, []uint32{magicLabels, uint32(f.set.Len())})
 				bw.Write(f.set.Labels)

@@ -32,8 +32,8 @@ func NearestByPixels(x []float64, set *dataset.Set, k int) ([]Neighbour, error) 
 	op.Parallel(set.Len(), set.Dim(), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			var sum float64
-			for j, v := range set.Image(i) {
-				diff := float64(v) - x[j]
+			for j, b := range set.Image(i) {
+				diff := float64(dataset.PixelValue(b)) - x[j]
 				sum += diff * diff
 			}
 			d[i] = math.Sqrt(sum)

@@ -26,20 +26,16 @@ func fillImages(t *tensor.Dense, set *dataset.Set, idx []int, centre bool) {
 
 func copyImages[T float32 | float64](d []T, set *dataset.Set, idx []int, centre bool) {
 	dim := set.Dim()
-	d32, same := any(d).([]float32)
 	for r, i := range idx {
 		row, img := d[r*dim:(r+1)*dim], set.Image(i)
-		switch {
-		case same && !centre: // the training path: a plain copy
-			copy(d32[r*dim:(r+1)*dim], img)
-		case centre:
-			for j, v := range img {
-				row[j] = 2*T(v) - 1
+		if centre {
+			for j, b := range img {
+				row[j] = 2*T(dataset.PixelValue(b)) - 1
 			}
-		default:
-			for j, v := range img {
-				row[j] = T(v)
-			}
+			continue
+		}
+		for j, b := range img {
+			row[j] = T(dataset.PixelValue(b))
 		}
 	}
 	clear(d[len(idx)*dim:])
