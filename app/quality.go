@@ -54,7 +54,7 @@ func NewMonitor(test *dataset.Set, src dataset.Source) (*Monitor, error) {
 	if test.Dim() != c.Pixels() {
 		return nil, fmt.Errorf("the shipped classifier reads %d pixels; these images have %d", c.Pixels(), test.Dim())
 	}
-	head := test.Head(monitorTest)
+	head := test.Prefix(monitorTest) // shared with the sessions, not copied
 	ref, err := measure.FeaturizeSet(c, head)
 	if err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func (m *Monitor) Check(s *infer.Snapshot, n int, seed uint64) (measure.SampleQu
 	if s.Kind() != model.KindVAE {
 		return q, nil, nil
 	}
-	kl, err := measure.KLPerDimension(s, m.test.Head(500))
+	kl, err := measure.KLPerDimension(s, m.test.Prefix(500))
 	if err != nil {
 		return q, nil, err
 	}

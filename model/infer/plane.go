@@ -227,14 +227,29 @@ func (s *Snapshot) Manifold(p Plane, n int) (*mat.Dense, error) {
 	return s.DecodeBatch(p.GridPoints(n))
 }
 
+// setChunk is how many images a pass over a whole set lays out as float64
+// pixels at once: 6 MB of them, not the 63 MB of MNIST's test set.
+const setChunk = 1000
+
 // EncodeSet returns the codes (AE) or posterior means (VAE) of every image
 // of set, one row each.
 func EncodeSet(s *Snapshot, set *dataset.Set) (*mat.Dense, error) {
 	if set == nil || set.Len() == 0 {
 		return nil, fmt.Errorf("infer: encode: no images")
 	}
-	mean, _, err := s.EncodeBatch(set.Matrix(0, set.Len()))
-	return mean, err
+	var codes *mat.Dense
+	for start := 0; start < set.Len(); start += setChunk {
+		end := min(start+setChunk, set.Len())
+		mean, _, err := s.EncodeBatch(set.Matrix(start, end))
+		if err != nil {
+			return nil, err
+		}
+		if codes == nil {
+			codes = mat.NewDense(set.Len(), mean.RawMatrix().Cols, nil)
+		}
+		codes.Slice(start, end, 0, mean.RawMatrix().Cols).(*mat.Dense).Copy(mean)
+	}
+	return codes, nil
 }
 
 // LinearPriorPlane returns the plane of axes (x, y) through the prior

@@ -1,12 +1,13 @@
 package measure
 
 import (
-	"latentlab/model/infer"
-
 	"fmt"
+
+	"gonum.org/v1/gonum/mat"
 
 	"latentlab/model"
 	"latentlab/model/dataset"
+	"latentlab/model/infer"
 	"latentlab/model/nn"
 )
 
@@ -101,17 +102,23 @@ func EvaluateGAN(s *infer.Snapshot, set *dataset.Set, seed uint64) (GANLoss, err
 	if n == 0 || set.Dim() != s.Pixels() {
 		return GANLoss{}, fmt.Errorf("measure: evaluate: want images of %d pixels, got %d images of %d", s.Pixels(), n, set.Dim())
 	}
-	realLogits, err := s.Discriminate(set.Matrix(0, n))
-	if err != nil {
-		return GANLoss{}, err
-	}
-	fake, err := s.DecodeBatch(infer.SamplePrior(n, s.LatentDim(), seed))
-	if err != nil {
-		return GANLoss{}, err
-	}
-	fakeLogits, err := s.Discriminate(fake)
-	if err != nil {
-		return GANLoss{}, err
+	z := infer.SamplePrior(n, s.LatentDim(), seed)
+	realLogits, fakeLogits := make([]float64, 0, n), make([]float64, 0, n)
+	for start := 0; start < n; start += evalBatch { // a batch of pixels at a time, not the set's
+		end := min(start+evalBatch, n)
+		r, err := s.Discriminate(set.Matrix(start, end))
+		if err != nil {
+			return GANLoss{}, err
+		}
+		fake, err := s.DecodeBatch(z.Slice(start, end, 0, s.LatentDim()).(*mat.Dense))
+		if err != nil {
+			return GANLoss{}, err
+		}
+		f, err := s.Discriminate(fake)
+		if err != nil {
+			return GANLoss{}, err
+		}
+		realLogits, fakeLogits = append(realLogits, r...), append(fakeLogits, f...)
 	}
 	var out GANLoss
 	for i := 0; i < n; i++ {

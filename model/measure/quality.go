@@ -69,7 +69,15 @@ func FeaturizeSet(c *infer.Snapshot, set *dataset.Set) (Features, error) {
 	if set == nil || set.Len() == 0 {
 		return Features{}, errors.New("measure: featurize: no images")
 	}
-	return Featurize(c, set.Matrix(0, set.Len()))
+	var probs, feats []*mat.Dense
+	for start := 0; start < set.Len(); start += evalBatch {
+		f, err := Featurize(c, set.Matrix(start, min(start+evalBatch, set.Len())))
+		if err != nil {
+			return Features{}, err
+		}
+		probs, feats = append(probs, f.Probs), append(feats, f.Features)
+	}
+	return Features{Probs: stack(probs), Features: stack(feats)}, nil
 }
 
 func stack(parts []*mat.Dense) *mat.Dense {
