@@ -27,6 +27,9 @@ type Options struct {
 	Stats    bool      // print responsiveness figures on exit
 	Launched time.Time // when the process started, for the figures
 	Open     []string  // models to open at start (files, or pretrained:NAME), paused
+	// HeapProfile, if set, is where a Go heap profile is written when the
+	// window closes, before the models are let go (go tool pprof reads it).
+	HeapProfile string
 }
 
 // appID identifies latentlab to Fyne (preferences, storage).
@@ -92,6 +95,11 @@ func Run(opts Options) error {
 	}
 	win.ShowAndRun()
 	open := time.Since(trainStart).Seconds()
+	if opts.HeapProfile != "" {
+		if err := writeHeapProfile(opts.HeapProfile); err != nil {
+			fmt.Fprintf(os.Stderr, "latentlab app: %v\n", err)
+		}
+	}
 	b.Stop()
 	ui.latent.codes.stop()
 	lab.Close()

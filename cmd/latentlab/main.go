@@ -9,9 +9,11 @@ import (
 	"os"
 
 	"latentlab/app/cli"
+	"latentlab/cmd/internal/gcpace"
 )
 
 func main() {
+	gcpace.Set()
 	args := os.Args[1:]
 	if len(args) == 0 || args[0] == "app" {
 		if len(args) > 0 {
