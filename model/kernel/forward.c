@@ -175,8 +175,9 @@ VARIANTS float ll_max_abs(const float *x, long n) {
 // half the bytes of float32, and the decode reads its weights from cache
 // rather than computes, so it takes about half the time. Two paths, the
 // same bits: 16 lanes with AVX-512 and 8 with AVX2, both converting with
-// F16C; every lane does the same float32 operations in the same order, and
-// neither fuses a multiply and an add. ll_half_path says which one runs.
+// F16C, and NEON's on arm64; every lane does the same float32 operations in
+// the same order, and none fuses a multiply and an add. ll_half_best says
+// which one this CPU runs best.
 
 #ifdef LL_X86
 #include <cpuid.h>
@@ -319,6 +320,51 @@ void ll_dense_vec_half(int path, const float *x, long k, const uint16_t *w, long
 		else
 			half_row_256(y, n, w + r[j] * n, x[r[j]]);
 	}
+	for (long j = 0; j < n; j++) {
+		float v = scale * y[j] + (bias ? bias[j] : 0.0f);
+		y[j] = act_on ? act(v, slope) : v;
+	}
+}
+#elif defined(__aarch64__)
+// arm64 has half-precision conversions in every core (NEON's fcvtl and
+// fcvtn), so the loops are plain C over __fp16, which GCC and clang
+// vectorise; the same operations in the same order as the x86 loops, so
+// the same bits. path is 3.
+
+int ll_half_best(void) { return 3; }
+
+void ll_to_half(int path, const float *src, long n, float inv_scale, uint16_t *dst) {
+	(void)path;
+	for (long i = 0; i < n; i++) {
+		__fp16 h = (__fp16)(src[i] * inv_scale); // round to nearest, ties to even
+		memcpy(dst + i, &h, sizeof h);
+	}
+}
+
+static void half_rows4_neon(float *restrict acc, long n, const __fp16 *restrict w0, const __fp16 *restrict w1,
+                            const __fp16 *restrict w2, const __fp16 *restrict w3, float a0, float a1, float a2,
+                            float a3) {
+	for (long j = 0; j < n; j++)
+		acc[j] += (a0 * (float)w0[j] + a1 * (float)w1[j]) + (a2 * (float)w2[j] + a3 * (float)w3[j]);
+}
+
+static void half_row_neon(float *restrict acc, long n, const __fp16 *restrict w0, float a0) {
+	for (long j = 0; j < n; j++)
+		acc[j] += a0 * (float)w0[j];
+}
+
+void ll_dense_vec_half(int path, const float *x, long k, const uint16_t *w16, long n, float scale,
+                       const float *bias, int act_on, float slope, float *y) {
+	(void)path;
+	const __fp16 *w = (const __fp16 *)w16;
+	memset(y, 0, n * sizeof *y);
+	long i = 0, r[4];
+	int m;
+	while ((m = next_rows(x, k, &i, r)) == 4)
+		half_rows4_neon(y, n, w + r[0] * n, w + r[1] * n, w + r[2] * n, w + r[3] * n, x[r[0]], x[r[1]], x[r[2]],
+		                x[r[3]]);
+	for (int j = 0; j < m; j++)
+		half_row_neon(y, n, w + r[j] * n, x[r[j]]);
 	for (long j = 0; j < n; j++) {
 		float v = scale * y[j] + (bias ? bias[j] : 0.0f);
 		y[j] = act_on ? act(v, slope) : v;

@@ -21,6 +21,7 @@ const (
 	halfNone   = 0
 	halfAVX2   = 1
 	halfAVX512 = 2
+	halfNEON   = 3
 )
 
 // HalfEnv names the environment variable that caps the half path: "avx2"
@@ -37,19 +38,21 @@ func capHalfPath(best int, setting string) int {
 	case "off":
 		return halfNone
 	case "avx2":
-		return min(best, halfAVX2)
+		if best == halfAVX512 {
+			return halfAVX2
+		}
 	}
 	return best
 }
 
 // HalfSupported reports whether ToHalf and DenseHalf run here: they need
-// F16C with AVX2 or AVX-512 (and LATENTLAB_HALF not "off").
+// F16C with AVX2 or AVX-512, or arm64 (and LATENTLAB_HALF not "off").
 func HalfSupported() bool { return halfPath() != halfNone }
 
-// HalfPath names the loops ToHalf and DenseHalf run: "avx512", "avx2", or
-// "none" where HalfSupported is false.
+// HalfPath names the loops ToHalf and DenseHalf run: "avx512", "avx2",
+// "neon", or "none" where HalfSupported is false.
 func HalfPath() string {
-	return [...]string{halfNone: "none", halfAVX2: "avx2", halfAVX512: "avx512"}[halfPath()]
+	return [...]string{halfNone: "none", halfAVX2: "avx2", halfAVX512: "avx512", halfNEON: "neon"}[halfPath()]
 }
 
 // MaxAbs returns the largest |x_i|, 0 for an empty x, and NaN if x holds
@@ -121,6 +124,6 @@ func ptr16(s []uint16) *C.uint16_t { return (*C.uint16_t)(unsafe.Pointer(&s[0]))
 // them elsewhere is a programming error.
 func mustHalf(fn string) {
 	if !HalfSupported() {
-		panic("kernel." + fn + ": no half path here (it needs F16C with AVX2 or AVX-512); check HalfSupported first")
+		panic("kernel." + fn + ": no half path here (it needs F16C with AVX2 or AVX-512, or arm64); check HalfSupported first")
 	}
 }

@@ -242,10 +242,74 @@ func TestCapHalfPath(t *testing.T) {
 	}{
 		{halfAVX512, "", halfAVX512}, {halfAVX512, "avx2", halfAVX2}, {halfAVX512, "off", halfNone},
 		{halfAVX2, "", halfAVX2}, {halfAVX2, "avx2", halfAVX2}, {halfNone, "avx2", halfNone},
-		{halfAVX512, "bogus", halfAVX512},
+		{halfAVX512, "bogus", halfAVX512}, {halfNEON, "avx2", halfNEON}, {halfNEON, "off", halfNone},
 	} {
 		if got := capHalfPath(c.best, c.setting); got != c.want {
 			t.Errorf("capHalfPath(%d, %q) = %d, want %d", c.best, c.setting, got, c.want)
+		}
+	}
+}
+
+// DenseHalf computes exactly the float32 operations of its definition, in
+// its order (groups of four non-zero inputs, then the rest one at a time;
+// no fused multiply-add), on every path: the bits a Go reference that
+// rounds after every operation computes, so that AVX-512, AVX2 and arm64
+// agree.
+func TestDenseHalf_BitsOfTheReferenceOrder(t *testing.T) {
+	skipWithoutHalf(t)
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, shape := range [][2]int{{4, 16}, {13, 37}, {30, 784}, {6, 9}} {
+		k, n := shape[0], shape[1]
+		x, w, bias := make([]float32, k), make([]float32, k*n), make([]float32, n)
+		for i := range x {
+			if rng.IntN(3) > 0 {
+				x[i] = float32(rng.NormFloat64())
+			}
+		}
+		for i := range w {
+			w[i] = float32(rng.NormFloat64() * 0.05)
+		}
+		for i := range bias {
+			bias[i] = float32(rng.NormFloat64() * 0.1)
+		}
+		scale := HalfScale(MaxAbs(w))
+		h := make([]uint16, len(w))
+		ToHalf(h, w, 1/scale)
+		hw := func(i, j int) float32 { return float32(halfValue(h[i*n+j])) }
+		var rows []int
+		for i, v := range x {
+			if v != 0 {
+				rows = append(rows, i)
+			}
+		}
+		want := make([]float32, n)
+		r := 0
+		for ; r+4 <= len(rows); r += 4 {
+			i0, i1, i2, i3 := rows[r], rows[r+1], rows[r+2], rows[r+3]
+			for j := range want {
+				left := float32(float32(x[i0]*hw(i0, j)) + float32(x[i1]*hw(i1, j)))
+				right := float32(float32(x[i2]*hw(i2, j)) + float32(x[i3]*hw(i3, j)))
+				want[j] = float32(want[j] + float32(left+right))
+			}
+		}
+		for ; r < len(rows); r++ {
+			for j := range want {
+				want[j] = float32(want[j] + float32(x[rows[r]]*hw(rows[r], j)))
+			}
+		}
+		for j := range want {
+			v := float32(float32(scale*want[j]) + bias[j])
+			if !(v > 0) {
+				v = float32(0.2) * v
+			}
+			want[j] = v
+		}
+		y := make([]float32, n)
+		DenseHalf(y, x, h, scale, bias, true, 0.2)
+		for j := range y {
+			if math.Float32bits(y[j]) != math.Float32bits(want[j]) {
+				t.Fatalf("k=%d n=%d on %s: y[%d] = %v, the reference order gives %v", k, n, HalfPath(), j, y[j], want[j])
+			}
 		}
 	}
 }
