@@ -487,11 +487,10 @@ func TestRun_EncodeFindsDigits(t *testing.T) {
 		t.Fatal(err)
 	}
 	test := m.Test
-	x := test.Image(0)
+	x := make([]float32, test.Dim())
+	test.ImageValues(x, 0)
 	img := image.NewGray(image.Rect(0, 0, 28, 28))
-	for i, v := range x {
-		img.Pix[i] = uint8(math.Round(float64(v) * 255))
-	}
+	copy(img.Pix, test.Image(0)) // the data's bytes, as a PNG holds them
 	digitPath := filepath.Join(out, "seven.png")
 	if err := render.WritePNG(digitPath, img); err != nil {
 		t.Fatal(err)

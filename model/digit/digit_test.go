@@ -106,11 +106,10 @@ func TestMNIST_DigitsAreCentredAsPrepareCentres(t *testing.T) {
 func TestPrepare_DataDigitThroughPNGIsUnchanged(t *testing.T) {
 	test := testkit.MNIST(t).Test
 	for _, i := range []int{0, 1, 2, 77} {
-		want := test.Image(i)
+		want := make([]float32, test.Dim())
+		test.ImageValues(want, i)
 		img := image.NewGray(image.Rect(0, 0, Frame, Frame))
-		for p, v := range want {
-			img.Pix[p] = uint8(math.Round(float64(v) * 255))
-		}
+		copy(img.Pix, test.Image(i)) // the data's bytes, as a PNG holds them
 		var buf bytes.Buffer
 		if err := png.Encode(&buf, img); err != nil {
 			t.Fatal(err)
