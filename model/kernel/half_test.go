@@ -127,18 +127,7 @@ func TestDenseHalf_MatchesFloat64(t *testing.T) {
 	for _, shape := range [][2]int{{4, 16}, {13, 37}, {30, 784}, {1, 5}, {7, 0}} {
 		for _, act := range []bool{false, true} {
 			k, n := shape[0], shape[1]
-			x, w, bias := make([]float32, k), make([]float32, k*n), make([]float32, n)
-			for i := range x {
-				if rng.IntN(3) > 0 { // a third of the inputs are 0, as after a ReLU
-					x[i] = float32(rng.NormFloat64())
-				}
-			}
-			for i := range w {
-				w[i] = float32(rng.NormFloat64() * 0.05)
-			}
-			for i := range bias {
-				bias[i] = float32(rng.NormFloat64() * 0.1)
-			}
+			x, w, bias := randomDense(rng, k, n)
 			scale := HalfScale(MaxAbs(w))
 			h := make([]uint16, len(w))
 			ToHalf(h, w, 1/scale)
@@ -200,18 +189,7 @@ func TestHalfPaths_SameBits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, shape := range [][2]int{{4, 16}, {13, 37}, {30, 784}, {6, 9}, {2, 7}} {
 		k, n := shape[0], shape[1]
-		x, w, bias := make([]float32, k), make([]float32, k*n), make([]float32, n)
-		for i := range x {
-			if rng.IntN(3) > 0 {
-				x[i] = float32(rng.NormFloat64())
-			}
-		}
-		for i := range w {
-			w[i] = float32(rng.NormFloat64() * 0.05)
-		}
-		for i := range bias {
-			bias[i] = float32(rng.NormFloat64() * 0.1)
-		}
+		x, w, bias := randomDense(rng, k, n)
 		scale := HalfScale(MaxAbs(w))
 		h512, h256 := make([]uint16, len(w)), make([]uint16, len(w))
 		toHalf(halfAVX512, h512, w, 1/scale)
@@ -260,18 +238,7 @@ func TestDenseHalf_BitsOfTheReferenceOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, shape := range [][2]int{{4, 16}, {13, 37}, {30, 784}, {6, 9}} {
 		k, n := shape[0], shape[1]
-		x, w, bias := make([]float32, k), make([]float32, k*n), make([]float32, n)
-		for i := range x {
-			if rng.IntN(3) > 0 {
-				x[i] = float32(rng.NormFloat64())
-			}
-		}
-		for i := range w {
-			w[i] = float32(rng.NormFloat64() * 0.05)
-		}
-		for i := range bias {
-			bias[i] = float32(rng.NormFloat64() * 0.1)
-		}
+		x, w, bias := randomDense(rng, k, n)
 		scale := HalfScale(MaxAbs(w))
 		h := make([]uint16, len(w))
 		ToHalf(h, w, 1/scale)
@@ -312,4 +279,22 @@ func TestDenseHalf_BitsOfTheReferenceOrder(t *testing.T) {
 			}
 		}
 	}
+}
+
+// randomDense returns a dense layer's input (k values, a third of them 0,
+// as after a ReLU), weights (k x n) and bias (n), drawn from rng.
+func randomDense(rng *rand.Rand, k, n int) (x, w, bias []float32) {
+	x, w, bias = make([]float32, k), make([]float32, k*n), make([]float32, n)
+	for i := range x {
+		if rng.IntN(3) > 0 {
+			x[i] = float32(rng.NormFloat64())
+		}
+	}
+	for i := range w {
+		w[i] = float32(rng.NormFloat64() * 0.05)
+	}
+	for i := range bias {
+		bias[i] = float32(rng.NormFloat64() * 0.1)
+	}
+	return x, w, bias
 }
