@@ -78,7 +78,7 @@ cross: setup-cross deps
 	$(ARM64) $(GO) build $(GOFLAGS_APP) -o bin/linux-arm64/ ./cmd/latentlab ./cmd/latentlab-app
 	$(ARM64) $(GO) test -count=1 -short -exec qemu-aarch64 $(CROSS_TESTS)
 	$(ARM64) $(GO) test -count=1 -short -exec qemu-aarch64 -run $(TRAIN_TESTS) ./model/train
-	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	@set -eo pipefail; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	qemu-aarch64 bin/linux-arm64/latentlab train --model vae --epochs 1 --train-size 2000 --out "$$tmp" | tail -4
 	CC=clang $(GO) test -count=1 ./model/kernel
 	$(GO) test -count=1 -tags noopenblas ./model/infra/openblas ./model/kernel
@@ -90,7 +90,7 @@ cross: setup-cross deps
 # INSTALL_HOME=DIR, under DIR/.local), with the headless command beside the app. The packager is pinned and runs
 # from the Go module proxy; it is a build tool, not a dependency of latentlab.
 FYNE := $(GO) run fyne.io/tools/cmd/fyne@v1.7.4
-package: build
+package: setup build
 	$(FYNE) package --target linux --executable bin/latentlab-app
 	mv latentlab.tar.xz bin/latentlab.tar.xz
 	@echo "package: bin/latentlab.tar.xz"
