@@ -88,10 +88,12 @@ cross: setup-cross deps
 # ID, version, icon, desktop entry): the app's program, its .desktop file and icon, and a Makefile to
 # install them. `make install` installs it for the user (~/.local: bin, applications, icons; with
 # INSTALL_HOME=DIR, under DIR/.local), with the headless command beside the app. The packager is pinned and runs
-# from the Go module proxy; it is a build tool, not a dependency of latentlab.
+# from the Go module proxy; it is a build tool, not a dependency of latentlab. It counts its runs
+# in FyneApp.toml's Build, which make package puts back: the build number is the file's.
 FYNE := $(GO) run fyne.io/tools/cmd/fyne@v1.7.4
 package: setup build
-	$(FYNE) package --target linux --executable bin/latentlab-app
+	@set -e; cp FyneApp.toml bin/.FyneApp.toml.kept; trap 'mv bin/.FyneApp.toml.kept FyneApp.toml' EXIT; \
+	$(FYNE) package --target linux --executable bin/latentlab-app; \
 	mv latentlab.tar.xz bin/latentlab.tar.xz
 	@echo "package: bin/latentlab.tar.xz"
 
