@@ -177,12 +177,16 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 			m.stats.encode(d)
 		}
 	}
+	// Each view scrolls when the window is smaller than it (a 1366x768 or
+	// 1280x800 laptop screen): the views need about 1500x900, and without
+	// the scroll that would be the window's minimum size, taller and wider
+	// than such a screen.
 	m.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Explore", theme.SearchIcon(), m.explore.content),
-		container.NewTabItemWithIcon("Train", theme.ComputerIcon(), m.train.content),
-		container.NewTabItemWithIcon("Compare", theme.GridIcon(), m.compare.content),
-		container.NewTabItemWithIcon("Draw", theme.DocumentCreateIcon(), m.draw.content),
-		container.NewTabItemWithIcon("Latent", theme.ListIcon(), m.latent.content),
+		container.NewTabItemWithIcon("Explore", theme.SearchIcon(), container.NewScroll(m.explore.content)),
+		container.NewTabItemWithIcon("Train", theme.ComputerIcon(), container.NewScroll(m.train.content)),
+		container.NewTabItemWithIcon("Compare", theme.GridIcon(), container.NewScroll(m.compare.content)),
+		container.NewTabItemWithIcon("Draw", theme.DocumentCreateIcon(), container.NewScroll(m.draw.content)),
+		container.NewTabItemWithIcon("Latent", theme.ListIcon(), container.NewScroll(m.latent.content)),
 	)
 	m.tabs.OnSelected = func(*container.TabItem) {
 		m.visible.Store(int32(m.tabs.SelectedIndex()))
