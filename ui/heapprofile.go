@@ -2,10 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/pprof"
 
-	"io"
 	"latentlab/model/infra/safefile"
 )
 

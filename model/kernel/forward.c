@@ -298,32 +298,20 @@ HALF256 static void half_row_256(float *acc, long n, const uint16_t *w0, float a
 		acc[j] += a0 * _cvtsh_ss(w0[j]);
 }
 
-// ll_dense_vec_half is ll_dense_vec with W in half precision, its values
-// the weights divided by scale: y = bias + scale * (x·W), then act. Rows of
-// W whose x_i is zero are not read. path is HALF_AVX512 or HALF_AVX2.
-void ll_dense_vec_half(int path, const float *x, long k, const uint16_t *w, long n, float scale,
-                       const float *bias, int act_on, float slope, float *y) {
-	memset(y, 0, n * sizeof *y);
-	long i = 0, r[4];
-	int m;
-	int wide = path == HALF_AVX512;
-	while ((m = next_rows(x, k, &i, r)) == 4) {
-		const uint16_t *w0 = w + r[0] * n, *w1 = w + r[1] * n, *w2 = w + r[2] * n, *w3 = w + r[3] * n;
-		if (wide)
-			half_rows4_512(y, n, w0, w1, w2, w3, x[r[0]], x[r[1]], x[r[2]], x[r[3]]);
-		else
-			half_rows4_256(y, n, w0, w1, w2, w3, x[r[0]], x[r[1]], x[r[2]], x[r[3]]);
-	}
-	for (int j = 0; j < m; j++) {
-		if (wide)
-			half_row_512(y, n, w + r[j] * n, x[r[j]]);
-		else
-			half_row_256(y, n, w + r[j] * n, x[r[j]]);
-	}
-	for (long j = 0; j < n; j++) {
-		float v = scale * y[j] + (bias ? bias[j] : 0.0f);
-		y[j] = act_on ? act(v, slope) : v;
-	}
+// half_rows4 and half_row run the path's loops.
+static void half_rows4(int path, float *acc, long n, const uint16_t *w0, const uint16_t *w1, const uint16_t *w2,
+                       const uint16_t *w3, float a0, float a1, float a2, float a3) {
+	if (path == HALF_AVX512)
+		half_rows4_512(acc, n, w0, w1, w2, w3, a0, a1, a2, a3);
+	else
+		half_rows4_256(acc, n, w0, w1, w2, w3, a0, a1, a2, a3);
+}
+
+static void half_row(int path, float *acc, long n, const uint16_t *w0, float a0) {
+	if (path == HALF_AVX512)
+		half_row_512(acc, n, w0, a0);
+	else
+		half_row_256(acc, n, w0, a0);
 }
 #elif defined(__aarch64__)
 // arm64 has half-precision conversions in every core (NEON's fcvtl and
@@ -353,28 +341,42 @@ static void half_row_neon(float *restrict acc, long n, const __fp16 *restrict w0
 		acc[j] += a0 * (float)w0[j];
 }
 
-void ll_dense_vec_half(int path, const float *x, long k, const uint16_t *w16, long n, float scale,
-                       const float *bias, int act_on, float slope, float *y) {
+static void half_rows4(int path, float *acc, long n, const uint16_t *w0, const uint16_t *w1, const uint16_t *w2,
+                       const uint16_t *w3, float a0, float a1, float a2, float a3) {
 	(void)path;
-	const __fp16 *w = (const __fp16 *)w16;
+	half_rows4_neon(acc, n, (const __fp16 *)w0, (const __fp16 *)w1, (const __fp16 *)w2, (const __fp16 *)w3, a0, a1,
+	                a2, a3);
+}
+
+static void half_row(int path, float *acc, long n, const uint16_t *w0, float a0) {
+	(void)path;
+	half_row_neon(acc, n, (const __fp16 *)w0, a0);
+}
+#else
+int ll_half_best(void) { return 0; }
+void ll_to_half(int path, const float *src, long n, float inv_scale, uint16_t *dst) { __builtin_trap(); }
+static void half_rows4(int path, float *acc, long n, const uint16_t *w0, const uint16_t *w1, const uint16_t *w2,
+                       const uint16_t *w3, float a0, float a1, float a2, float a3) {
+	__builtin_trap();
+}
+static void half_row(int path, float *acc, long n, const uint16_t *w0, float a0) { __builtin_trap(); }
+#endif
+
+// ll_dense_vec_half is ll_dense_vec with W in half precision, its values
+// the weights divided by scale: y = bias + scale * (x·W), then act. Rows of
+// W whose x_i is zero are not read. path is one ll_half_best gave.
+void ll_dense_vec_half(int path, const float *x, long k, const uint16_t *w, long n, float scale,
+                       const float *bias, int act_on, float slope, float *y) {
 	memset(y, 0, n * sizeof *y);
 	long i = 0, r[4];
 	int m;
 	while ((m = next_rows(x, k, &i, r)) == 4)
-		half_rows4_neon(y, n, w + r[0] * n, w + r[1] * n, w + r[2] * n, w + r[3] * n, x[r[0]], x[r[1]], x[r[2]],
-		                x[r[3]]);
+		half_rows4(path, y, n, w + r[0] * n, w + r[1] * n, w + r[2] * n, w + r[3] * n, x[r[0]], x[r[1]], x[r[2]],
+		           x[r[3]]);
 	for (int j = 0; j < m; j++)
-		half_row_neon(y, n, w + r[j] * n, x[r[j]]);
+		half_row(path, y, n, w + r[j] * n, x[r[j]]);
 	for (long j = 0; j < n; j++) {
 		float v = scale * y[j] + (bias ? bias[j] : 0.0f);
 		y[j] = act_on ? act(v, slope) : v;
 	}
 }
-#else
-int ll_half_best(void) { return 0; }
-void ll_to_half(int path, const float *src, long n, float inv_scale, uint16_t *dst) { __builtin_trap(); }
-void ll_dense_vec_half(int path, const float *x, long k, const uint16_t *w, long n, float scale,
-                       const float *bias, int act_on, float slope, float *y) {
-	__builtin_trap();
-}
-#endif
