@@ -5,7 +5,6 @@ import (
 	"image/color"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -100,10 +99,10 @@ type padColumn struct {
 
 	pad       *LatentPad
 	digit     *canvas.Image
-	readout   *widget.Label
+	readout   *textLine // z, as many coordinates as fit
 	status    *widget.Label
 	sliders   []*widget.Slider
-	values    []*widget.Label
+	values    []*textLine
 	sliderUI  *fyne.Container
 	axisX     *widget.Select
 	axisY     *widget.Select
@@ -212,9 +211,7 @@ func newPadColumn(v *exploreView, s *app.Session) *padColumn {
 	c := &padColumn{view: v, session: s, kind: s.Kind()}
 	c.pad = NewLatentPad()
 	c.digit = newDigitView(150)
-	c.readout = widget.NewLabel("")
-	c.readout.TextStyle = fyne.TextStyle{Monospace: true}
-	c.readout.Truncation = fyne.TextTruncateEllipsis
+	c.readout = newTextLine()
 	c.status = widget.NewLabel("")
 	c.sliderUI = container.NewVBox()
 	c.axisX = widget.NewSelect(nil, func(string) { c.axesChanged() })
@@ -326,7 +323,7 @@ func (c *padColumn) showZ() {
 	z := c.z
 	c.stale = false
 	c.showSliders(z)
-	c.readout.SetText(formatZ(z))
+	c.readout.setShortened(formatZ(z), shortZ(z))
 	c.decode()
 }
 
@@ -358,23 +355,6 @@ func (c *padColumn) tick() {
 	if s.Step() != c.lastStep && time.Since(c.lastDecode) >= digitRedecode {
 		c.decode()
 	}
-}
-
-func formatZ(z []float64) string {
-	var b strings.Builder
-	b.WriteString("z = (")
-	for i, x := range z {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if i == 6 && len(z) > 7 {
-			fmt.Fprintf(&b, "… %d more", len(z)-6)
-			break
-		}
-		fmt.Fprintf(&b, "%+.2f", x)
-	}
-	b.WriteString(")")
-	return b.String()
 }
 
 func statusLine(st app.Status) string {

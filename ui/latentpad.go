@@ -48,9 +48,20 @@ type LatentPad struct {
 	showManifold bool
 	showDots     bool
 	showRings    bool
-	dotCache     *image.NRGBA
-	layersDirty  bool // pictures or rings changed since the last refresh
+	dotCache     *image.RGBA
+	dirty        layers // what changed since the last refresh
 }
+
+// layers names a pad's layers, to refresh only the ones that changed: a
+// refreshed picture is a new texture, painted and uploaded again.
+type layers uint8
+
+const (
+	layerManifold layers = 1 << iota
+	layerDots
+	layerRings
+	allLayers = layerManifold | layerDots | layerRings
+)
 
 var (
 	_ fyne.Draggable         = (*LatentPad)(nil)
@@ -63,7 +74,7 @@ const pickRadius = 6
 
 // NewLatentPad returns a pad with its point at the centre.
 func NewLatentPad() *LatentPad {
-	p := &LatentPad{u: 0.5, v: 0.5, showManifold: true, showDots: true, showRings: true, layersDirty: true}
+	p := &LatentPad{u: 0.5, v: 0.5, showManifold: true, showDots: true, showRings: true, dirty: allLayers}
 	p.ExtendBaseWidget(p)
 	return p
 }
@@ -80,14 +91,14 @@ func (p *LatentPad) SetPoint(u, v float64) {
 // SetManifold sets the picture of decoded digits drawn under everything.
 func (p *LatentPad) SetManifold(img image.Image) {
 	p.manifold = img
-	p.layersDirty = true
+	p.dirty |= layerManifold
 	p.Refresh()
 }
 
 // SetDots sets the encoded digits.
 func (p *LatentPad) SetDots(dots []Dot) {
 	p.dots = dots
-	p.layersDirty = true
+	p.dirty |= layerDots
 	p.dotCache = nil
 	p.Refresh()
 }
@@ -95,14 +106,22 @@ func (p *LatentPad) SetDots(dots []Dot) {
 // SetRings sets the density contours.
 func (p *LatentPad) SetRings(rings []Ring) {
 	p.rings = rings
-	p.layersDirty = true
+	p.dirty |= layerRings
 	p.Refresh()
 }
 
 // SetLayers chooses what the pad draws.
 func (p *LatentPad) SetLayers(manifold, dots, rings bool) {
+	if manifold != p.showManifold {
+		p.dirty |= layerManifold
+	}
+	if dots != p.showDots {
+		p.dirty |= layerDots
+	}
+	if rings != p.showRings {
+		p.dirty |= layerRings
+	}
 	p.showManifold, p.showDots, p.showRings = manifold, dots, rings
-	p.layersDirty = true
 	p.Refresh()
 }
 
@@ -161,7 +180,12 @@ func (p *LatentPad) CreateRenderer() fyne.WidgetRenderer {
 		vLine:    canvas.NewLine(crossColor),
 		mark:     canvas.NewCircle(color.Transparent),
 	}
-	r.manifold.ScaleMode = canvas.ImageScaleSmooth
+	// The pictures come at about the pad's size or smaller: GL's linear
+	// filter scales them, and Fyne's own smooth scaling, a CatmullRom pass
+	// in Go over the whole picture on the UI goroutine at every refresh,
+	// would add nothing but time.
+	r.manifold.ScaleMode = canvas.ImageScaleFastest
+	r.dots.ScaleMode = canvas.ImageScaleFastest
 	r.manifold.FillMode = canvas.ImageFillStretch
 	r.manifold.Translucency = 0.15
 	r.dots.FillMode = canvas.ImageFillStretch
@@ -210,7 +234,12 @@ func (r *padRenderer) MinSize() fyne.Size { return r.pad.MinSize() }
 
 func (r *padRenderer) Refresh() {
 	p := r.pad
-	if !p.layersDirty && len(r.objects) > 0 {
+	changed := p.dirty
+	if len(r.objects) == 0 {
+		changed = allLayers
+	}
+	p.dirty = 0
+	if changed == 0 {
 		// Only the point moved: redraw the crosshair, not the pictures, so
 		// that a drag costs no texture uploads.
 		r.Layout(p.Size())
@@ -219,7 +248,6 @@ func (r *padRenderer) Refresh() {
 		}
 		return
 	}
-	p.layersDirty = false
 	r.manifold.Image = p.manifold
 	r.manifold.Hidden = !p.showManifold || p.manifold == nil
 	if p.showDots && len(p.dots) > 0 {
@@ -251,7 +279,21 @@ func (r *padRenderer) Refresh() {
 	}
 	r.objects = append(r.objects, r.hLine, r.vLine, r.mark, r.border)
 	r.Layout(p.Size())
-	for _, o := range r.objects {
+	// Only the layers that changed get new textures; the crosshair and
+	// the frame are cheap.
+	refresh := []fyne.CanvasObject{r.bg, r.hLine, r.vLine, r.mark, r.border}
+	if changed&layerManifold != 0 {
+		refresh = append(refresh, r.manifold)
+	}
+	if changed&layerDots != 0 {
+		refresh = append(refresh, r.dots)
+	}
+	if changed&layerRings != 0 {
+		for _, c := range r.rings {
+			refresh = append(refresh, c)
+		}
+	}
+	for _, o := range refresh {
 		o.Refresh()
 	}
 }
@@ -274,20 +316,22 @@ var labelColors = [10]color.NRGBA{
 // LabelColor returns the colour of digit label d.
 func LabelColor(d uint8) color.NRGBA { return labelColors[d%10] }
 
-// drawDots paints the dots on a transparent square picture of side px.
-func drawDots(dots []Dot, px int) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, px, px))
+// drawDots paints the dots on a transparent square picture of side px,
+// as *image.RGBA: the form Fyne uploads as it is.
+func drawDots(dots []Dot, px int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, px, px))
 	for _, d := range dots {
 		if d.U < 0 || d.U > 1 || d.V < 0 || d.V > 1 {
 			continue
 		}
 		cx, cy := int(d.U*float32(px-1)), int((1-d.V)*float32(px-1))
-		c := LabelColor(d.Label)
-		c.A = 200
+		n := LabelColor(d.Label)
+		n.A = 200
+		c := color.RGBAModel.Convert(n).(color.RGBA) // premultiplied
 		for dy := -1; dy <= 1; dy++ {
 			for dx := -1; dx <= 1; dx++ {
 				if x, y := cx+dx, cy+dy; x >= 0 && y >= 0 && x < px && y < px {
-					img.SetNRGBA(x, y, c)
+					img.SetRGBA(x, y, c)
 				}
 			}
 		}

@@ -147,7 +147,7 @@ func (c *padColumn) manifold(s *infer.Snapshot, plane infer.Plane) image.Image {
 	if err != nil {
 		return nil
 	}
-	return img
+	return opaqueRGBA(img)
 }
 
 // renderBackground computes a pad's manifold, dots and rings from the

@@ -109,7 +109,6 @@ func abs(x float64) float64 { return max(x, -x) }
 
 // samePixels reports whether two pictures are the same grey image.
 func samePixels(a, b image.Image) bool {
-	ga, ok1 := a.(*image.Gray)
-	gb, ok2 := b.(*image.Gray)
-	return ok1 && ok2 && ga.Bounds() == gb.Bounds() && slices.Equal(ga.Pix, gb.Pix)
+	la, lb := grayLevels(a), grayLevels(b)
+	return la != nil && lb != nil && a.Bounds() == b.Bounds() && slices.Equal(la, lb)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 	"gonum.org/v1/gonum/floats"
@@ -79,8 +78,8 @@ func (c *padColumn) setSliders(set sliderSet) {
 	for i, name := range set.names {
 		sl := widget.NewSlider(set.lo[i], set.hi[i])
 		sl.Step = 0.01
-		val := widget.NewLabel("")
-		val.TextStyle = fyne.TextStyle{Monospace: true}
+		val := newTextLine()
+		val.minChars = len("+00.00")
 		sl.OnChanged = func(x float64) {
 			if i >= len(c.sliderSet.names) || c.sliderSet.coord(i, c.z) == x {
 				return

@@ -81,10 +81,7 @@ func newTestUI(t *testing.T, lab *app.Lab) (*mainUI, fyne.Window) {
 }
 
 func pixelsOf(img image.Image) []byte {
-	if g, ok := img.(*image.Gray); ok {
-		return slices.Clone(g.Pix)
-	}
-	return nil
+	return grayLevels(img)
 }
 
 func column(m *mainUI, k model.Kind) *padColumn {
