@@ -110,13 +110,16 @@ func startBridgeOn(do func(func()), updates <-chan struct{}, onUpdate func(), re
 // startFastLane runs slice off the UI goroutine after each Kick and the
 // function it returns (if any) on the UI goroutine at once, without
 // waiting for the next status frame: a pad's manifold follows a slider as
-// the hand moves it. Kicks while one is served coalesce into one more;
-// the next waits until the last one's function has run, so the lane never
-// queues work ahead of the screen.
+// the hand moves it. Kicks while one is served coalesce into one more.
+// The lane renders the next slice while the last one waits for the UI
+// goroutine, and hands it over once the last one has run: so a slice
+// reaches the screen every time the UI goroutine comes round (not every
+// render plus wait), and never more than one waits ahead of the screen.
 func (b *bridge) startFastLane(do func(func()), slice func() func()) {
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
+		var shown chan struct{} // closed when the last slice handed over has run; nil at first
 		for {
 			select {
 			case <-b.stop:
@@ -127,16 +130,19 @@ func (b *bridge) startFastLane(do func(func()), slice func() func()) {
 			if show == nil {
 				continue
 			}
+			if shown != nil {
+				select {
+				case <-shown:
+				case <-b.stop:
+					return
+				}
+			}
 			done := make(chan struct{})
 			do(func() {
 				defer close(done)
 				show()
 			})
-			select {
-			case <-done:
-			case <-b.stop:
-				return
-			}
+			shown = done
 		}
 	}()
 }
