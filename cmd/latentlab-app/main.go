@@ -12,12 +12,14 @@ import (
 
 	"latentlab/cmd/internal/display"
 	"latentlab/cmd/internal/gcpace"
+	"latentlab/cmd/internal/windowpace"
 	"latentlab/ui"
 )
 
 func main() {
 	launched := time.Now()
 	gcpace.Set()
+	windowpace.Set()
 	fs := flag.NewFlagSet("latentlab app", flag.ContinueOnError)
 	opts := ui.Options{Launched: launched}
 	fs.StringVar(&opts.DataDir, "data", "", "directory of IDX files to use instead of the embedded MNIST")
