@@ -191,6 +191,12 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 	m.tabs.OnSelected = func(*container.TabItem) {
 		m.visible.Store(int32(m.tabs.SelectedIndex()))
 		m.explore.setHidden(m.tabs.SelectedIndex() != tabExplore)
+		switch m.tabs.SelectedIndex() { // catch up with what happened behind another tab
+		case tabExplore:
+			m.explore.tick()
+		case tabTrain:
+			m.train.tick()
+		}
 		if m.tabs.SelectedIndex() == tabLatent {
 			m.latent.changed() // the pad's point may have moved
 		}
@@ -214,9 +220,17 @@ func valLen(d *app.Data) int {
 }
 
 // tick runs on the UI goroutine after training news.
+//
+// Only the view that shows is brought up to date (a hidden one catches up
+// when its tab is chosen): labels and bars refreshed behind another tab
+// still lay out and shape their text on the UI goroutine.
 func (m *mainUI) tick() {
-	m.explore.tick()
-	m.train.tick()
+	switch m.visible.Load() {
+	case tabExplore:
+		m.explore.tick()
+	case tabTrain:
+		m.train.tick()
+	}
 	if m.stats != nil && m.lab.Session(app.Kinds[0]).Status().Progress.Step > 0 {
 		m.stats.progressShown()
 	}

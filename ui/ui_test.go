@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"slices"
 	"strings"
@@ -346,6 +347,7 @@ func TestTrain_StartButtonPausesAndResumes(t *testing.T) {
 	m, _ := newTestUI(t, lab)
 	card := m.train.cards[1] // VAE
 	s := card.session
+	m.tabs.SelectIndex(tabTrain)
 	test.Tap(card.startBtn)
 	waitSteps := func(min int64) {
 		deadline := time.Now().Add(20 * time.Second)
@@ -460,5 +462,32 @@ func TestSettings_ArchitectureChoosesItsDefaults(t *testing.T) {
 	}
 	if c, err := set("mlp"); err != nil || !slices.Equal(c.Hidden, base.Hidden) {
 		t.Fatalf("mlp: %+v, %v", c, err)
+	}
+}
+
+// Status news reaches only the view that shows; a hidden view catches up
+// the moment its tab is chosen.
+func TestTick_HiddenViewCatchesUpWhenShown(t *testing.T) {
+	lab := testLab(t)
+	m, _ := newTestUI(t, lab)
+	card := m.train.cards[1]
+	before := card.status.Text
+	s := card.session
+	s.Start()
+	deadline := time.Now().Add(20 * time.Second)
+	for s.Status().Progress.Step < 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("no training steps")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.Pause()
+	m.tick() // Explore shows
+	if card.status.Text != before {
+		t.Errorf("the hidden Train card changed to %q", card.status.Text)
+	}
+	m.tabs.SelectIndex(tabTrain)
+	if want := fmt.Sprintf("step %d", s.Status().Progress.Step); !strings.Contains(card.status.Text, want) {
+		t.Errorf("the Train card says %q once shown, want %q in it", card.status.Text, want)
 	}
 }
