@@ -65,8 +65,11 @@ func TestFastLane_RendersAheadButNeverPilesUp(t *testing.T) {
 			t.Fatalf("%d slices shown after 10 s", shown.Load())
 		}
 	}
-	if maxWaiting > 1 {
-		t.Errorf("%d slices waited for the UI goroutine at once, want at most 1", maxWaiting)
+	mu.Lock()
+	most := maxWaiting
+	mu.Unlock()
+	if most > 1 {
+		t.Errorf("%d slices waited for the UI goroutine at once, want at most 1", most)
 	}
 	if !renderedWhileWaiting.Load() {
 		t.Error("the lane never rendered while a slice waited for the UI goroutine")
