@@ -57,11 +57,15 @@ func Explore(s *infer.Snapshot, test *dataset.Set, o ExploreOptions) (Exploratio
 		if o.FromDigit && (o.Digit < 0 || o.Digit >= test.Len()) {
 			return Exploration{}, fmt.Errorf("explore: test digit %d of %d", o.Digit, test.Len())
 		}
-		if err := timed("encode", func() (err error) { e.Codes, err = infer.EncodeSet(s, test); return err }); err != nil {
+		var logVars *mat.Dense // a VAE's, for the KL per dimension: one pass encodes both
+		if err := timed("encode", func() (err error) {
+			e.Codes, logVars, err = infer.EncodeSetWithLogVar(s, test)
+			return err
+		}); err != nil {
 			return Exploration{}, err
 		}
 		if err := timed("use_of_dimensions", func() error {
-			use, err := measure.UseOfDimensions(s, test)
+			use, err := measure.UseOfCodes(e.Codes, logVars)
 			e.Use = &use
 			return err
 		}); err != nil {

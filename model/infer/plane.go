@@ -234,22 +234,40 @@ const setChunk = 1000
 // EncodeSet returns the codes (AE) or posterior means (VAE) of every image
 // of set, one row each.
 func EncodeSet(s *Snapshot, set *dataset.Set) (*mat.Dense, error) {
+	codes, _, err := encodeSet(s, set, false)
+	return codes, err
+}
+
+// EncodeSetWithLogVar is EncodeSet that also keeps a VAE's posterior
+// log-variances, row by row (nil for an AE): what measures of the use of
+// each dimension need, in the same single pass.
+func EncodeSetWithLogVar(s *Snapshot, set *dataset.Set) (means, logVars *mat.Dense, err error) {
+	return encodeSet(s, set, true)
+}
+
+func encodeSet(s *Snapshot, set *dataset.Set, keepLogVar bool) (codes, logVars *mat.Dense, err error) {
 	if set == nil || set.Len() == 0 {
-		return nil, fmt.Errorf("infer: encode: no images")
+		return nil, nil, fmt.Errorf("infer: encode: no images")
 	}
-	var codes *mat.Dense
 	for start := 0; start < set.Len(); start += setChunk {
 		end := min(start+setChunk, set.Len())
-		mean, _, err := s.EncodeBatch(set.Matrix(start, end))
+		mean, logVar, err := s.EncodeBatch(set.Matrix(start, end))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		cols := mean.RawMatrix().Cols
 		if codes == nil {
-			codes = mat.NewDense(set.Len(), mean.RawMatrix().Cols, nil)
+			codes = mat.NewDense(set.Len(), cols, nil)
+			if keepLogVar && logVar != nil {
+				logVars = mat.NewDense(set.Len(), cols, nil)
+			}
 		}
-		codes.Slice(start, end, 0, mean.RawMatrix().Cols).(*mat.Dense).Copy(mean)
+		codes.Slice(start, end, 0, cols).(*mat.Dense).Copy(mean)
+		if logVars != nil {
+			logVars.Slice(start, end, 0, cols).(*mat.Dense).Copy(logVar)
+		}
 	}
-	return codes, nil
+	return codes, logVars, nil
 }
 
 // LinearPriorPlane returns the plane of axes (x, y) through the prior

@@ -8,7 +8,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 
-	"latentlab/model"
 	"latentlab/model/dataset"
 	"latentlab/model/infer"
 )
@@ -54,21 +53,29 @@ func UseOfDimensions(s *infer.Snapshot, set *dataset.Set) (DimensionUse, error) 
 	if set == nil || set.Len() < 2 {
 		return DimensionUse{}, fmt.Errorf("measure: use of dimensions: need at least 2 images")
 	}
-	d, n := s.LatentDim(), set.Len()
-	means := mat.NewDense(n, d, nil)
-	var kl []float64
-	if s.Kind() == model.KindVAE {
-		kl = make([]float64, d)
+	means, logVars, err := infer.EncodeSetWithLogVar(s, set)
+	if err != nil {
+		return DimensionUse{}, err
 	}
-	for start := 0; start < n; start += evalBatch {
-		end := min(start+evalBatch, n)
-		mean, logVar, err := s.EncodeBatch(set.Matrix(start, end))
-		if err != nil {
-			return DimensionUse{}, err
+	return UseOfCodes(means, logVars)
+}
+
+// UseOfCodes is UseOfDimensions from codes already encoded
+// (infer.EncodeSetWithLogVar): the rows' posterior means, and for a VAE
+// their log-variances (nil for an AE, which has no KL term).
+func UseOfCodes(means, logVars *mat.Dense) (DimensionUse, error) {
+	n, d := means.Dims()
+	if n < 2 {
+		return DimensionUse{}, fmt.Errorf("measure: use of dimensions: need at least 2 codes")
+	}
+	var kl []float64
+	if logVars != nil {
+		if r, c := logVars.Dims(); r != n || c != d {
+			return DimensionUse{}, fmt.Errorf("measure: use of dimensions: %dx%d log-variances for %dx%d means", r, c, n, d)
 		}
-		means.Slice(start, end, 0, d).(*mat.Dense).Copy(mean)
-		for i := 0; logVar != nil && i < end-start; i++ {
-			mr, lr := mean.RawRowView(i), logVar.RawRowView(i)
+		kl = make([]float64, d)
+		for i := range n {
+			mr, lr := means.RawRowView(i), logVars.RawRowView(i)
 			for j := range mr {
 				kl[j] += 0.5 * (mr[j]*mr[j] + math.Exp(lr[j]) - lr[j] - 1) / float64(n)
 			}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 
 	"latentlab/model"
 	"latentlab/model/checkpoint"
@@ -164,5 +165,46 @@ func TestPrincipalDirections(t *testing.T) {
 		if d := floats.Distance(images.RawRowView(r*5), images.RawRowView(r*5+4), 2); d < 0.5 {
 			t.Errorf("GANSpace direction %d changes the image by only %v", r, d)
 		}
+	}
+}
+
+// UseOfCodes on one encoding pass gives what the definition gives image by
+// image: the mean over images of each dimension's KL to N(0, 1), and the
+// variance of the posterior means (within float32's precision: one image
+// at a time takes other BLAS paths than a batch); and refuses
+// log-variances of another shape.
+func TestUseOfCodes_IsTheDefinition(t *testing.T) {
+	s := trainedVAE(t)
+	test := testkit.MNIST(t).Test.Head(300)
+	means, logVars, err := infer.EncodeSetWithLogVar(s, test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	use, err := measure.UseOfCodes(means, logVars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := s.LatentDim()
+	kl, sum, sumSq := make([]float64, d), make([]float64, d), make([]float64, d)
+	for i := range test.Len() {
+		m, lv, err := s.Encode(test.Matrix(i, i+1).RawRowView(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range d {
+			kl[j] += 0.5 * (m[j]*m[j] + math.Exp(lv[j]) - lv[j] - 1)
+			sum[j] += m[j]
+			sumSq[j] += m[j] * m[j]
+		}
+	}
+	n := float64(test.Len())
+	for j := range d {
+		activity := (sumSq[j] - sum[j]*sum[j]/n) / (n - 1)
+		if math.Abs(use.KL[j]-kl[j]/n) > 1e-6*(1+kl[j]/n) || math.Abs(use.Activity[j]-activity) > 1e-6*(1+activity) {
+			t.Errorf("dimension %d: KL %v, activity %v; by the definition %v, %v", j, use.KL[j], use.Activity[j], kl[j]/n, activity)
+		}
+	}
+	if _, err := measure.UseOfCodes(means, mat.NewDense(2, d, nil)); err == nil {
+		t.Error("log-variances of 2 rows for 300 means were taken")
 	}
 }
