@@ -207,6 +207,15 @@ func (v *exploreView) tick() {
 	}
 }
 
+// followShape reshapes each column whose model's latent dimension changed,
+// even while Explore is hidden: the other views (Draw, Latent) set points
+// and axes on the pads, which must have their model's dimension.
+func (v *exploreView) followShape() {
+	for _, c := range v.columns {
+		c.followShape()
+	}
+}
+
 func newPadColumn(v *exploreView, s *app.Session) *padColumn {
 	c := &padColumn{view: v, session: s, kind: s.Kind()}
 	c.pad = NewLatentPad()
@@ -327,6 +336,17 @@ func (c *padColumn) showZ() {
 	c.decode()
 }
 
+// followShape reshapes the column when its model's latent dimension
+// changed, and reports whether it did.
+func (c *padColumn) followShape() bool {
+	s := c.session.Snapshot()
+	if s.LatentDim() == c.dim {
+		return false
+	}
+	c.reshape(s)
+	return true
+}
+
 // decode renders the digit at z with the newest snapshot.
 func (c *padColumn) decode() {
 	s := c.session.Snapshot()
@@ -347,11 +367,10 @@ func (c *padColumn) decode() {
 func (c *padColumn) tick() {
 	st := c.session.Status()
 	c.status.SetText(statusLine(st))
-	s := c.session.Snapshot()
-	if s.LatentDim() != c.dim {
-		c.reshape(s)
+	if c.followShape() {
 		return
 	}
+	s := c.session.Snapshot()
 	if s.Step() != c.lastStep && time.Since(c.lastDecode) >= digitRedecode {
 		c.decode()
 	}

@@ -231,6 +231,9 @@ func (m *mainUI) tick() {
 	case tabTrain:
 		m.train.tick()
 	}
+	if m.visible.Load() != tabExplore {
+		m.explore.followShape() // the other views set points on the pads
+	}
 	if m.stats != nil && m.lab.Session(app.Kinds[0]).Status().Progress.Step > 0 {
 		m.stats.progressShown()
 	}

@@ -491,3 +491,22 @@ func TestTick_HiddenViewCatchesUpWhenShown(t *testing.T) {
 		t.Errorf("the Train card says %q once shown, want %q in it", card.status.Text, want)
 	}
 }
+
+// A pad follows its model's latent dimension even while Explore is hidden:
+// Draw and Latent set points on it meanwhile.
+func TestTick_HiddenExploreFollowsTheLatentDimension(t *testing.T) {
+	lab := testLab(t)
+	m, _ := newTestUI(t, lab)
+	m.tabs.SelectIndex(tabTrain)
+	s := lab.Session(model.KindVAE)
+	cfg := s.Config()
+	cfg.LatentDim = 4
+	if err := s.Reset(cfg); err != nil {
+		t.Fatal(err)
+	}
+	m.tick()
+	c := column(m, model.KindVAE)
+	if c.dim != 4 || len(c.z) != 4 {
+		t.Fatalf("the hidden VAE column has dimension %d and a %d-D point after a reset to 4", c.dim, len(c.z))
+	}
+}
