@@ -2,7 +2,6 @@ package ui
 
 import (
 	"image"
-	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -60,7 +59,12 @@ func opaqueRGBA(g *image.Gray) *image.RGBA {
 func grayLevels(img image.Image) []uint8 {
 	switch g := img.(type) {
 	case *image.Gray:
-		return slices.Clone(g.Pix)
+		b := g.Bounds()
+		out := make([]uint8, 0, b.Dx()*b.Dy())
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			out = append(out, g.Pix[g.PixOffset(b.Min.X, y):][:b.Dx()]...)
+		}
+		return out
 	case *image.RGBA:
 		b := g.Bounds()
 		out := make([]uint8, 0, b.Dx()*b.Dy())

@@ -79,7 +79,7 @@ func (c *padColumn) setSliders(set sliderSet) {
 		sl := widget.NewSlider(set.lo[i], set.hi[i])
 		sl.Step = 0.01
 		val := newTextLine()
-		val.minChars = len("+00.00")
+		val.minChars = len("+000.00") // an AE's codes can reach the hundreds
 		sl.OnChanged = func(x float64) {
 			if i >= len(c.sliderSet.names) || c.sliderSet.coord(i, c.z) == x {
 				return

@@ -67,8 +67,11 @@ func (r *textLineRenderer) fitted(w float32) string {
 		r.charWidth = fyne.MeasureText("0", r.text.TextSize, r.text.TextStyle).Width
 	}
 	text := r.line.Text
-	chars := int((w - 2*theme.InnerPadding()) / r.charWidth)
-	if len([]rune(text)) <= chars || chars <= 0 {
+	chars := int((w-2*theme.InnerPadding())/r.charWidth + 0.01) // 0.01: a width of exactly n characters holds n
+	if chars <= 0 {
+		return "" // not laid out yet, or no room at all
+	}
+	if len([]rune(text)) <= chars {
 		return text
 	}
 	if r.line.shorten != nil {
@@ -84,7 +87,7 @@ func (r *textLineRenderer) Layout(size fyne.Size) {
 	r.text.Text = r.fitted(size.Width)
 	h := r.text.MinSize().Height
 	r.text.Move(fyne.NewPos(theme.InnerPadding(), (size.Height-h)/2))
-	r.text.Resize(fyne.NewSize(size.Width-2*theme.InnerPadding(), h))
+	r.text.Resize(fyne.NewSize(max(0, size.Width-2*theme.InnerPadding()), h))
 }
 
 // MinSize is one line's height and minChars characters' width (a few
