@@ -183,6 +183,7 @@ func (s *Session) Start() {
 			s.mu.Lock()
 			s.message = err.Error()
 			s.mu.Unlock()
+			s.notify()
 		}
 		turn := s.turns.holder(ctx)
 		turn.acquire()

@@ -64,6 +64,9 @@ func UseOfDimensions(s *infer.Snapshot, set *dataset.Set) (DimensionUse, error) 
 // (infer.EncodeSetWithLogVar): the rows' posterior means, and for a VAE
 // their log-variances (nil for an AE, which has no KL term).
 func UseOfCodes(means, logVars *mat.Dense) (DimensionUse, error) {
+	if means == nil {
+		return DimensionUse{}, fmt.Errorf("measure: use of dimensions: no codes")
+	}
 	n, d := means.Dims()
 	if n < 2 {
 		return DimensionUse{}, fmt.Errorf("measure: use of dimensions: need at least 2 codes")

@@ -4,8 +4,8 @@
 // first when they want the cores.
 //
 // Linux sets the thread's nice value (setpriority(2) on a thread ID acts on
-// that thread alone), Windows the thread's priority class
-// (SetThreadPriority), macOS the thread's quality of service
+// that thread alone), Windows the thread's priority level
+// (SetThreadPriority, below normal), macOS the thread's quality of service
 // (pthread_set_qos_class_self_np, QOS_CLASS_UTILITY). Elsewhere it does
 // nothing.
 package background
