@@ -53,28 +53,3 @@ func opaqueRGBA(g *image.Gray) *image.RGBA {
 	}
 	return img
 }
-
-// grayLevels returns the grey levels of a picture made by grayImage or
-// opaqueRGBA (or of an *image.Gray), row by row; nil for other pictures.
-func grayLevels(img image.Image) []uint8 {
-	switch g := img.(type) {
-	case *image.Gray:
-		b := g.Bounds()
-		out := make([]uint8, 0, b.Dx()*b.Dy())
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			out = append(out, g.Pix[g.PixOffset(b.Min.X, y):][:b.Dx()]...)
-		}
-		return out
-	case *image.RGBA:
-		b := g.Bounds()
-		out := make([]uint8, 0, b.Dx()*b.Dy())
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			row := g.Pix[g.PixOffset(b.Min.X, y):][:4*b.Dx()]
-			for x := 0; x < b.Dx(); x++ {
-				out = append(out, row[4*x])
-			}
-		}
-		return out
-	}
-	return nil
-}

@@ -109,6 +109,6 @@ func abs(x float64) float64 { return max(x, -x) }
 
 // samePixels reports whether two pictures are the same grey image.
 func samePixels(a, b image.Image) bool {
-	la, lb := grayLevels(a), grayLevels(b)
+	la, lb := pixelsOf(a), pixelsOf(b)
 	return la != nil && lb != nil && a.Bounds() == b.Bounds() && slices.Equal(la, lb)
 }

@@ -191,12 +191,7 @@ func newMainUI(lab *app.Lab, win fyne.Window, prefs fyne.Preferences) *mainUI {
 	m.tabs.OnSelected = func(*container.TabItem) {
 		m.visible.Store(int32(m.tabs.SelectedIndex()))
 		m.explore.setHidden(m.tabs.SelectedIndex() != tabExplore)
-		switch m.tabs.SelectedIndex() { // catch up with what happened behind another tab
-		case tabExplore:
-			m.explore.tick()
-		case tabTrain:
-			m.train.tick()
-		}
+		m.tickVisible() // catch up with what happened behind another tab
 		if m.tabs.SelectedIndex() == tabLatent {
 			m.latent.changed() // the pad's point may have moved
 		}
@@ -225,17 +220,22 @@ func valLen(d *app.Data) int {
 // when its tab is chosen): labels and bars refreshed behind another tab
 // still lay out and shape their text on the UI goroutine.
 func (m *mainUI) tick() {
-	switch m.visible.Load() {
-	case tabExplore:
-		m.explore.tick()
-	case tabTrain:
-		m.train.tick()
-	}
+	m.tickVisible()
 	if m.visible.Load() != tabExplore {
 		m.explore.followShape() // the other views set points on the pads
 	}
 	if m.stats != nil && m.lab.Session(app.Kinds[0]).Status().Progress.Step > 0 {
 		m.stats.progressShown()
+	}
+}
+
+// tickVisible brings the view that shows up to date with the training.
+func (m *mainUI) tickVisible() {
+	switch m.visible.Load() {
+	case tabExplore:
+		m.explore.tick()
+	case tabTrain:
+		m.train.tick()
 	}
 }
 

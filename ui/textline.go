@@ -55,19 +55,26 @@ func (t *textLine) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type textLineRenderer struct {
-	line      *textLine
-	text      *canvas.Text
-	charWidth float32 // of one monospace character at the text's size
-	size      fyne.Size
+	line *textLine
+	text *canvas.Text
+	char fyne.Size // one monospace character at the text's size; zero until measured
+	size fyne.Size
+}
+
+// charSize is the size of one character, measured once per text size:
+// every line of monospace text is as high as one, and as wide as its
+// characters.
+func (r *textLineRenderer) charSize() fyne.Size {
+	if r.char.Width == 0 {
+		r.char = fyne.MeasureText("0", r.text.TextSize, r.text.TextStyle)
+	}
+	return r.char
 }
 
 // fitted returns what shows in a width of w.
 func (r *textLineRenderer) fitted(w float32) string {
-	if r.charWidth == 0 {
-		r.charWidth = fyne.MeasureText("0", r.text.TextSize, r.text.TextStyle).Width
-	}
 	text := r.line.Text
-	chars := int((w-2*theme.InnerPadding())/r.charWidth + 0.01) // 0.01: a width of exactly n characters holds n
+	chars := int((w-2*theme.InnerPadding())/r.charSize().Width + 0.01) // 0.01: a width of exactly n characters holds n
 	if chars <= 0 {
 		return "" // not laid out yet, or no room at all
 	}
@@ -85,7 +92,7 @@ func (r *textLineRenderer) fitted(w float32) string {
 func (r *textLineRenderer) Layout(size fyne.Size) {
 	r.size = size
 	r.text.Text = r.fitted(size.Width)
-	h := r.text.MinSize().Height
+	h := r.charSize().Height
 	r.text.Move(fyne.NewPos(theme.InnerPadding(), (size.Height-h)/2))
 	r.text.Resize(fyne.NewSize(max(0, size.Width-2*theme.InnerPadding()), h))
 }
@@ -93,7 +100,7 @@ func (r *textLineRenderer) Layout(size fyne.Size) {
 // MinSize is one line's height and minChars characters' width (a few
 // when unset: the container decides the width).
 func (r *textLineRenderer) MinSize() fyne.Size {
-	c := fyne.MeasureText("0", r.text.TextSize, r.text.TextStyle)
+	c := r.charSize()
 	w := 4 * theme.InnerPadding()
 	if n := r.line.minChars; n > 0 {
 		w = float32(n)*c.Width + 2*theme.InnerPadding()
@@ -103,8 +110,9 @@ func (r *textLineRenderer) MinSize() fyne.Size {
 
 func (r *textLineRenderer) Refresh() {
 	r.text.Color = theme.Color(theme.ColorNameForeground)
-	r.text.TextSize = theme.TextSize()
-	r.charWidth = 0
+	if size := theme.TextSize(); size != r.text.TextSize {
+		r.text.TextSize, r.char = size, fyne.Size{}
+	}
 	r.Layout(r.size)
 	r.text.Refresh()
 }

@@ -81,8 +81,29 @@ func newTestUI(t *testing.T, lab *app.Lab) (*mainUI, fyne.Window) {
 	return m, w
 }
 
+// pixelsOf returns the grey levels of a picture made by grayImage or
+// opaqueRGBA (or of an *image.Gray), row by row; nil for other pictures.
 func pixelsOf(img image.Image) []byte {
-	return grayLevels(img)
+	switch g := img.(type) {
+	case *image.Gray:
+		b := g.Bounds()
+		out := make([]uint8, 0, b.Dx()*b.Dy())
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			out = append(out, g.Pix[g.PixOffset(b.Min.X, y):][:b.Dx()]...)
+		}
+		return out
+	case *image.RGBA:
+		b := g.Bounds()
+		out := make([]uint8, 0, b.Dx()*b.Dy())
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			row := g.Pix[g.PixOffset(b.Min.X, y):][:4*b.Dx()]
+			for x := 0; x < b.Dx(); x++ {
+				out = append(out, row[4*x])
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 func column(m *mainUI, k model.Kind) *padColumn {

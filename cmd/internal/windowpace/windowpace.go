@@ -11,10 +11,11 @@ import (
 )
 
 // SpareProcs is how many Go processors (GOMAXPROCS) the app has beyond
-// Go's own choice (the CPUs it may use, within a container's quota). Every GL call takes the UI goroutine into C, and the runtime hands
-// its processor to a waiting goroutine meanwhile; with no more processors
-// than CPUs, training goroutines hold them all and the UI goroutine waits
-// for one after each long call. With spares it never waits for Go, only for
+// Go's own choice (the CPUs it may use, within a container's quota).
+// Every GL call takes the UI goroutine into C, and the runtime hands its
+// processor to a waiting goroutine meanwhile; with no more processors than
+// CPUs, training goroutines hold them all and the UI goroutine waits for
+// one after each long call. With spares it never waits for Go, only for
 // the operating system. Measured: an off-plane slider's slices while all
 // three models trained went from 9-12 to 14-16 a second (two cores,
 // software GL), training no slower.
@@ -27,12 +28,11 @@ const SpareProcs = 2
 // time, every frame faults them in again. Setting it also fixes glibc's
 // mmap threshold at its 128 KiB start (mallopt(3)): larger blocks are
 // mapped for each allocation, as before any was freed; the figures below
-// are with that. Measured with the app paused and
-// an off-plane slider swept for ten seconds, two runs each: 154-156 slices
-// on screen at glibc's default, 219-236 at 16 MiB, 230-237 at 64 MiB. What
-// it costs is at most this much resident memory kept free: the app's peak
-// over three minutes of training was 572 MB at the default, 590 MB at
-// 64 MiB.
+// are with that. Measured with the app paused and an off-plane slider
+// swept for ten seconds, two runs each: 154-156 slices on screen at
+// glibc's default, 219-236 at 16 MiB, 230-237 at 64 MiB. What it costs is
+// at most this much resident memory kept free: the app's peak over three
+// minutes of training was 572 MB at the default, 590 MB at 64 MiB.
 const TrimThreshold = 16 << 20
 
 // Set applies SpareProcs and TrimThreshold, each unless the user set it

@@ -21,7 +21,7 @@ func TestSet_SparesProcessorsUnlessGOMAXPROCSIsSet(t *testing.T) {
 func TestSet_SparesProcessors(t *testing.T) {
 	before := runtime.GOMAXPROCS(0)
 	t.Cleanup(func() { runtime.GOMAXPROCS(before) })
-	if v, ok := lookup("GOMAXPROCS"); ok {
+	if v, ok := os.LookupEnv("GOMAXPROCS"); ok {
 		t.Skipf("GOMAXPROCS=%s is set for this test run", v)
 	}
 	Set()
@@ -38,5 +38,3 @@ func TestSetTrimThreshold_GlibcTakesIt(t *testing.T) {
 		t.Error("mallopt(M_TRIM_THRESHOLD) was refused (or this C library is not glibc)")
 	}
 }
-
-func lookup(k string) (string, bool) { return os.LookupEnv(k) }
