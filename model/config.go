@@ -154,6 +154,12 @@ type Config struct {
 
 	LabelSmoothing float64 `json:"label_smoothing"` // GAN: real target is 1-LabelSmoothing
 	DSteps         int     `json:"d_steps"`         // GAN: discriminator steps per generator step
+	// GeneratorAverage is, for a GAN, the decay per generator step of an
+	// exponential moving average of the generator's weights (Yazıcı et al.
+	// 2019): snapshots and checkpoints decode with the average, training
+	// goes on from the weights themselves. 0 turns it off; 0.999 averages
+	// over about the last thousand steps.
+	GeneratorAverage float64 `json:"generator_average,omitempty"`
 
 	// TrainSize is how many training images a run learns from: a subset
 	// drawn by the seed (TrainingSubset), so that overfitting can be made
@@ -311,6 +317,9 @@ func (c Config) Validate() error {
 	}
 	if !kernel.IsFinite(c.LabelSmoothing) || c.LabelSmoothing < 0 || c.LabelSmoothing >= 0.5 {
 		bad("label_smoothing", c.LabelSmoothing, "must be in [0, 0.5)")
+	}
+	if !kernel.IsFinite(c.GeneratorAverage) || c.GeneratorAverage < 0 || c.GeneratorAverage >= 1 {
+		bad("generator_average", c.GeneratorAverage, "must be in [0, 1) (0: off)")
 	}
 	if c.DSteps < 1 || c.DSteps > 100 {
 		bad("d_steps", c.DSteps, "must be between 1 and 100")

@@ -100,6 +100,18 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 	if cfg.Kind == model.KindGAN {
 		f.slide("Label smoothing", "GAN stability: D aims at 1 − s for real images.", cfg.LabelSmoothing, sliderScale{lo: 0, hi: 0.5}, func(c *model.Config, x float64) { c.LabelSmoothing = x })
 		intField("D steps per G step", "GAN stability: discriminator steps per generator step.", cfg.DSteps, func(c *model.Config, n int) { c.DSteps = n })
+		f.choose("Generator average", "Generation quality: samples come from a moving average of G's weights (its decay per step).", averageChoices(cfg.GeneratorAverage), averageText(cfg.GeneratorAverage), func(c *model.Config, s string) error {
+			if s = strings.TrimSpace(s); s == "off" {
+				c.GeneratorAverage = 0
+				return nil
+			}
+			x, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return fmt.Errorf("generator average: %q is not off or a decay such as 0.999", s)
+			}
+			c.GeneratorAverage = x
+			return nil
+		})
 	}
 	f.add("Seed", "Reproducibility: every random draw comes from it. Needs reset.", strconv.FormatUint(cfg.Seed, 10), func(c *model.Config, s string) error {
 		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
@@ -110,6 +122,24 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 		return nil
 	})
 	return f
+}
+
+// averageChoices lists the generator averages to choose from, with decay
+// among them when it is another (set from the command line).
+func averageChoices(decay float64) []string {
+	choices := []string{"off", "0.99", "0.999", "0.9999"}
+	if !slices.Contains(choices, averageText(decay)) {
+		choices = append(choices, averageText(decay))
+	}
+	return choices
+}
+
+// averageText shows a generator average's decay as the setting lists it.
+func averageText(decay float64) string {
+	if decay == 0 {
+		return "off"
+	}
+	return strconv.FormatFloat(decay, 'g', -1, 64)
 }
 
 func (f *settingsForm) add(label, hint, value string, set func(*model.Config, string) error) {

@@ -486,6 +486,41 @@ func TestSettings_ArchitectureChoosesItsDefaults(t *testing.T) {
 	}
 }
 
+// The generator average is a GAN setting: off, a listed decay, or the
+// decay a run from the command line has, which the list then offers.
+func TestSettings_GeneratorAverage(t *testing.T) {
+	set := func(base model.Config, text string) (model.Config, error) {
+		form := newSettingsForm(base)
+		found := false
+		for i, it := range form.items {
+			if it.Text == "Generator average" {
+				form.fields[i].put(text)
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("no Generator average setting for a %s", base.Kind)
+		}
+		return form.config(base)
+	}
+	base := model.DefaultConfig(model.KindGAN)
+	if c, err := set(base, "0.999"); err != nil || c.GeneratorAverage != 0.999 {
+		t.Fatalf("0.999 gave %v, %v", c.GeneratorAverage, err)
+	}
+	base.GeneratorAverage = 0.995
+	if c, err := set(base, "off"); err != nil || c.GeneratorAverage != 0 {
+		t.Fatalf("off gave %v, %v", c.GeneratorAverage, err)
+	}
+	if c, err := set(base, "0.995"); err != nil || c.GeneratorAverage != 0.995 {
+		t.Fatalf("the run's own 0.995 gave %v, %v", c.GeneratorAverage, err)
+	}
+	for _, it := range newSettingsForm(model.DefaultConfig(model.KindVAE)).items {
+		if it.Text == "Generator average" {
+			t.Fatal("a VAE offers a generator average")
+		}
+	}
+}
+
 // Status news reaches only the view that shows; a hidden view catches up
 // the moment its tab is chosen.
 func TestTick_HiddenViewCatchesUpWhenShown(t *testing.T) {

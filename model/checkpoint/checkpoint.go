@@ -4,7 +4,9 @@
 //
 // The weights are F32 tensors named by their layers' parameters
 // ("<layer>.weight" [in, out] and "<layer>.bias" [out] for a dense layer),
-// the optimizer's moments "optimizer.m.<param>" and "optimizer.v.<param>",
+// the optimizer's moments "optimizer.m.<param>" and "optimizer.v.<param>"
+// (and, where a GAN's generator parameter holds the average of its
+// weights, the weights training goes on from, "optimizer.w.<param>"),
 // and the metadata holds "format" = "latentlab-checkpoint",
 // "format_version", "config" (the model.Config as JSON) and "state" (the
 // train.State as JSON). Nothing here names a layer kind: the tensors a
@@ -218,10 +220,10 @@ func from(f *safetensors.File) (*Checkpoint, error) {
 	return ck, nil
 }
 
-// momentOf returns the parameter whose optimizer moment name is, and
-// whether name is a moment's.
+// momentOf returns the parameter whose optimizer state (a moment, or the
+// weights behind an average) name is, and whether name is such state.
 func momentOf(name string) (string, bool) {
-	for _, prefix := range train.MomentPrefixes {
+	for _, prefix := range append(train.MomentPrefixes[:], train.WeightsPrefix) {
 		if param, ok := strings.CutPrefix(name, prefix); ok {
 			return param, true
 		}

@@ -2,6 +2,7 @@ package checkpoint_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"math"
 	"os"
@@ -174,6 +175,63 @@ func TestCheckpoint_SaveWeightsKeepsTheModel(t *testing.T) {
 		t.Fatalf("train on from weights only: %v", err)
 	}
 	tr2.Close()
+}
+
+// A GAN whose generator is averaged: the checkpoint's generator parameters
+// are the average, which is what the loaded snapshot decodes with; the
+// weights behind it travel as optimizer state, which a resumed trainer
+// takes up again.
+func TestCheckpoint_AveragedGeneratorDecodesAsTrained(t *testing.T) {
+	cfg := testkit.SmallConfig(model.KindGAN, 4, 4)
+	cfg.GeneratorAverage, cfg.LearningRate = 0.8, 1e-2
+	data := dataset.Noise(40, 4, 4, 2)
+	tr, err := train.NewTrainer(cfg, data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if err := tr.Train(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	full := filepath.Join(dir, "gan.safetensors")
+	if err := checkpoint.Save(tr, dataset.Source{Name: "noise", Rows: 4, Cols: 4}, full); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := checkpoint.Load(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := make([]float64, cfg.LatentDim)
+	for i := range z {
+		z[i] = math.Cos(float64(i))
+	}
+	want, _ := tr.Snapshot().Decode(z)
+	got, _ := ck.Snapshot().Decode(z)
+	if !slices.Equal(got, want) {
+		t.Fatal("the checkpoint decodes otherwise than the trainer's snapshot")
+	}
+	resumed, err := ck.Trainer(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resumed.Close()
+	again, _ := resumed.Snapshot().Decode(z)
+	if !slices.Equal(again, want) {
+		t.Fatal("the resumed trainer decodes otherwise than the one saved")
+	}
+	slim := filepath.Join(dir, "slim.safetensors")
+	if err := ck.SaveWeights(slim); err != nil {
+		t.Fatal(err)
+	}
+	back, err := checkpoint.Load(slim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	light, _ := back.Snapshot().Decode(z)
+	if !slices.Equal(light, want) {
+		t.Fatal("the weights-only file decodes otherwise")
+	}
 }
 
 func TestCheckpoint_SaveWeightsHalf(t *testing.T) {

@@ -46,10 +46,16 @@ var ErrNoEncoder = errors.New("infer: a GAN has no encoder")
 // ErrNoDecoder is returned when the classifier is asked to decode.
 var ErrNoDecoder = errors.New("infer: the classifier has no decoder")
 
-// New takes a Snapshot of the parameters p of a model configured by c,
-// at a training step and epoch: it copies the weights, so p may change
+// Weights gives a copy of a parameter's values by name, in float32: an
+// *nn.ParamSet, or a trainer's view of one with averaged weights in place.
+type Weights interface {
+	Float32s(name string) []float32
+}
+
+// New takes a Snapshot of the weights p of a model configured by c, at a
+// training step and epoch: p returns copies, so its weights may change
 // afterwards.
-func New(c model.Config, p *nn.ParamSet, step int64, epoch int) *Snapshot {
+func New(c model.Config, p Weights, step int64, epoch int) *Snapshot {
 	openblas.Install() // a snapshot loaded from a checkpoint has had no trainer to do it
 	a := model.ArchitectureOf(c)
 	bind := func(ls []nn.Layer) []stage {

@@ -25,6 +25,7 @@ type State struct {
 	Stopped        bool             `json:"stopped"`
 	TrainSeconds   float64          `json:"train_seconds"`
 	Samples        int64            `json:"samples"`
+	AverageUpdates int64            `json:"average_updates,omitempty"` // updates folded into the generator's average
 }
 
 // Tensor is a named float32 tensor of a saved trainer.
@@ -38,9 +39,17 @@ type Tensor struct {
 // "optimizer.m.<param>" and "optimizer.v.<param>".
 var MomentPrefixes = [2]string{"optimizer.m.", "optimizer.v."}
 
+// WeightsPrefix starts the name of a saved weight that training goes on
+// from where the parameter itself holds its average (a GAN's generator
+// with Config.GeneratorAverage): "optimizer.w.<param>". Like the moments,
+// it is optimizer state: whoever decodes reads the parameter.
+const WeightsPrefix = "optimizer.w."
+
 // Save returns a copy of everything needed to resume the trainer exactly:
-// its config, its state, and its tensors (the parameters in order, then
-// each optimizer's moments). It waits for the current step to finish.
+// its config, its state, and its tensors (the parameters in order, the
+// generator's averaged ones as their average; then each optimizer's
+// moments, and the weights behind the averages). It waits for the current
+// step to finish.
 func (t *Trainer) Save() (model.Config, State, []Tensor) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -51,8 +60,9 @@ func (t *Trainer) Save() (model.Config, State, []Tensor) {
 		st.BestValLoss = &v
 	}
 	var out []Tensor
+	weights := averagedWeights{t.params, t.avg}
 	for _, p := range t.params.Specs() {
-		out = append(out, tensorOf(p.Name, t.params.Tensor(p.Name)))
+		out = append(out, Tensor{Name: p.Name, Shape: slices.Clone(p.Shape), Data: weights.Float32s(p.Name)})
 	}
 	opts := t.optimizers()
 	for _, role := range slices.Sorted(maps.Keys(opts)) {
@@ -62,6 +72,12 @@ func (t *Trainer) Save() (model.Config, State, []Tensor) {
 			if m, ok := o.m[p.Name]; ok {
 				out = append(out, tensorOf(MomentPrefixes[0]+p.Name, m), tensorOf(MomentPrefixes[1]+p.Name, o.v[p.Name]))
 			}
+		}
+	}
+	if t.avg != nil {
+		st.AverageUpdates = t.avg.updates
+		for _, name := range t.avg.names {
+			out = append(out, tensorOf(WeightsPrefix+name, t.params.Tensor(name)))
 		}
 	}
 	return t.cfg, st, out
@@ -107,6 +123,10 @@ func Restore(cfg model.Config, st State, tensors map[string]Tensor, train, val *
 			return nil, err
 		}
 	}
+	if err := t.restoreAverage(st, tensors, freshOptimizer); err != nil {
+		t.Close()
+		return nil, err
+	}
 	for role, o := range t.optimizers() {
 		if freshOptimizer {
 			break
@@ -134,4 +154,30 @@ func Restore(cfg model.Config, st State, tensors map[string]Tensor, train, val *
 	t.publish()
 	t.setProgress(Event{Model: t.cfg.Kind, Step: t.step, Epoch: t.epoch, Batch: t.batch, Batches: t.batches()})
 	return t, nil
+}
+
+// restoreAverage reads the generator's average back: the saved parameters
+// are the average and the weights behind it are under WeightsPrefix. When
+// those are missing (weights alone, or a run saved before averaging was on),
+// training goes on from the saved parameters and the average starts there.
+func (t *Trainer) restoreAverage(st State, tensors map[string]Tensor, freshOptimizer bool) error {
+	if t.avg == nil {
+		return nil
+	}
+	t.avg = newAverage(t.params, t.avg.names) // the saved parameters
+	for _, name := range t.avg.names {
+		src, ok := tensors[WeightsPrefix+name]
+		if !ok || freshOptimizer {
+			return nil
+		}
+		dst := t.params.Tensor(name)
+		if !slices.Equal(src.Shape, dst.Shape()) || len(src.Data) != dst.Shape().TotalSize() {
+			return fmt.Errorf("train: saved weights %s have the wrong shape (want %v)", WeightsPrefix+name, dst.Shape())
+		}
+	}
+	for _, name := range t.avg.names {
+		nn.SetValues(t.params.Tensor(name), tensors[WeightsPrefix+name].Data)
+	}
+	t.avg.updates = st.AverageUpdates
+	return nil
 }

@@ -56,6 +56,7 @@ type Trainer struct {
 	disc, gen  *stepGraph // GAN
 	opt        *optimizer // AE, VAE
 	optD, optG *optimizer // GAN
+	avg        *average   // GAN with Config.GeneratorAverage: the generator's averaged weights
 
 	step    int64
 	epoch   int
@@ -132,6 +133,7 @@ func newTrainer(cfg model.Config, train, val *dataset.Set, dt tensor.Dtype) (*Tr
 	if err := t.buildGraphs(); err != nil {
 		return nil, err
 	}
+	t.followAverage()
 	t.publish()
 	t.setProgress(Event{Model: cfg.Kind, Batches: t.batches()})
 	return t, nil
@@ -244,6 +246,19 @@ func (t *Trainer) applyPending() {
 		}
 	}
 	t.stopped = false
+	t.followAverage()
+}
+
+// followAverage starts the generator's average when the config asks for
+// one and there is none (from the current weights), and drops it when the
+// config no longer does.
+func (t *Trainer) followAverage() {
+	switch {
+	case t.cfg.Kind != model.KindGAN || t.cfg.GeneratorAverage == 0:
+		t.avg = nil
+	case t.avg == nil:
+		t.avg = newAverage(t.params, t.gen.names)
+	}
 }
 
 // Close releases the graphs' machines. The trainer must not be training.
@@ -530,13 +545,17 @@ func (t *Trainer) ganStep(ev *Event, idx []int, rng *rand.Rand, lr float64) erro
 	if err := t.optG.step(g, lr); err != nil {
 		return fmt.Errorf("generator: %w", err)
 	}
+	if t.avg != nil {
+		t.avg.update(t.params, t.cfg.GeneratorAverage)
+	}
 	return nil
 }
 
-// publish makes the current weights the newest Snapshot. Called with t.mu
+// publish makes the current weights, with the generator's average in place
+// of its weights where there is one, the newest Snapshot. Called with t.mu
 // held (or before the trainer is shared).
 func (t *Trainer) publish() {
-	t.snap.Store(infer.New(t.cfg, t.params, t.step, t.epoch))
+	t.snap.Store(infer.New(t.cfg, averagedWeights{t.params, t.avg}, t.step, t.epoch))
 }
 
 func (t *Trainer) setProgress(last Event) {

@@ -209,10 +209,14 @@ func TestTrainer_PauseAndResumeEqualsUninterrupted(t *testing.T) {
 
 func TestTrainer_SaveRestoreResumesExactly(t *testing.T) {
 	data := dataset.Noise(40, 4, 4, 4)
-	for _, kind := range []model.Kind{model.KindAE, model.KindVAE, model.KindGAN} {
-		t.Run(string(kind), func(t *testing.T) {
-			cfg := smallConfig(kind, 4, 4)
+	for _, name := range []string{"ae", "vae", "gan", "gan-averaged"} {
+		t.Run(name, func(t *testing.T) {
+			kind, averaged, _ := strings.Cut(name, "-")
+			cfg := smallConfig(model.Kind(kind), 4, 4)
 			cfg.Epochs = 2
+			if averaged == "averaged" {
+				cfg.GeneratorAverage = 0.9
+			}
 			whole, err := NewTrainer(cfg, data, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -241,7 +245,7 @@ func TestTrainer_SaveRestoreResumesExactly(t *testing.T) {
 			for _, s := range saved {
 				byName[s.Name] = s
 			}
-			if st.Step != 13 || cfgSaved.Kind != kind {
+			if st.Step != 13 || cfgSaved.Kind != model.Kind(kind) {
 				t.Fatalf("saved step %d kind %s", st.Step, cfgSaved.Kind)
 			}
 			resumed, err := Restore(cfgSaved, st, byName, data, nil, false)
@@ -261,8 +265,23 @@ func TestTrainer_SaveRestoreResumesExactly(t *testing.T) {
 				}
 			}
 			sameWeights(t, weightsOf(whole), weightsOf(resumed))
+			if averaged == "averaged" {
+				sameWeights(t, averageOf(whole), averageOf(resumed))
+			}
 		})
 	}
+}
+
+// averageOf returns a trainer's averaged generator weights.
+func averageOf(tr *Trainer) map[string][]float64 {
+	out := map[string][]float64{}
+	for name, v := range tr.avg.values {
+		out[name] = make([]float64, len(v))
+		for i, x := range v {
+			out[name][i] = float64(x)
+		}
+	}
+	return out
 }
 
 // The snapshot's float32 forward pass computes what the training graphs
