@@ -100,7 +100,7 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 	if cfg.Kind == model.KindGAN {
 		f.slide("Label smoothing", "GAN stability: D aims at 1 − s for real images.", cfg.LabelSmoothing, sliderScale{lo: 0, hi: 0.5}, func(c *model.Config, x float64) { c.LabelSmoothing = x })
 		intField("D steps per G step", "GAN stability: discriminator steps per generator step.", cfg.DSteps, func(c *model.Config, n int) { c.DSteps = n })
-		f.choose("Generator average", "Generation quality: samples come from a moving average of G's weights (its decay per step).", averageChoices(cfg.GeneratorAverage), averageText(cfg.GeneratorAverage), func(c *model.Config, s string) error {
+		f.choose("Generator average", "Generation quality: samples from a moving average of G's weights.", averageChoices(cfg.GeneratorAverage), averageText(cfg.GeneratorAverage), func(c *model.Config, s string) error {
 			if s = strings.TrimSpace(s); s == "off" {
 				c.GeneratorAverage = 0
 				return nil
