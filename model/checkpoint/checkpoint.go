@@ -223,7 +223,7 @@ func from(f *safetensors.File) (*Checkpoint, error) {
 // momentOf returns the parameter whose optimizer state (a moment, or the
 // weights behind an average) name is, and whether name is such state.
 func momentOf(name string) (string, bool) {
-	for _, prefix := range append(train.MomentPrefixes[:], train.WeightsPrefix) {
+	for _, prefix := range train.StatePrefixes {
 		if param, ok := strings.CutPrefix(name, prefix); ok {
 			return param, true
 		}

@@ -45,6 +45,10 @@ var MomentPrefixes = [2]string{"optimizer.m.", "optimizer.v."}
 // it is optimizer state: whoever decodes reads the parameter.
 const WeightsPrefix = "optimizer.w."
 
+// StatePrefixes start the names of every kind of saved optimizer state
+// of a parameter: its moments and the weights behind its average.
+var StatePrefixes = [3]string{MomentPrefixes[0], MomentPrefixes[1], WeightsPrefix}
+
 // Save returns a copy of everything needed to resume the trainer exactly:
 // its config, its state, and its tensors (the parameters in order, the
 // generator's averaged ones as their average; then each optimizer's
@@ -109,14 +113,7 @@ func Restore(cfg model.Config, st State, tensors map[string]Tensor, train, val *
 	if err != nil {
 		return nil, err
 	}
-	set := func(what, name string, dst *tensor.Dense) error {
-		src, ok := tensors[name]
-		if !ok || !slices.Equal(src.Shape, dst.Shape()) || len(src.Data) != dst.Shape().TotalSize() {
-			return fmt.Errorf("train: saved %s %s is missing or has the wrong shape (want %v)", what, name, dst.Shape())
-		}
-		nn.SetValues(dst, src.Data)
-		return nil
-	}
+	set := func(what, name string, dst *tensor.Dense) error { return setSaved(tensors, what, name, dst) }
 	for _, p := range t.params.Specs() {
 		if err := set("parameter", p.Name, t.params.Tensor(p.Name)); err != nil {
 			t.Close()
@@ -156,6 +153,17 @@ func Restore(cfg model.Config, st State, tensors map[string]Tensor, train, val *
 	return t, nil
 }
 
+// setSaved sets dst to the saved tensor name, which must be there with
+// dst's shape; what names it in the error.
+func setSaved(tensors map[string]Tensor, what, name string, dst *tensor.Dense) error {
+	src, ok := tensors[name]
+	if !ok || !slices.Equal(src.Shape, dst.Shape()) || len(src.Data) != dst.Shape().TotalSize() {
+		return fmt.Errorf("train: saved %s %s is missing or has the wrong shape (want %v)", what, name, dst.Shape())
+	}
+	nn.SetValues(dst, src.Data)
+	return nil
+}
+
 // restoreAverage reads the generator's average back: the saved parameters
 // are the average and the weights behind it are under WeightsPrefix. When
 // those are missing (weights alone, or a run saved before averaging was on),
@@ -165,18 +173,18 @@ func (t *Trainer) restoreAverage(st State, tensors map[string]Tensor, freshOptim
 		return nil
 	}
 	t.avg = newAverage(t.params, t.avg.names) // the saved parameters
+	if freshOptimizer {
+		return nil
+	}
 	for _, name := range t.avg.names {
-		src, ok := tensors[WeightsPrefix+name]
-		if !ok || freshOptimizer {
+		if _, ok := tensors[WeightsPrefix+name]; !ok {
 			return nil
-		}
-		dst := t.params.Tensor(name)
-		if !slices.Equal(src.Shape, dst.Shape()) || len(src.Data) != dst.Shape().TotalSize() {
-			return fmt.Errorf("train: saved weights %s have the wrong shape (want %v)", WeightsPrefix+name, dst.Shape())
 		}
 	}
 	for _, name := range t.avg.names {
-		nn.SetValues(t.params.Tensor(name), tensors[WeightsPrefix+name].Data)
+		if err := setSaved(tensors, "weights", WeightsPrefix+name, t.params.Tensor(name)); err != nil {
+			return err
+		}
 	}
 	t.avg.updates = st.AverageUpdates
 	return nil
