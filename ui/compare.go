@@ -5,6 +5,7 @@ import (
 	"image"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,8 +19,10 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"latentlab/app"
+	"latentlab/model/dataset"
 	"latentlab/model/infer"
 	"latentlab/model/infra/render"
+	"latentlab/model/measure"
 )
 
 // Compare view constants.
@@ -29,6 +32,15 @@ const (
 	compareSamples = 8    // samples per side of each sample grid
 	interpSteps    = 10   // digits in an interpolation strip
 	metricsImages  = 2000 // test images the metrics table is measured on
+	// mixtureImages is how many training digits' codes the view's code
+	// mixture is fitted to: half a report's, so a refit takes about a second.
+	mixtureImages = 5000
+)
+
+// Where the AE and VAE sample grids draw their codes from.
+const (
+	fromPrior   = "the prior N(0, I)"
+	fromMixture = "a mixture of 10 Gaussians fitted to their training codes"
 )
 
 // compareView puts the three models side by side: manifolds,
@@ -40,7 +52,7 @@ type compareView struct {
 
 	manifolds [3]*canvas.Image
 	recon     *canvas.Image
-	samples   [2]*canvas.Image
+	samples   [3]*canvas.Image // AE, VAE, GAN
 	interp    *canvas.Image
 	metrics   *widget.Label
 	note      *widget.Label
@@ -52,10 +64,36 @@ type compareView struct {
 	seed       uint64
 	epochs     [3]int // epochs of the snapshots last drawn
 	images     map[string]image.Image
+	// fromMixture: the AE and VAE draw from a mixture fitted to their codes.
+	fromMixture bool
+	mixtures    codeMixtures // touched by the renderer only
+}
+
+// codeMixtures keeps the code mixture of each snapshot last drawn, so the
+// view refits only when a model's weights change.
+type codeMixtures map[*infer.Snapshot]*measure.Mixture
+
+// of returns the mixture fitted to the codes of s over train, fitting it
+// if s is new, and forgets the mixtures of older snapshots.
+func (c codeMixtures) of(s *infer.Snapshot, train *dataset.Set, seed uint64, keep []*infer.Snapshot) (*measure.Mixture, error) {
+	for old := range c {
+		if !slices.Contains(keep, old) {
+			delete(c, old)
+		}
+	}
+	if m, ok := c[s]; ok {
+		return m, nil
+	}
+	m, _, err := measure.CodeMixture(s, train, mixtureImages, seed)
+	if err != nil {
+		return nil, err
+	}
+	c[s] = m
+	return m, nil
 }
 
 func newCompareView(lab *app.Lab, win fyne.Window) *compareView {
-	v := &compareView{lab: lab, win: win, pair: [2]int{0, 1}, seed: 1, images: map[string]image.Image{}}
+	v := &compareView{lab: lab, win: win, pair: [2]int{0, 1}, seed: 1, images: map[string]image.Image{}, mixtures: codeMixtures{}}
 	img := func(min float32) *canvas.Image {
 		i := canvas.NewImageFromImage(image.NewNRGBA(image.Rect(0, 0, 1, 1))) // transparent until drawn
 		i.FillMode = canvas.ImageFillContain
@@ -70,7 +108,16 @@ func newCompareView(lab *app.Lab, win fyne.Window) *compareView {
 	}
 	v.recon = img(120)
 	v.recon.SetMinSize(fyne.NewSize(compareRecons*28*1.4, 3*28*1.4))
-	v.samples[0], v.samples[1] = img(220), img(220)
+	for i := range v.samples {
+		v.samples[i] = img(180)
+	}
+	source := widget.NewSelect([]string{fromPrior, fromMixture}, func(choice string) {
+		v.mu.Lock()
+		v.fromMixture = choice == fromMixture
+		v.requested = true
+		v.mu.Unlock()
+	})
+	source.SetSelected(fromPrior)
 	v.interp = img(100)
 	v.interp.SetMinSize(fyne.NewSize(interpSteps*28*1.6, 3*28*1.6))
 	v.metrics = widget.NewLabel("")
@@ -90,9 +137,11 @@ func newCompareView(lab *app.Lab, win fyne.Window) *compareView {
 		widget.NewSeparator(),
 		container.NewHBox(
 			container.NewVBox(bold("Reconstructions of the same test digits"), container.NewHBox(rowLabels("original", "AE", "VAE"), v.recon)),
-			container.NewVBox(bold("VAE: decoded prior samples"), v.samples[0]),
-			container.NewVBox(bold("GAN: samples"), v.samples[1]),
+			container.NewVBox(bold("AE: decoded samples"), v.samples[0]),
+			container.NewVBox(bold("VAE: decoded samples"), v.samples[1]),
+			container.NewVBox(bold("GAN: samples"), v.samples[2]),
 		),
+		container.NewHBox(widget.NewLabel("AE and VAE sample codes from"), source),
 		widget.NewSeparator(),
 		container.NewHBox(
 			container.NewVBox(bold("Interpolation: AE and VAE through the codes of two test digits; GAN between two z"),
@@ -150,10 +199,10 @@ func (v *compareView) render() func() {
 		return func() { v.metrics.SetText(table) }
 	}
 	v.requested, v.epochs, v.metricsDue = false, epochs, true
-	pair, seed := v.pair, v.seed
+	pair, seed, mixture := v.pair, v.seed, v.fromMixture
 	v.mu.Unlock()
 
-	imgs, err := v.draw(snaps, pair, seed)
+	imgs, err := v.draw(snaps, pair, seed, mixture)
 	return func() {
 		if err != nil {
 			v.note.SetText(err.Error())
@@ -162,8 +211,9 @@ func (v *compareView) render() func() {
 			setImage(v.manifolds[i], imgs[string(k)+"-manifold"])
 		}
 		setImage(v.recon, imgs["reconstructions"])
-		setImage(v.samples[0], imgs["vae-samples"])
-		setImage(v.samples[1], imgs["gan-samples"])
+		for i, k := range app.Kinds {
+			setImage(v.samples[i], imgs[string(k)+"-samples"])
+		}
 		setImage(v.interp, imgs["interpolation"])
 		if v.metrics.Text == "" {
 			v.metrics.SetText("measuring…")
@@ -182,8 +232,9 @@ func setImage(c *canvas.Image, img image.Image) {
 	c.Refresh()
 }
 
-// draw renders every picture.
-func (v *compareView) draw(snaps []*infer.Snapshot, pair [2]int, seed uint64) (map[string]image.Image, error) {
+// draw renders every picture; the AE and VAE sample from their code
+// mixtures if mixture is set.
+func (v *compareView) draw(snaps []*infer.Snapshot, pair [2]int, seed uint64, mixture bool) (map[string]image.Image, error) {
 	out := map[string]image.Image{}
 	test := v.lab.Data.Test
 	tile := func(m *mat.Dense, cols int) image.Image {
@@ -223,11 +274,18 @@ func (v *compareView) draw(snaps []*infer.Snapshot, pair [2]int, seed uint64) (m
 	}
 	out["reconstructions"] = tile(rows, compareRecons)
 	n := compareSamples * compareSamples
-	if m, err := vae.DecodeBatch(infer.SamplePrior(n, vae.LatentDim(), seed)); err == nil {
-		out["vae-samples"] = tile(m, compareSamples)
-	}
-	if m, err := gan.DecodeBatch(infer.SamplePrior(n, gan.LatentDim(), seed+1)); err == nil {
-		out["gan-samples"] = tile(m, compareSamples)
+	for i, s := range snaps {
+		z := infer.SamplePrior(n, s.LatentDim(), seed+10+uint64(i))
+		if mixture && s.HasEncoder() {
+			mix, err := v.mixtures.of(s, v.lab.Data.Train, seed, snaps)
+			if err != nil {
+				return out, err
+			}
+			z = mix.Sample(n, seed+10+uint64(i))
+		}
+		if m, err := s.DecodeBatch(z); err == nil {
+			out[string(s.Kind())+"-samples"] = tile(m, compareSamples)
+		}
 	}
 	// Interpolations.
 	strip := mat.NewDense(3*interpSteps, test.Dim(), nil)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -415,7 +416,7 @@ func TestCompare_DrawsEveryPicture(t *testing.T) {
 		t.Fatal("nothing drawn on request")
 	}
 	apply()
-	for _, name := range []string{"ae-manifold", "vae-manifold", "gan-manifold", "reconstructions", "vae-samples", "gan-samples", "interpolation"} {
+	for _, name := range []string{"ae-manifold", "vae-manifold", "gan-manifold", "reconstructions", "ae-samples", "vae-samples", "gan-samples", "interpolation"} {
 		img := m.compare.images[name]
 		if img == nil || img.Bounds().Dx() < 28 {
 			t.Errorf("picture %s missing", name)
@@ -434,6 +435,49 @@ func TestCompare_DrawsEveryPicture(t *testing.T) {
 	}
 	if m.compare.render() != nil {
 		t.Error("redrawn with nothing changed")
+	}
+}
+
+// Switched to the code mixture, the AE's and VAE's samples change and the
+// GAN's, which has no codes, do not; the mixture is fitted once per
+// snapshot, not at every redraw.
+func TestCompare_SamplesFromTheCodeMixture(t *testing.T) {
+	lab := testLab(t)
+	m, _ := newTestUI(t, lab)
+	draw := func() map[string]image.Image {
+		t.Helper()
+		m.compare.requestRefresh()
+		apply := m.compare.render()
+		if apply == nil {
+			t.Fatal("nothing drawn on request")
+		}
+		apply()
+		m.compare.render() // the metrics table
+		return maps.Clone(m.compare.images)
+	}
+	prior := draw()
+	m.compare.mu.Lock()
+	m.compare.fromMixture = true
+	m.compare.mu.Unlock()
+	mixed := draw()
+	for _, name := range []string{"ae-samples", "vae-samples", "gan-samples"} {
+		same := samePixels(prior[name], mixed[name])
+		if want := name == "gan-samples"; same != want {
+			t.Errorf("%s: unchanged by the mixture = %v, want %v", name, same, want)
+		}
+	}
+	if len(m.compare.mixtures) != 2 {
+		t.Fatalf("%d mixtures kept, want the AE's and the VAE's", len(m.compare.mixtures))
+	}
+	fitted := maps.Clone(m.compare.mixtures)
+	again := draw()
+	if !samePixels(mixed["vae-samples"], again["vae-samples"]) {
+		t.Error("the same snapshot and seed drew other samples")
+	}
+	for s, mix := range m.compare.mixtures {
+		if fitted[s] != mix {
+			t.Errorf("the %s's mixture was fitted again for the same snapshot", s.Kind())
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"latentlab/model"
 	"latentlab/model/dataset"
 	"latentlab/model/infer"
+	"latentlab/model/measure"
 	"latentlab/model/infra/render"
 )
 
@@ -19,8 +20,9 @@ const manifoldSize = 20
 // the first two latent axes: the prior's quantiles for VAE and GAN, the
 // extent of the encoded test digits for an AE) and <model>-samples.png (100
 // prior samples for VAE and GAN; test digits above their reconstructions for
-// an AE).
-func writePictures(s *infer.Snapshot, test *dataset.Set, dir string, seed uint64) ([]string, error) {
+// an AE), and for an AE or VAE <model>-samples-mixture.png (100 decodes of
+// draws from a mixture of Gaussians fitted to the codes of train).
+func writePictures(s *infer.Snapshot, train, test *dataset.Set, dir string, seed uint64) ([]string, error) {
 	name := string(s.Kind())
 	rows, cols := s.Config().ImageRows, s.Config().ImageCols
 	y := 1
@@ -53,7 +55,21 @@ func writePictures(s *infer.Snapshot, test *dataset.Set, dir string, seed uint64
 	if err := writeGrid(samplesPath, samples, rows, cols, 10); err != nil {
 		return nil, err
 	}
-	return []string{manifold, samplesPath}, nil
+	if !s.HasEncoder() {
+		return []string{manifold, samplesPath}, nil
+	}
+	mix, _, err := measure.CodeMixture(s, train, measure.CodeMixtureImages, seed)
+	if err != nil {
+		return nil, err
+	}
+	if samples, err = s.DecodeBatch(mix.Sample(100, seed)); err != nil {
+		return nil, err
+	}
+	mixturePath := filepath.Join(dir, name+"-samples-mixture.png")
+	if err := writeGrid(mixturePath, samples, rows, cols, 10); err != nil {
+		return nil, err
+	}
+	return []string{manifold, samplesPath, mixturePath}, nil
 }
 
 // reconstructions returns n test digits and their reconstructions in rows

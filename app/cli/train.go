@@ -255,7 +255,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var pics []string
 	if cfg.Kind != model.KindClassifier {
-		if pics, err = writePictures(snap, data.Test, f.out, cfg.Seed); err != nil {
+		if pics, err = writePictures(snap, data.Train, data.Test, f.out, cfg.Seed); err != nil {
 			return err
 		}
 	}

@@ -26,6 +26,13 @@ type QualityReport struct {
 	// Reference measures real training digits against the test digits.
 	Reference SampleQuality `json:"reference_real"`
 
+	// MixtureSamples measures an AE's or VAE's decodes of draws from a
+	// mixture of Gaussians fitted to where training digits' codes land
+	// (Mixture), in place of N(0, I).
+	MixtureSamples *SampleQuality `json:"samples_mixture,omitempty"`
+	// Codes compares how test digits' codes fit the prior and the mixture.
+	Codes *CodeDensity `json:"code_density,omitempty"`
+
 	KL     *LatentKL `json:"kl,omitempty"`     // VAE
 	IWNLL  *float64  `json:"iw_nll,omitempty"` // VAE: -log p(x) per test image, importance weighted
 	IWK    int       `json:"iw_samples,omitempty"`
@@ -54,6 +61,26 @@ func MeasureQuality(s, c *infer.Snapshot, test, real *dataset.Set, o QualityOpti
 		return r, err
 	}
 	r.Reason = map[model.Kind]string{model.KindAE: "decoder on N(0, I) draws", model.KindVAE: "prior N(0, I)", model.KindGAN: "prior N(0, I)"}[s.Kind()]
+	if s.HasEncoder() {
+		mix, density, err := MeasureCodeDensity(s, real, test, o.Seed)
+		if err != nil {
+			return r, err
+		}
+		r.Codes = &density
+		gen, err := s.DecodeBatch(mix.Sample(o.Samples, o.Seed))
+		if err != nil {
+			return r, err
+		}
+		mixF, err := Featurize(c, gen)
+		if err != nil {
+			return r, err
+		}
+		q, err := Quality(mixF, ref)
+		if err != nil {
+			return r, err
+		}
+		r.MixtureSamples = &q
+	}
 	realF, err := RealFeatures(c, real, o.Samples, o.Seed)
 	if err != nil {
 		return r, err
