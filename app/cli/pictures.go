@@ -9,8 +9,8 @@ import (
 	"latentlab/model"
 	"latentlab/model/dataset"
 	"latentlab/model/infer"
-	"latentlab/model/measure"
 	"latentlab/model/infra/render"
+	"latentlab/model/measure"
 )
 
 // manifoldSize is the number of digits per side of the manifold picture.
