@@ -154,6 +154,11 @@ type Config struct {
 
 	LabelSmoothing float64 `json:"label_smoothing"` // GAN: real target is 1-LabelSmoothing
 	DSteps         int     `json:"d_steps"`         // GAN: discriminator steps per generator step
+	// DLearningRate is, for a GAN, the discriminator's learning rate when
+	// it differs from the generator's LearningRate (the two time-scale
+	// update rule, Heusel et al. 2017); the schedule scales both alike.
+	// 0 means the same as LearningRate.
+	DLearningRate float64 `json:"d_learning_rate,omitempty"`
 	// GeneratorAverage is, for a GAN, the decay per generator step of an
 	// exponential moving average of the generator's weights (Yazıcı et al.
 	// 2019): snapshots and checkpoints decode with the average, training
@@ -321,6 +326,9 @@ func (c Config) Validate() error {
 	if !kernel.IsFinite(c.GeneratorAverage) || c.GeneratorAverage < 0 || c.GeneratorAverage >= 1 {
 		bad("generator_average", c.GeneratorAverage, "must be in [0, 1) (0: off)")
 	}
+	if !kernel.IsFinite(c.DLearningRate) || c.DLearningRate < 0 || c.DLearningRate > 10 {
+		bad("d_learning_rate", c.DLearningRate, "must be in [0, 10] (0: the learning rate)")
+	}
 	if c.DSteps < 1 || c.DSteps > 100 {
 		bad("d_steps", c.DSteps, "must be between 1 and 100")
 	}
@@ -362,6 +370,18 @@ func (c Config) LearningRateAt(epochs float64) float64 {
 		return c.LearningRate * (1 + math.Cos(math.Pi*p)) / 2
 	}
 	return c.LearningRate
+}
+
+// DLearningRateAt returns the GAN discriminator's learning rate after the
+// given fractional number of epochs: LearningRateAt scaled by
+// DLearningRate / LearningRate, or LearningRateAt itself when
+// DLearningRate is 0.
+func (c Config) DLearningRateAt(epochs float64) float64 {
+	lr := c.LearningRateAt(epochs)
+	if c.DLearningRate == 0 || c.LearningRate == 0 {
+		return lr
+	}
+	return lr * c.DLearningRate / c.LearningRate
 }
 
 // KLWeightAt returns the VAE's KL weight after the given fractional number of

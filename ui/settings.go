@@ -100,6 +100,7 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 	if cfg.Kind == model.KindGAN {
 		f.slide("Label smoothing", "GAN stability: D aims at 1 − s for real images.", cfg.LabelSmoothing, sliderScale{lo: 0, hi: 0.5}, func(c *model.Config, x float64) { c.LabelSmoothing = x })
 		intField("D steps per G step", "GAN stability: discriminator steps per generator step.", cfg.DSteps, func(c *model.Config, n int) { c.DSteps = n })
+		f.slide("D learning rate", "GAN stability: D's own step size (two time-scale); 0 = the learning rate.", cfg.DLearningRate, sliderScale{lo: 1e-5, hi: 10, log: true, zero: true}, func(c *model.Config, x float64) { c.DLearningRate = x })
 		f.choose("Generator average", "Generation quality: samples from a moving average of G's weights.", averageChoices(cfg.GeneratorAverage), averageText(cfg.GeneratorAverage), func(c *model.Config, s string) error {
 			if s = strings.TrimSpace(s); s == "off" {
 				c.GeneratorAverage = 0

@@ -565,6 +565,38 @@ func TestSettings_GeneratorAverage(t *testing.T) {
 	}
 }
 
+// The discriminator's learning rate is a GAN setting: a rate of its own,
+// or 0 for the generator's.
+func TestSettings_DiscriminatorLearningRate(t *testing.T) {
+	set := func(base model.Config, text string) (model.Config, error) {
+		form := newSettingsForm(base)
+		for i, it := range form.items {
+			if it.Text == "D learning rate" {
+				form.fields[i].put(text)
+				return form.config(base)
+			}
+		}
+		t.Fatalf("no D learning rate setting for a %s", base.Kind)
+		return base, nil
+	}
+	base := model.DefaultConfig(model.KindGAN)
+	if c, err := set(base, "4e-4"); err != nil || c.DLearningRate != 4e-4 || c.LearningRate != base.LearningRate {
+		t.Fatalf("4e-4 gave D %v and G %v, %v", c.DLearningRate, c.LearningRate, err)
+	}
+	base.DLearningRate = 4e-4
+	if c, err := set(base, "0"); err != nil || c.DLearningRate != 0 {
+		t.Fatalf("0 gave %v, %v", c.DLearningRate, err)
+	}
+	if _, err := set(base, "-1"); err == nil {
+		t.Fatal("a negative rate was taken")
+	}
+	for _, it := range newSettingsForm(model.DefaultConfig(model.KindVAE)).items {
+		if it.Text == "D learning rate" {
+			t.Fatal("a VAE offers a discriminator learning rate")
+		}
+	}
+}
+
 // Status news reaches only the view that shows; a hidden view catches up
 // the moment its tab is chosen.
 func TestTick_HiddenViewCatchesUpWhenShown(t *testing.T) {

@@ -29,7 +29,7 @@ type trainFlags struct {
 	patience, dSteps, validation, trainSize            int
 	seed                                               uint64
 	lr, beta1, beta2, decayRate, dropout               float64
-	weightDecay, beta, warmup, smoothing, average      float64
+	weightDecay, beta, warmup, smoothing, average, dLR float64
 	quiet, force                                       bool
 	resume                                             string
 }
@@ -60,6 +60,7 @@ func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
 	fs.Float64Var(&f.warmup, "warmup", 0, "vae: epochs over which the KL weight rises from 0 to --beta")
 	fs.Float64Var(&f.smoothing, "label-smoothing", 0, "gan: real target 1-s for the discriminator (default 0.1)")
 	fs.IntVar(&f.dSteps, "d-steps", d.DSteps, "gan: discriminator steps per generator step")
+	fs.Float64Var(&f.dLR, "d-lr", 0, "gan: the discriminator's learning rate, when it differs from --lr (two time-scale updates; 0: --lr)")
 	fs.Float64Var(&f.average, "generator-average", 0, "gan: decay of the moving average of the generator's weights that samples and checkpoints use (0: off)")
 	fs.IntVar(&f.validation, "validation", app.ValidationImages, "training images held out for validation (0: none)")
 	fs.IntVar(&f.trainSize, "train-size", 0, "learn from this many of the training images, a subset drawn by --seed (0: all); a few hundred overfit on purpose")
@@ -116,6 +117,9 @@ func (f *trainFlags) config(set map[string]bool) (model.Config, error) {
 	}
 	if set["generator-average"] {
 		c.GeneratorAverage = f.average
+	}
+	if set["d-lr"] {
+		c.DLearningRate = f.dLR
 	}
 	if set["batch-size"] {
 		c.BatchSize = f.batch

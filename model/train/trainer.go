@@ -206,8 +206,8 @@ func (t *Trainer) Progress() Progress { return *t.progress.Load() }
 // ParamCount returns the number of trained scalars.
 func (t *Trainer) ParamCount() int { return t.params.Count() }
 
-// UpdateSettings changes settings that need no new graph (learning rate and
-// its schedule, optimizer hyperparameters, epochs, weight decay, beta and its
+// UpdateSettings changes settings that need no new graph (learning rates and
+// their schedule, optimizer hyperparameters, epochs, weight decay, beta and its
 // warm-up, label smoothing, D steps, patience). It refuses changes that need
 // a new trainer, naming them. The change takes effect before the next step.
 func (t *Trainer) UpdateSettings(next model.Config) error {
@@ -431,7 +431,7 @@ func (t *Trainer) trainStep() (stepEvent, error) {
 	var err error
 	switch t.cfg.Kind {
 	case model.KindGAN:
-		err = t.ganStep(&ev.Event, idx, rng, lr)
+		err = t.ganStep(&ev.Event, idx, rng, t.cfg.DLearningRateAt(progress), lr)
 	case model.KindClassifier:
 		err = t.classifierStep(&ev.Event, idx, rng, lr)
 	default:
@@ -497,7 +497,9 @@ func (t *Trainer) classifierStep(ev *Event, idx []int, rng *rand.Rand, lr float6
 	return t.opt.step(s, lr)
 }
 
-func (t *Trainer) ganStep(ev *Event, idx []int, rng *rand.Rand, lr float64) error {
+// ganStep runs a discriminator step at learning rate lrD and, every
+// DSteps steps, a generator step at lrG.
+func (t *Trainer) ganStep(ev *Event, idx []int, rng *rand.Rand, lrD, lrG float64) error {
 	d := t.disc
 	fillImages(d.buffer(inXCentred), t.train, idx, true)
 	fillRowWeights(d.buffer(inW), len(idx))
@@ -518,7 +520,7 @@ func (t *Trainer) ganStep(ev *Event, idx []int, rng *rand.Rand, lr float64) erro
 		d.reset()
 		return fmt.Errorf("discriminator loss is %v", ev.DLoss)
 	}
-	err := t.optD.step(d, lr)
+	err := t.optD.step(d, lrD)
 	d.reset()
 	if err != nil {
 		return fmt.Errorf("discriminator: %w", err)
@@ -542,7 +544,7 @@ func (t *Trainer) ganStep(ev *Event, idx []int, rng *rand.Rand, lr float64) erro
 	if !kernel.IsFinite(ev.GLoss) {
 		return fmt.Errorf("generator loss is %v", ev.GLoss)
 	}
-	if err := t.optG.step(g, lr); err != nil {
+	if err := t.optG.step(g, lrG); err != nil {
 		return fmt.Errorf("generator: %w", err)
 	}
 	if t.avg != nil {
