@@ -39,8 +39,8 @@ const (
 
 // Where the AE and VAE sample grids draw their codes from.
 const (
-	fromPrior   = "the prior N(0, I)"
-	fromMixture = "a mixture of 10 Gaussians fitted to their training codes"
+	fromPrior   = "prior N(0, I)"
+	fromMixture = "10 Gaussians fitted to their training codes"
 )
 
 // compareView puts the three models side by side: manifolds,
@@ -111,12 +111,13 @@ func newCompareView(lab *app.Lab, win fyne.Window) *compareView {
 	for i := range v.samples {
 		v.samples[i] = img(180)
 	}
-	source := widget.NewSelect([]string{fromPrior, fromMixture}, func(choice string) {
+	source := widget.NewRadioGroup([]string{fromPrior, fromMixture}, func(choice string) {
 		v.mu.Lock()
 		v.fromMixture = choice == fromMixture
 		v.requested = true
 		v.mu.Unlock()
 	})
+	source.Required = true
 	source.SetSelected(fromPrior)
 	v.interp = img(100)
 	v.interp.SetMinSize(fyne.NewSize(interpSteps*28*1.6, 3*28*1.6))
@@ -137,11 +138,14 @@ func newCompareView(lab *app.Lab, win fyne.Window) *compareView {
 		widget.NewSeparator(),
 		container.NewHBox(
 			container.NewVBox(bold("Reconstructions of the same test digits"), container.NewHBox(rowLabels("original", "AE", "VAE"), v.recon)),
-			container.NewVBox(bold("AE: decoded samples"), v.samples[0]),
-			container.NewVBox(bold("VAE: decoded samples"), v.samples[1]),
+			container.NewVBox(
+				container.NewHBox(
+					container.NewVBox(bold("AE: decoded samples"), v.samples[0]),
+					container.NewVBox(bold("VAE: decoded samples"), v.samples[1]),
+				),
+				widget.NewLabel("AE and VAE sample their codes from"), source),
 			container.NewVBox(bold("GAN: samples"), v.samples[2]),
 		),
-		container.NewHBox(widget.NewLabel("AE and VAE sample codes from"), source),
 		widget.NewSeparator(),
 		container.NewHBox(
 			container.NewVBox(bold("Interpolation: AE and VAE through the codes of two test digits; GAN between two z"),
