@@ -18,6 +18,7 @@ import (
 const (
 	monitorSamples = 1000 // generated digits measured after each epoch
 	monitorTest    = 2000 // test digits they are compared with
+	monitorCodes   = 5000 // training digits whose codes the code mixture is fitted to
 	minCovered     = 8    // fewer classes covered than this is mode collapse
 	minDLoss       = 0.05 // a discriminator loss below this has won outright
 	minKL          = 0.05 // a VAE whose KL is below this (nats) has collapsed
@@ -26,8 +27,12 @@ const (
 // The series of the quality history.
 const (
 	SeriesFrechet = "Fréchet distance"
-	SeriesCovered = "classes covered"
-	SeriesActive  = "active dimensions"
+	// SeriesFrechetMixture is the AE's and VAE's Fréchet distance for
+	// decodes of their code mixture (measure.CodeMixture), beside the
+	// prior's.
+	SeriesFrechetMixture = "Fréchet distance, code mixture"
+	SeriesCovered        = "classes covered"
+	SeriesActive         = "active dimensions"
 )
 
 // Monitor measures models with the shipped classifier. It is safe for
@@ -72,6 +77,25 @@ func (m *Monitor) Classifier() *infer.Snapshot { return m.classifier }
 // monitor's test digits.
 func (m *Monitor) Samples(s *infer.Snapshot, n int, seed uint64) (measure.SampleQuality, error) {
 	f, err := measure.SampleFeatures(s, m.classifier, n, seed)
+	if err != nil {
+		return measure.SampleQuality{}, err
+	}
+	return measure.Quality(f, m.reference)
+}
+
+// MixtureSamples measures n decodes of draws from a mixture fitted to the
+// codes of training digits of train under s (an AE or VAE; seeded by
+// seed) against the monitor's test digits.
+func (m *Monitor) MixtureSamples(s *infer.Snapshot, train *dataset.Set, n int, seed uint64) (measure.SampleQuality, error) {
+	mix, _, err := measure.CodeMixture(s, train, monitorCodes, seed)
+	if err != nil {
+		return measure.SampleQuality{}, err
+	}
+	gen, err := s.DecodeBatch(mix.Sample(n, seed))
+	if err != nil {
+		return measure.SampleQuality{}, err
+	}
+	f, err := measure.Featurize(m.classifier, gen)
 	if err != nil {
 		return measure.SampleQuality{}, err
 	}

@@ -407,6 +407,11 @@ func (s *Session) checkQuality(h *History, epoch int) {
 	}
 	h.Add(SeriesFrechet, float64(epoch), q.Frechet)
 	h.Add(SeriesCovered, float64(epoch), float64(q.Covered))
+	if snap.HasEncoder() {
+		if mq, err := s.monitor.MixtureSamples(snap, s.data.Train, monitorSamples, uint64(epoch)); err == nil {
+			h.Add(SeriesFrechetMixture, float64(epoch), mq.Frechet)
+		}
+	}
 	if kl != nil {
 		h.Add(SeriesActive, float64(epoch), float64(kl.Active))
 	}

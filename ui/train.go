@@ -159,7 +159,7 @@ func (v *trainView) updateStyle() {
 
 // qualitySpec charts the sample quality measured after each epoch.
 var qualitySpec = chartSpec{title: "Samples: Fréchet distance to test digits (lower is better)", ylabel: "FD", logY: true,
-	series: []string{app.SeriesFrechet}}
+	series: []string{app.SeriesFrechet, app.SeriesFrechetMixture}}
 
 func chartSpecs(k model.Kind) []chartSpec {
 	return append(lossSpecs(k), qualitySpec)
