@@ -87,13 +87,13 @@ func FitMixture(codes *mat.Dense, k int, seed uint64) (*Mixture, float64, error)
 	resp := mat.NewDense(n, k, nil)
 	previous := math.Inf(-1)
 	var logLik float64
-	for range mixtureMaxIterations {
+	for iteration := 0; ; iteration++ {
 		var err error
 		if logLik, err = m.responsibilities(resp, codes); err != nil {
 			return nil, 0, err
 		}
-		if logLik-previous < mixtureTolerance {
-			break
+		if logLik-previous < mixtureTolerance || iteration == mixtureMaxIterations {
+			return m, logLik, nil
 		}
 		previous = logLik
 		m.maximise(resp, codes, ridge)
@@ -101,7 +101,6 @@ func FitMixture(codes *mat.Dense, k int, seed uint64) (*Mixture, float64, error)
 			return nil, 0, err
 		}
 	}
-	return m, logLik, nil
 }
 
 // seedCentres picks k rows of codes by k-means++ seeding: the first at
