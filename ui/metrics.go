@@ -75,6 +75,18 @@ func qualityText(m *app.Monitor, why error, snaps []*infer.Snapshot, data *app.D
 		}
 		fmt.Fprintf(&b, "%-9s %8.2f %6.2f %7d %8.3f\n", strings.ToUpper(string(s.Kind())), q.Frechet, q.Score, q.Covered, q.Entropy)
 	}
+	for _, s := range snaps {
+		if !s.HasEncoder() || s.Kind() == model.KindClassifier {
+			continue
+		}
+		name := strings.ToUpper(string(s.Kind())) + " mix"
+		q, err := m.MixtureSamples(s, data.Train, compareQualitySamples, 1)
+		if err != nil {
+			fmt.Fprintf(&b, "%-9s %v\n", name, err)
+			continue
+		}
+		fmt.Fprintf(&b, "%-9s %8.2f %6.2f %7d %8.3f\n", name, q.Frechet, q.Score, q.Covered, q.Entropy)
+	}
 	if reals, err := m.Real(data.Train, compareQualitySamples, 1); err != nil {
 		fmt.Fprintf(&b, "%-9s %v\n", "real", err)
 	} else {
@@ -96,6 +108,6 @@ func qualityText(m *app.Monitor, why error, snaps []*infer.Snapshot, data *app.D
 		fmt.Fprintf(&b, "\nVAE: %d of %d latent dimensions active (KL > %.2f nats); -log p(x) ≈ %.2f nats (k = %d, %d test images)\n",
 			kl.Active, len(kl.PerDim), measure.ActiveThreshold, nll, compareIWSamples, compareIWImages)
 	}
-	fmt.Fprintf(&b, "\n%d prior samples each (AE: its decoder on N(0, I) draws) against %d test digits;\nreal: as many training digits. FD: Fréchet distance of classifier features.", compareQualitySamples, m.TestImages())
+	fmt.Fprintf(&b, "\n%d prior samples each (AE: its decoder on N(0, I) draws) against %d test digits;\nmix: decodes of a mixture of 10 Gaussians fitted to training codes;\nreal: as many training digits. FD: Fréchet distance of classifier features.", compareQualitySamples, m.TestImages())
 	return b.String()
 }

@@ -481,8 +481,9 @@ func TestCompare_SamplesFromTheCodeMixture(t *testing.T) {
 	}
 }
 
-// On MNIST the quality table measures every model's samples and real
-// digits with the shipped classifier.
+// On MNIST the quality table measures every model's samples, the AE's and
+// VAE's code mixtures' and real digits with the shipped classifier; the
+// GAN has no codes and no mixture row.
 func TestQualityText_MeasuresOnMNIST(t *testing.T) {
 	lab := testLab(t)
 	m, err := dataset.Load(assets.MNIST())
@@ -498,10 +499,13 @@ func TestQualityText_MeasuresOnMNIST(t *testing.T) {
 		snaps = append(snaps, lab.Session(k).Snapshot())
 	}
 	text := qualityText(mon, nil, snaps, &app.Data{Train: m.Train.Head(2000), Test: m.Test, Source: m.Source})
-	for _, want := range []string{"AE", "VAE", "GAN", "real"} {
+	for _, want := range []string{"AE", "VAE", "GAN", "real", "AE mix", "VAE mix"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("quality table lacks %q: %q", want, text)
 		}
+	}
+	if strings.Contains(text, "GAN mix") {
+		t.Errorf("the GAN has a code mixture row: %q", text)
 	}
 }
 
