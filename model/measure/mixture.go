@@ -299,9 +299,10 @@ type CodeDensity struct {
 	Mixture    float64   `json:"test_log_density_mixture"`
 }
 
-// CodeMixture fits a mixture of CodeMixtureComponents Gaussians to the
-// codes (an AE's codes, a VAE's posterior means) of up to n digits of
-// train, a subset drawn by seed, under model s, which must have an
+// CodeMixture fits a mixture of CodeMixtureComponents Gaussians (fewer
+// when train holds no more digits than that: one less than their number)
+// to the codes (an AE's codes, a VAE's posterior means) of up to n digits
+// of train, a subset drawn by seed, under model s, which must have an
 // encoder. It returns the mixture and the number of codes it was fitted to.
 func CodeMixture(s *infer.Snapshot, train *dataset.Set, n int, seed uint64) (*Mixture, int, error) {
 	fitSet := train
@@ -314,9 +315,9 @@ func CodeMixture(s *infer.Snapshot, train *dataset.Set, n int, seed uint64) (*Mi
 	if err != nil {
 		return nil, 0, fmt.Errorf("measure: code mixture: %w", err)
 	}
-	mix, _, err := FitMixture(codes, CodeMixtureComponents, seed)
+	mix, _, err := FitMixture(codes, min(CodeMixtureComponents, fitSet.Len()-1), seed)
 	if err != nil {
-		return nil, 0, fmt.Errorf("measure: code mixture of the %s: %w", s.Kind(), err)
+		return nil, 0, fmt.Errorf("measure: code mixture of the %s on %d training digits: %w", s.Kind(), fitSet.Len(), err)
 	}
 	return mix, fitSet.Len(), nil
 }

@@ -32,6 +32,8 @@ type QualityReport struct {
 	MixtureSamples *SampleQuality `json:"samples_mixture,omitempty"`
 	// Codes compares how test digits' codes fit the prior and the mixture.
 	Codes *CodeDensity `json:"code_density,omitempty"`
+	// MixtureUnavailable says why an AE or VAE has no mixture samples.
+	MixtureUnavailable string `json:"samples_mixture_unavailable,omitempty"`
 
 	KL     *LatentKL `json:"kl,omitempty"`     // VAE
 	IWNLL  *float64  `json:"iw_nll,omitempty"` // VAE: -log p(x) per test image, importance weighted
@@ -62,24 +64,9 @@ func MeasureQuality(s, c *infer.Snapshot, test, real *dataset.Set, o QualityOpti
 	}
 	r.Reason = map[model.Kind]string{model.KindAE: "decoder on N(0, I) draws", model.KindVAE: "prior N(0, I)", model.KindGAN: "prior N(0, I)"}[s.Kind()]
 	if s.HasEncoder() {
-		mix, density, err := MeasureCodeDensity(s, real, test, o.Seed)
-		if err != nil {
-			return r, err
+		if err := r.measureMixture(s, c, real, test, ref, o); err != nil {
+			r.MixtureUnavailable = err.Error()
 		}
-		r.Codes = &density
-		gen, err := s.DecodeBatch(mix.Sample(o.Samples, o.Seed))
-		if err != nil {
-			return r, err
-		}
-		mixF, err := Featurize(c, gen)
-		if err != nil {
-			return r, err
-		}
-		q, err := Quality(mixF, ref)
-		if err != nil {
-			return r, err
-		}
-		r.MixtureSamples = &q
 	}
 	realF, err := RealFeatures(c, real, o.Samples, o.Seed)
 	if err != nil {
@@ -103,6 +90,29 @@ func MeasureQuality(s, c *infer.Snapshot, test, real *dataset.Set, o QualityOpti
 		}
 	}
 	return r, nil
+}
+
+// measureMixture fills the report's code density and mixture samples of
+// s, with the classifier c's features and the test set's reference ref.
+func (r *QualityReport) measureMixture(s, c *infer.Snapshot, real, test *dataset.Set, ref Features, o QualityOptions) error {
+	mix, density, err := MeasureCodeDensity(s, real, test, o.Seed)
+	if err != nil {
+		return err
+	}
+	gen, err := s.DecodeBatch(mix.Sample(o.Samples, o.Seed))
+	if err != nil {
+		return err
+	}
+	mixF, err := Featurize(c, gen)
+	if err != nil {
+		return err
+	}
+	q, err := Quality(mixF, ref)
+	if err != nil {
+		return err
+	}
+	r.Codes, r.MixtureSamples = &density, &q
+	return nil
 }
 
 // SampleFeatures decodes n draws of N(0, I) (seeded by seed) with s and
