@@ -123,17 +123,18 @@ type padColumn struct {
 	mu       sync.Mutex // guards what follows, shared with the renderers
 	axes     [2]int     // the pad's axes: latent axis i < dim, principal direction i - dim beyond
 	rendered renderKey
-	base     []float64   // the point the pad's plane passes through: z
-	sliced   []float64   // the off-plane part of the base the manifold shows
-	drawn    infer.Plane // the plane of the last background
-	dirs     dirCache    // the principal directions the renderer last found
+	base     []float64    // the point the pad's plane passes through: z
+	sliced   []float64    // the off-plane part of the base the manifold shows
+	drawn    infer.Plane  // the plane of the last background
+	dirs     dirCache     // the principal directions the renderer last found
+	mixture  mixtureCache // the code mixture the renderer last fitted
 }
 
 func newExploreView(lab *app.Lab) *exploreView {
 	v := &exploreView{lab: lab, dots: lab.Data.Test.Head(padDots)}
 	v.linked = widget.NewCheck("Linked: one z for all three", nil)
 	v.linked.SetChecked(true)
-	names := []string{"Manifold", "Test digits", "Prior rings"}
+	names := []string{"Manifold", "Test digits", "Rings: prior and codes"}
 	for i := range v.layers {
 		v.layers[i] = widget.NewCheck(names[i], func(bool) { v.applyLayers() })
 		v.layers[i].SetChecked(true)

@@ -25,6 +25,15 @@ type Ring struct {
 	Color        color.Color
 }
 
+// Contour is a closed curve on a pad, as points in fractions of its width
+// and height (u from the left, v from the bottom), drawn with the rings:
+// the contours of a density the rings' circles cannot draw, such as a
+// tilted ellipse.
+type Contour struct {
+	Points [][2]float32
+	Color  color.Color
+}
+
 // priorRingColor is the prior's contours' colour.
 var priorRingColor = color.NRGBA{R: 140, G: 200, B: 255, A: 150}
 
@@ -45,10 +54,12 @@ type LatentPad struct {
 	manifold     image.Image
 	dots         []Dot
 	rings        []Ring
+	contours     []Contour
 	showManifold bool
 	showDots     bool
 	showRings    bool
 	dotCache     *image.RGBA
+	contourCache *image.RGBA
 	dirty        layers // what changed since the last refresh
 }
 
@@ -106,6 +117,14 @@ func (p *LatentPad) SetDots(dots []Dot) {
 // SetRings sets the density contours.
 func (p *LatentPad) SetRings(rings []Ring) {
 	p.rings = rings
+	p.dirty |= layerRings
+	p.Refresh()
+}
+
+// SetContours sets the closed curves drawn with the rings.
+func (p *LatentPad) SetContours(contours []Contour) {
+	p.contours = contours
+	p.contourCache = nil
 	p.dirty |= layerRings
 	p.Refresh()
 }
@@ -175,6 +194,7 @@ func (p *LatentPad) CreateRenderer() fyne.WidgetRenderer {
 		bg:       canvas.NewRectangle(color.NRGBA{R: 12, G: 14, B: 20, A: 255}),
 		manifold: canvas.NewImageFromImage(nil),
 		dots:     canvas.NewImageFromImage(nil),
+		contours: canvas.NewImageFromImage(nil),
 		border:   canvas.NewRectangle(color.Transparent),
 		hLine:    canvas.NewLine(crossColor),
 		vLine:    canvas.NewLine(crossColor),
@@ -189,6 +209,7 @@ func (p *LatentPad) CreateRenderer() fyne.WidgetRenderer {
 	r.manifold.FillMode = canvas.ImageFillStretch
 	r.manifold.Translucency = 0.15
 	r.dots.FillMode = canvas.ImageFillStretch
+	r.contours.ScaleMode, r.contours.FillMode = canvas.ImageScaleFastest, canvas.ImageFillStretch
 	r.border.StrokeColor = color.NRGBA{R: 80, G: 90, B: 110, A: 255}
 	r.border.StrokeWidth = 1
 	r.hLine.StrokeWidth, r.vLine.StrokeWidth = 1, 1
@@ -203,6 +224,7 @@ type padRenderer struct {
 	bg, border   *canvas.Rectangle
 	manifold     *canvas.Image
 	dots         *canvas.Image
+	contours     *canvas.Image
 	rings        []*canvas.Circle
 	hLine, vLine *canvas.Line
 	mark         *canvas.Circle
@@ -211,7 +233,7 @@ type padRenderer struct {
 
 func (r *padRenderer) Layout(size fyne.Size) {
 	p := r.pad
-	for _, o := range []fyne.CanvasObject{r.bg, r.manifold, r.dots, r.border} {
+	for _, o := range []fyne.CanvasObject{r.bg, r.manifold, r.dots, r.contours, r.border} {
 		o.Resize(size)
 		o.Move(fyne.NewPos(0, 0))
 	}
@@ -259,6 +281,15 @@ func (r *padRenderer) Refresh() {
 	} else {
 		r.dots.Hidden = true
 	}
+	if p.showRings && len(p.contours) > 0 {
+		if p.contourCache == nil {
+			p.contourCache = drawContours(p.contours, 360)
+		}
+		r.contours.Image = p.contourCache
+		r.contours.Hidden = false
+	} else {
+		r.contours.Hidden = true
+	}
 	for len(r.rings) < len(p.rings) {
 		c := canvas.NewCircle(color.Transparent)
 		c.StrokeWidth = 1.5
@@ -273,7 +304,7 @@ func (r *padRenderer) Refresh() {
 		}
 	}
 	r.objects = r.objects[:0]
-	r.objects = append(r.objects, r.bg, r.manifold, r.dots)
+	r.objects = append(r.objects, r.bg, r.manifold, r.dots, r.contours)
 	for _, c := range r.rings {
 		r.objects = append(r.objects, c)
 	}
@@ -289,6 +320,7 @@ func (r *padRenderer) Refresh() {
 		refresh = append(refresh, r.dots)
 	}
 	if changed&layerRings != 0 {
+		refresh = append(refresh, r.contours)
 		for _, c := range r.rings {
 			refresh = append(refresh, c)
 		}
@@ -338,6 +370,37 @@ func drawDots(dots []Dot, px int) *image.RGBA {
 	}
 	return img
 }
+
+// drawContours draws closed curves into a px x px picture, each point
+// joined to the next (and the last to the first) by a line two pixels wide.
+func drawContours(contours []Contour, px int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, px, px))
+	for _, c := range contours {
+		col := color.RGBAModel.Convert(c.Color).(color.RGBA) // premultiplied
+		at := func(q [2]float32) (float32, float32) { return q[0] * float32(px-1), (1 - q[1]) * float32(px-1) }
+		for i, q := range c.Points {
+			x0, y0 := at(q)
+			x1, y1 := at(c.Points[(i+1)%len(c.Points)])
+			length := max(abs32(x1-x0), abs32(y1-y0))
+			if !(length < float32(4*px)) { // off the picture, or not a number
+				continue
+			}
+			steps := int(length) + 1
+			for s := 0; s <= steps; s++ {
+				t := float32(s) / float32(steps)
+				x, y := int(x0+t*(x1-x0)), int(y0+t*(y1-y0))
+				for _, d := range [4][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
+					if xx, yy := x+d[0], y+d[1]; xx >= 0 && yy >= 0 && xx < px && yy < px {
+						img.SetRGBA(xx, yy, col)
+					}
+				}
+			}
+		}
+	}
+	return img
+}
+
+func abs32(x float32) float32 { return max(x, -x) }
 
 func clamp01(x float64) float64 {
 	if math.IsNaN(x) {

@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"image"
+	"image/color"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -66,6 +68,14 @@ type dirCache struct {
 	dirs measure.Directions
 }
 
+// mixtureCache holds the code mixture the renderer fitted, and for which
+// snapshot and when.
+type mixtureCache struct {
+	snap *infer.Snapshot
+	at   time.Time
+	mix  *measure.Mixture
+}
+
 // padBackground is what the renderer draws for a pad, handed to the UI.
 type padBackground struct {
 	key       renderKey
@@ -73,6 +83,7 @@ type padBackground struct {
 	manifold  image.Image
 	dots      []Dot
 	rings     []Ring
+	contours  []Contour // the code mixture's components (AE, VAE)
 	sliders   sliderSet // what the sliders run over, and their ranges
 	explained string    // the principal axes' share of the variance (of the codes, or GANSpace's first layer), or ""
 }
@@ -190,6 +201,9 @@ func (c *padColumn) renderBackground() *padBackground {
 			u, v := bg.plane.Fractions(codes.RawRowView(i))
 			bg.dots[i] = Dot{U: float32(u), V: float32(v), Label: c.view.dots.Labels[i]}
 		}
+		if mix, err := c.codeMixture(s, codes); err == nil {
+			bg.contours = mixtureContours(mix, bg.plane)
+		}
 	}
 	c.mu.Lock()
 	c.drawn, c.sliced = bg.plane, bg.plane.OffPlane()
@@ -305,6 +319,60 @@ func (c *padColumn) directions(s *infer.Snapshot, codes *mat.Dense) (measure.Dir
 	return dirs, nil
 }
 
+// codeMixture returns a mixture of Gaussians fitted to codes, the dots'
+// codes under s: the cached one while it is for s, or for an earlier
+// snapshot of the same epoch of training (of the same dimension, at most
+// directionsEvery old); else fitted anew. A model opened from a file, or
+// a new epoch, gets its own.
+func (c *padColumn) codeMixture(s *infer.Snapshot, codes *mat.Dense) (*measure.Mixture, error) {
+	c.mu.Lock()
+	cache := c.mixture
+	c.mu.Unlock()
+	if cache.snap == s || cache.snap != nil && cache.snap.LatentDim() == s.LatentDim() && cache.snap.Epoch() == s.Epoch() &&
+		cache.snap.Step() < s.Step() && time.Since(cache.at) < directionsEvery {
+		return cache.mix, nil
+	}
+	n, _ := codes.Dims()
+	mix, _, err := measure.FitMixture(codes, min(measure.CodeMixtureComponents, n-1), 1)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.mixture = mixtureCache{snap: s, at: time.Now(), mix: mix}
+	c.mu.Unlock()
+	return mix, nil
+}
+
+// mixtureContourColor is the colour of the code mixture's ellipses.
+var mixtureContourColor = color.NRGBA{R: 235, G: 235, B: 235, A: 190}
+
+// mixtureContours returns the one-standard-deviation ellipse of each
+// component of mix with a share of at least 1%, in plane: the contour of
+// its marginal in the plane's coordinates, whose covariance [xx xy; xy yy]
+// = L Lᵀ maps the unit circle to mean + L (cos t, sin t).
+func mixtureContours(mix *measure.Mixture, plane infer.Plane) []Contour {
+	const points = 64
+	var out []Contour
+	for j, w := range mix.Weights {
+		xx, xy, yy := plane.Covariance(mix.Covs[j])
+		l11 := math.Sqrt(xx)
+		if w < 0.01 || !(l11 > 0) {
+			continue
+		}
+		l21 := xy / l11
+		l22 := math.Sqrt(math.Max(yy-l21*l21, 0))
+		mx, my := plane.Coords(mix.Means[j])
+		contour := Contour{Points: make([][2]float32, points), Color: mixtureContourColor}
+		for i := range points {
+			sin, cos := math.Sincos(2 * math.Pi * float64(i) / points)
+			u, v := plane.Fractions(plane.Point(mx+l11*cos, my+l21*cos+l22*sin))
+			contour.Points[i] = [2]float32{float32(u), float32(v)}
+		}
+		out = append(out, contour)
+	}
+	return out
+}
+
 // applyBackground installs a rendered background; on the UI goroutine.
 func (c *padColumn) applyBackground(bg *padBackground) {
 	if bg == nil || bg.key.snap.LatentDim() != c.dim {
@@ -323,6 +391,7 @@ func (c *padColumn) applyBackground(bg *padBackground) {
 	}
 	c.pad.SetManifold(bg.manifold)
 	c.pad.SetDots(bg.dots)
+	c.pad.SetContours(bg.contours)
 	c.rings = bg.rings
 	c.showRings()
 	c.setZ(c.z)

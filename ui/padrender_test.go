@@ -3,12 +3,16 @@ package ui
 import (
 	"fmt"
 	"image"
+	"math"
 	"slices"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"gonum.org/v1/gonum/floats"
 
+	"latentlab/app"
 	"latentlab/model"
 	"latentlab/model/infer"
 )
@@ -111,4 +115,99 @@ func abs(x float64) float64 { return max(x, -x) }
 func samePixels(a, b image.Image) bool {
 	la, lb := pixelsOf(a), pixelsOf(b)
 	return la != nil && lb != nil && a.Bounds() == b.Bounds() && slices.Equal(la, lb)
+}
+
+// The AE's and VAE's pads draw the code mixture's components with the
+// rings: one ellipse per component, centred where the component's mean
+// falls on the plane and as wide as its standard deviation along the
+// plane's axes; the GAN, which has no codes, draws none. A model of
+// another epoch gets a mixture of its own.
+func TestPad_CodeMixtureContours(t *testing.T) {
+	m, _ := newTestUI(t, testLab(t))
+	for _, k := range app.Kinds {
+		c := column(m, k)
+		if k == model.KindGAN {
+			if len(c.pad.contours) != 0 {
+				t.Errorf("the GAN's pad draws %d code contours", len(c.pad.contours))
+			}
+			continue
+		}
+		c.mu.Lock()
+		mix := c.mixture.mix
+		c.mu.Unlock()
+		if mix == nil || len(c.pad.contours) == 0 {
+			t.Fatalf("%s: no code mixture on the pad (%d contours)", k, len(c.pad.contours))
+		}
+		drawn := 0
+		for j, w := range mix.Weights {
+			if w < 0.01 {
+				continue
+			}
+			contour := c.pad.contours[drawn]
+			drawn++
+			// Points at angles 0 and pi are mean ± the first column of L:
+			// their midpoint is the mean, their horizontal half-distance
+			// the standard deviation along the plane's x axis.
+			half := len(contour.Points) / 2
+			a, b := contour.Points[0], contour.Points[half]
+			mu, mv := c.plane.Fractions(mix.Means[j])
+			if abs(float64(a[0]+b[0])/2-mu) > 1e-5 || abs(float64(a[1]+b[1])/2-mv) > 1e-5 {
+				t.Errorf("%s component %d: ellipse centred at (%v, %v), mean at (%v, %v)", k, j, (a[0]+b[0])/2, (a[1]+b[1])/2, mu, mv)
+			}
+			xx, _, _ := c.plane.Covariance(mix.Covs[j])
+			width := c.plane.MaxX - c.plane.MinX // the points are float32 fractions of it
+			if got, want := abs(float64(a[0]-b[0]))/2*width, math.Sqrt(xx); abs(got-want) > 1e-4*want+1e-6*width {
+				t.Errorf("%s component %d: ellipse half-width %v along x, standard deviation %v", k, j, got, want)
+			}
+		}
+		if drawn != len(c.pad.contours) {
+			t.Errorf("%s: %d contours, %d components with a share of 1%% or more", k, len(c.pad.contours), drawn)
+		}
+		img := drawContours(c.pad.contours, 100)
+		lit := 0
+		for i := 3; i < len(img.Pix); i += 4 {
+			if img.Pix[i] > 0 {
+				lit++
+			}
+		}
+		if lit == 0 {
+			t.Errorf("%s: the contours drew no pixel", k)
+		}
+	}
+	// The same mixture for a later snapshot of the same epoch; a new one
+	// for another epoch's.
+	vae := column(m, model.KindVAE)
+	s := vae.session.Snapshot()
+	codes, err := infer.EncodeSet(s, m.explore.dots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vae.mu.Lock()
+	cached := vae.mixture.mix
+	vae.mixture.snap = nil
+	vae.mu.Unlock()
+	if mix, _ := vae.codeMixture(s, codes); mix == cached {
+		t.Error("a snapshot the cache does not know reused the cached mixture")
+	}
+}
+
+// The contours show with the rings and hide with them.
+func TestLatentPad_ContoursFollowTheRings(t *testing.T) {
+	test.NewTempApp(t)
+	p := NewLatentPad()
+	p.Resize(fyne.NewSize(300, 300))
+	r := test.WidgetRenderer(p).(*padRenderer)
+	p.SetContours([]Contour{{Points: [][2]float32{{0.2, 0.2}, {0.8, 0.2}, {0.5, 0.8}}, Color: mixtureContourColor}})
+	if r.contours.Hidden || r.contours.Image == nil {
+		t.Fatal("contours hidden with the rings shown")
+	}
+	p.SetLayers(true, true, false)
+	if !r.contours.Hidden {
+		t.Fatal("contours shown with the rings hidden")
+	}
+	p.SetLayers(true, true, true)
+	p.SetContours(nil)
+	if !r.contours.Hidden {
+		t.Fatal("no contours, yet the layer shows")
+	}
 }

@@ -120,6 +120,18 @@ func (p Plane) Spread(sd []float64) (sx, sy float64) {
 	return math.Sqrt(sx), math.Sqrt(sy)
 }
 
+// Covariance returns the covariance of a Gaussian of covariance cov
+// (d x d) along the plane's axes: the 2 x 2 matrix [xx xy; xy yy] of its
+// marginal in the plane's coordinates, uᵀ cov u, uᵀ cov v and vᵀ cov v for
+// the axes' unit vectors u and v.
+func (p Plane) Covariance(cov mat.Symmetric) (xx, xy, yy float64) {
+	if p.DirX == nil {
+		return cov.At(p.AxisX, p.AxisX), cov.At(p.AxisX, p.AxisY), cov.At(p.AxisY, p.AxisY)
+	}
+	u, v := mat.NewVecDense(len(p.DirX), p.DirX), mat.NewVecDense(len(p.DirY), p.DirY)
+	return mat.Inner(u, cov, u), mat.Inner(u, cov, v), mat.Inner(v, cov, v)
+}
+
 // OffPlane returns Base without its part in the plane: what the other
 // directions hold, which a plane through another point of the same slice
 // shares.

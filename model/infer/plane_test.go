@@ -2,9 +2,12 @@ package infer
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 )
 
 // A plane of directions is the plane they span through its base point: a
@@ -60,5 +63,49 @@ func TestPlane_DirectionsSpanThePlaneThroughBase(t *testing.T) {
 	}
 	if sx, sy := skew.Spread([]float64{1, 1, 1, 1}); math.Abs(sx-1) > 1e-12 || math.Abs(sy-1) > 1e-12 {
 		t.Errorf("an isotropic posterior spreads (%v, %v) along unit directions", sx, sy)
+	}
+}
+
+// A Gaussian's covariance along the plane's axes is that of its marginal in
+// the plane's coordinates: checked against the sample covariance of the
+// coordinates of many draws.
+func TestPlane_CovarianceIsTheMarginalsOnThePlane(t *testing.T) {
+	cov := mat.NewSymDense(3, []float64{
+		2, 0.6, -0.3,
+		0.6, 1, 0.2,
+		-0.3, 0.2, 0.5,
+	})
+	var chol mat.Cholesky
+	if !chol.Factorize(cov) {
+		t.Fatal("test covariance is not positive definite")
+	}
+	var lower mat.TriDense
+	chol.LTo(&lower)
+	raw := Plane{AxisX: 2, AxisY: 0, Base: make([]float64, 3)}
+	tilted, err := raw.WithDirections([]float64{1, 1, 0}, []float64{0, 1, -2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(4, 4))
+	const n = 200000
+	for _, p := range []Plane{raw, tilted} {
+		xs, ys := make([]float64, n), make([]float64, n)
+		eps, z := mat.NewVecDense(3, nil), mat.NewVecDense(3, nil)
+		for i := range n {
+			for j := range 3 {
+				eps.SetVec(j, rng.NormFloat64())
+			}
+			z.MulVec(&lower, eps)
+			xs[i], ys[i] = p.Coords(z.RawVector().Data)
+		}
+		xx, xy, yy := p.Covariance(cov)
+		for _, c := range []struct {
+			name      string
+			got, want float64
+		}{{"xx", xx, stat.Covariance(xs, xs, nil)}, {"xy", xy, stat.Covariance(xs, ys, nil)}, {"yy", yy, stat.Covariance(ys, ys, nil)}} {
+			if math.Abs(c.got-c.want) > 0.02 {
+				t.Errorf("directions %v: %s = %.4f, draws give %.4f", p.DirX, c.name, c.got, c.want)
+			}
+		}
 	}
 }
