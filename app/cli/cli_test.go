@@ -558,7 +558,7 @@ func TestRun_EncodeFindsDigits(t *testing.T) {
 // of draws from a mixture fitted to their training codes. An AE's codes
 // were never shaped like N(0, I), so the mixture's decodes are far closer
 // to real digits (the shipped MLP AE, 1,000 samples: Fréchet distance 160
-// against 74); a GAN has no codes and gets neither the mixture nor the
+// against 76); a GAN has no codes and gets neither the mixture nor the
 // densities.
 func TestEval_SamplesFromTheCodeMixture(t *testing.T) {
 	type report struct {

@@ -36,14 +36,17 @@ func (m *Mixture) Dim() int { return len(m.Means[0]) }
 func (m *Mixture) Components() int { return len(m.Weights) }
 
 // Mixture fitting: EM stops when the mean log-density per code gains less
-// than mixtureTolerance nats in an iteration, or after mixtureMaxIterations.
+// than mixtureTolerance nats in an iteration, or after mixtureMaxIterations
+// (scikit-learn's GaussianMixture defaults; against 1e-5 and 300, the conv
+// VAE z=20's mixture samples measured 7.9 against 7.7, within the spread
+// of seeds, in about a third of the worst case's time).
 // mixtureRidge, times the codes' mean variance, is added to every
 // covariance's diagonal so that a component on codes that do not fill all
 // dimensions (a VAE's unused ones are near 0 in every mean) stays
 // invertible.
 const (
-	mixtureTolerance     = 1e-5
-	mixtureMaxIterations = 300
+	mixtureTolerance     = 1e-3
+	mixtureMaxIterations = 100
 	mixtureRidge         = 1e-6
 )
 
@@ -188,6 +191,7 @@ func (m *Mixture) componentLogDensities(codes *mat.Dense) (*mat.Dense, error) {
 	centred := mat.NewDense(n, d, nil)
 	whitened := mat.NewDense(n, d, nil)
 	var lower, inverse mat.TriDense
+	var inverseT mat.Dense // L⁻ᵀ as a dense matrix: its product is one BLAS call, a triangle's transpose is not
 	for j := range k {
 		m.chols[j].LTo(&lower)
 		// A factor that Factorize accepted is invertible: a mat.Condition
@@ -198,7 +202,8 @@ func (m *Mixture) componentLogDensities(codes *mat.Dense) (*mat.Dense, error) {
 		for i := range n {
 			floats.SubTo(centred.RawRowView(i), codes.RawRowView(i), m.Means[j])
 		}
-		whitened.Mul(centred, inverse.T())
+		inverseT.CloneFrom(inverse.T())
+		whitened.Mul(centred, &inverseT)
 		c := -0.5*float64(d)*math.Log(2*math.Pi) - 0.5*m.chols[j].LogDet()
 		for i := range n {
 			w := whitened.RawRowView(i)
