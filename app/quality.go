@@ -91,11 +91,7 @@ func (m *Monitor) MixtureSamples(s *infer.Snapshot, train *dataset.Set, n int, s
 	if err != nil {
 		return measure.SampleQuality{}, err
 	}
-	gen, err := s.DecodeBatch(mix.Sample(n, seed))
-	if err != nil {
-		return measure.SampleQuality{}, err
-	}
-	f, err := measure.Featurize(m.classifier, gen)
+	f, err := measure.DecodedFeatures(s, m.classifier, mix.Sample(n, seed))
 	if err != nil {
 		return measure.SampleQuality{}, err
 	}

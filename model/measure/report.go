@@ -1,12 +1,13 @@
 package measure
 
 import (
-	"latentlab/model/infer"
-
 	"fmt"
+
+	"gonum.org/v1/gonum/mat"
 
 	"latentlab/model"
 	"latentlab/model/dataset"
+	"latentlab/model/infer"
 )
 
 // QualityOptions set how much work a quality report does.
@@ -99,11 +100,7 @@ func (r *QualityReport) measureMixture(s, c *infer.Snapshot, real, test *dataset
 	if err != nil {
 		return err
 	}
-	gen, err := s.DecodeBatch(mix.Sample(o.Samples, o.Seed))
-	if err != nil {
-		return err
-	}
-	mixF, err := Featurize(c, gen)
+	mixF, err := DecodedFeatures(s, c, mix.Sample(o.Samples, o.Seed))
 	if err != nil {
 		return err
 	}
@@ -118,7 +115,13 @@ func (r *QualityReport) measureMixture(s, c *infer.Snapshot, real, test *dataset
 // SampleFeatures decodes n draws of N(0, I) (seeded by seed) with s and
 // runs classifier c over them: the generated side of every quality measure.
 func SampleFeatures(s, c *infer.Snapshot, n int, seed uint64) (Features, error) {
-	gen, err := s.DecodeBatch(infer.SamplePrior(n, s.LatentDim(), seed))
+	return DecodedFeatures(s, c, infer.SamplePrior(n, s.LatentDim(), seed))
+}
+
+// DecodedFeatures decodes the latent points z (one per row) with s and
+// runs classifier c over the digits.
+func DecodedFeatures(s, c *infer.Snapshot, z *mat.Dense) (Features, error) {
+	gen, err := s.DecodeBatch(z)
 	if err != nil {
 		return Features{}, err
 	}
