@@ -162,9 +162,23 @@ func (c *padColumn) manifold(s *infer.Snapshot, plane infer.Plane) image.Image {
 }
 
 // renderBackground computes a pad's manifold, dots and rings from the
-// newest snapshot, through the pad's point, off the UI goroutine. It
-// returns nil when nothing changed since the last call.
+// newest snapshot, through the pad's point, off the UI goroutine, and for
+// an AE or VAE its code mixture's contours. It returns nil when nothing
+// changed since the last call. The mixture is fitted after the fast lane
+// has the pad back: a fit can take a second.
 func (c *padColumn) renderBackground() *padBackground {
+	bg, codes := c.renderPlane()
+	if bg != nil && codes != nil {
+		if mix, err := c.codeMixture(bg.key.snap, codes); err == nil {
+			bg.contours = mixtureContours(mix, bg.plane)
+		}
+	}
+	return bg
+}
+
+// renderPlane is renderBackground's part that the fast lane waits for:
+// plane, manifold and dots, with the dots' codes (nil for a GAN).
+func (c *padColumn) renderPlane() (*padBackground, *mat.Dense) {
 	c.render.Lock() // the background renderer and the fast lane take turns
 	defer c.render.Unlock()
 	s := c.session.Snapshot()
@@ -177,18 +191,18 @@ func (c *padColumn) renderBackground() *padBackground {
 	}
 	key := renderKey{snap: s, axes: axes}
 	if key == done {
-		return nil
+		return nil, nil
 	}
 	bg := &padBackground{key: key}
 	var codes *mat.Dense
 	if s.HasEncoder() {
 		var err error
 		if codes, err = infer.EncodeSet(s, c.view.dots); err != nil {
-			return nil
+			return nil, nil
 		}
 	}
 	if err := c.planeOf(bg, s, axes, codes); err != nil {
-		return nil
+		return nil, nil
 	}
 	if len(base) == d {
 		bg.plane = bg.plane.Through(base)
@@ -201,14 +215,11 @@ func (c *padColumn) renderBackground() *padBackground {
 			u, v := bg.plane.Fractions(codes.RawRowView(i))
 			bg.dots[i] = Dot{U: float32(u), V: float32(v), Label: c.view.dots.Labels[i]}
 		}
-		if mix, err := c.codeMixture(s, codes); err == nil {
-			bg.contours = mixtureContours(mix, bg.plane)
-		}
 	}
 	c.mu.Lock()
 	c.drawn, c.sliced = bg.plane, bg.plane.OffPlane()
 	c.mu.Unlock()
-	return bg
+	return bg, codes
 }
 
 // planeOf sets bg's plane, slider ranges and rings for axes: an AE's
