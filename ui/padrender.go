@@ -333,8 +333,9 @@ func (c *padColumn) directions(s *infer.Snapshot, codes *mat.Dense) (measure.Dir
 // codeMixture returns a mixture of Gaussians fitted to codes, the dots'
 // codes under s: the cached one while it is for s, or for an earlier
 // snapshot of the same epoch of training (of the same dimension, at most
-// directionsEvery old); else fitted anew. A model opened from a file, or
-// a new epoch, gets its own.
+// directionsEvery old); else fitted anew, by EM from the cached one's
+// components where there is one of the same dimension. A model opened
+// from a file, or a new epoch, gets its own.
 func (c *padColumn) codeMixture(s *infer.Snapshot, codes *mat.Dense) (*measure.Mixture, error) {
 	c.mu.Lock()
 	cache := c.mixture
@@ -343,8 +344,14 @@ func (c *padColumn) codeMixture(s *infer.Snapshot, codes *mat.Dense) (*measure.M
 		cache.snap.Step() < s.Step() && time.Since(cache.at) < directionsEvery {
 		return cache.mix, nil
 	}
-	n, _ := codes.Dims()
-	mix, _, err := measure.FitMixture(codes, min(measure.CodeMixtureComponents, n-1), 1)
+	n, d := codes.Dims()
+	var mix *measure.Mixture
+	var err error
+	if cache.mix != nil && cache.mix.Dim() == d && cache.mix.Components() < n {
+		mix, _, err = cache.mix.Refit(codes) // a few EM iterations while the model trains on
+	} else {
+		mix, _, err = measure.FitMixture(codes, min(measure.CodeMixtureComponents, n-1), 1)
+	}
 	if err != nil {
 		return nil, err
 	}

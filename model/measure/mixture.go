@@ -57,22 +57,10 @@ func FitMixture(codes *mat.Dense, k int, seed uint64) (*Mixture, float64, error)
 	if k < 1 || n <= k {
 		return nil, 0, fmt.Errorf("measure: mixture of %d components on %d codes: need more codes than components", k, n)
 	}
-	for _, v := range codes.RawMatrix().Data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, 0, fmt.Errorf("measure: mixture: a code is %v", v)
-		}
+	global, ridge, err := checkCodes(codes)
+	if err != nil {
+		return nil, 0, err
 	}
-	global := &mat.SymDense{}
-	means := make([]float64, d)
-	for i := range n {
-		floats.AddScaled(means, 1/float64(n), codes.RawRowView(i))
-	}
-	centred := mat.NewDense(n, d, nil)
-	for i := range n {
-		floats.SubTo(centred.RawRowView(i), codes.RawRowView(i), means)
-	}
-	global.SymOuterK(1/float64(n), centred.T())
-	ridge := mixtureRidge * math.Max(mat.Trace(global)/float64(d), 1e-12)
 
 	m := &Mixture{Weights: make([]float64, k), Means: seedCentres(codes, k, seed), Covs: make([]*mat.SymDense, k)}
 	for j := range k {
@@ -81,15 +69,44 @@ func FitMixture(codes *mat.Dense, k int, seed uint64) (*Mixture, float64, error)
 		m.Covs[j].CopySym(global)
 		addRidge(m.Covs[j], ridge)
 	}
+	return m.em(codes, ridge)
+}
+
+// Refit returns a mixture fitted to codes by EM from m's components, which
+// needs far fewer iterations than FitMixture when the codes moved little
+// (a model that trained on a while), and the codes' mean log-density
+// under it. m is unchanged.
+func (m *Mixture) Refit(codes *mat.Dense) (*Mixture, float64, error) {
+	n, d := codes.Dims()
+	if d != m.Dim() || n <= m.Components() {
+		return nil, 0, fmt.Errorf("measure: refit a mixture of %d components in %d dimensions to %d codes of %d", m.Components(), m.Dim(), n, d)
+	}
+	_, ridge, err := checkCodes(codes)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := &Mixture{Weights: slices.Clone(m.Weights), Means: make([][]float64, len(m.Means)), Covs: make([]*mat.SymDense, len(m.Covs))}
+	for j := range m.Means {
+		out.Means[j] = slices.Clone(m.Means[j])
+		out.Covs[j] = mat.NewSymDense(d, nil)
+		out.Covs[j].CopySym(m.Covs[j])
+	}
+	return out.em(codes, ridge)
+}
+
+// em runs expectation-maximisation from m's components until the codes'
+// mean log-density gains less than mixtureTolerance, or for
+// mixtureMaxIterations, and returns m and that log-density.
+func (m *Mixture) em(codes *mat.Dense, ridge float64) (*Mixture, float64, error) {
 	if err := m.factor(); err != nil {
 		return nil, 0, err
 	}
-	resp := mat.NewDense(n, k, nil)
+	n, _ := codes.Dims()
+	resp := mat.NewDense(n, m.Components(), nil)
 	previous := math.Inf(-1)
-	var logLik float64
 	for iteration := 0; ; iteration++ {
-		var err error
-		if logLik, err = m.responsibilities(resp, codes); err != nil {
+		logLik, err := m.responsibilities(resp, codes)
+		if err != nil {
 			return nil, 0, err
 		}
 		if logLik-previous < mixtureTolerance || iteration == mixtureMaxIterations {
@@ -101,6 +118,29 @@ func FitMixture(codes *mat.Dense, k int, seed uint64) (*Mixture, float64, error)
 			return nil, 0, err
 		}
 	}
+}
+
+// checkCodes returns the covariance of the rows of codes and the ridge a
+// fit to them adds to every covariance's diagonal, or an error if a code is
+// not a finite number.
+func checkCodes(codes *mat.Dense) (global *mat.SymDense, ridge float64, err error) {
+	n, d := codes.Dims()
+	for _, v := range codes.RawMatrix().Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, 0, fmt.Errorf("measure: mixture: a code is %v", v)
+		}
+	}
+	means := make([]float64, d)
+	for i := range n {
+		floats.AddScaled(means, 1/float64(n), codes.RawRowView(i))
+	}
+	centred := mat.NewDense(n, d, nil)
+	for i := range n {
+		floats.SubTo(centred.RawRowView(i), codes.RawRowView(i), means)
+	}
+	global = &mat.SymDense{}
+	global.SymOuterK(1/float64(n), centred.T())
+	return global, mixtureRidge * math.Max(mat.Trace(global)/float64(d), 1e-12), nil
 }
 
 // seedCentres picks k rows of codes by k-means++ seeding: the first at

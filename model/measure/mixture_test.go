@@ -3,6 +3,7 @@ package measure
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -149,5 +150,43 @@ func TestFitMixture_BadInput(t *testing.T) {
 	}
 	if _, err := m.LogDensity(mat.NewDense(1, 3, nil)); err == nil {
 		t.Error("codes of another dimension: no error")
+	}
+}
+
+// Refitting starts EM from the mixture's components: on the codes it was
+// fitted to it stops at once with the same fit; on codes that moved it
+// follows them; the mixture refitted is left as it was.
+func TestMixture_RefitFollowsTheCodes(t *testing.T) {
+	x, _ := threeClusters(3000, []float64{0.5, 0.3, 0.2}, 11)
+	m, logLik, err := FitMixture(x, 3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, ll, err := m.Refit(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(ll-logLik) > 2*mixtureTolerance {
+		t.Errorf("refit on the same codes: %.4f nats, the fit %.4f", ll, logLik)
+	}
+	moved := mat.DenseCopyOf(x)
+	for i := range 3000 {
+		moved.Set(i, 0, moved.At(i, 0)+1.5)
+	}
+	before := slices.Clone(m.Means[0])
+	shifted, _, err := m.Refit(moved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(before, m.Means[0]) {
+		t.Error("Refit changed the mixture it started from")
+	}
+	for j := range m.Means {
+		if d := shifted.Means[j][0] - again.Means[j][0]; math.Abs(d-1.5) > 0.05 {
+			t.Errorf("component %d moved by %.3f along the shift of 1.5", j, d)
+		}
+	}
+	if _, _, err := m.Refit(mat.NewDense(10, 2, nil)); err == nil {
+		t.Error("a refit to codes of another dimension: no error")
 	}
 }
