@@ -272,24 +272,8 @@ func (r *padRenderer) Refresh() {
 	}
 	r.manifold.Image = p.manifold
 	r.manifold.Hidden = !p.showManifold || p.manifold == nil
-	if p.showDots && len(p.dots) > 0 {
-		if p.dotCache == nil {
-			p.dotCache = drawDots(p.dots, 360)
-		}
-		r.dots.Image = p.dotCache
-		r.dots.Hidden = false
-	} else {
-		r.dots.Hidden = true
-	}
-	if p.showRings && len(p.contours) > 0 {
-		if p.contourCache == nil {
-			p.contourCache = drawContours(p.contours, 360)
-		}
-		r.contours.Image = p.contourCache
-		r.contours.Hidden = false
-	} else {
-		r.contours.Hidden = true
-	}
+	showCached(r.dots, p.showDots && len(p.dots) > 0, &p.dotCache, func() *image.RGBA { return drawDots(p.dots, 360) })
+	showCached(r.contours, p.showRings && len(p.contours) > 0, &p.contourCache, func() *image.RGBA { return drawContours(p.contours, 360) })
 	for len(r.rings) < len(p.rings) {
 		c := canvas.NewCircle(color.Transparent)
 		c.StrokeWidth = 1.5
@@ -369,6 +353,19 @@ func drawDots(dots []Dot, px int) *image.RGBA {
 		}
 	}
 	return img
+}
+
+// showCached shows on img the picture draw makes, drawn once into *cache,
+// when show is set, and hides img when it is not.
+func showCached(img *canvas.Image, show bool, cache **image.RGBA, draw func() *image.RGBA) {
+	if !show {
+		img.Hidden = true
+		return
+	}
+	if *cache == nil {
+		*cache = draw()
+	}
+	img.Image, img.Hidden = *cache, false
 }
 
 // drawContours draws closed curves into a px x px picture, each point
