@@ -350,7 +350,7 @@ func (c *padColumn) codeMixture(s *infer.Snapshot, codes *mat.Dense) (*measure.M
 	if cache.mix != nil && cache.mix.Dim() == d && cache.mix.Components() < n {
 		mix, _, err = cache.mix.Refit(codes) // a few EM iterations while the model trains on
 	} else {
-		mix, _, err = measure.FitMixture(codes, min(measure.CodeMixtureComponents, n-1), 1)
+		mix, err = measure.FitCodes(codes, 1)
 	}
 	if err != nil {
 		return nil, err

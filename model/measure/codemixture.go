@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 
 	"latentlab/model/dataset"
 	"latentlab/model/infer"
@@ -51,11 +52,20 @@ func CodeMixture(s *infer.Snapshot, train *dataset.Set, n int, seed uint64) (*Mi
 	if err != nil {
 		return nil, 0, fmt.Errorf("measure: code mixture: %w", err)
 	}
-	mix, _, err := FitMixture(codes, min(CodeMixtureComponents, fitSet.Len()-1), seed)
+	mix, err := FitCodes(codes, seed)
 	if err != nil {
 		return nil, 0, fmt.Errorf("measure: code mixture of the %s on %d training digits: %w", s.Kind(), fitSet.Len(), err)
 	}
 	return mix, fitSet.Len(), nil
+}
+
+// FitCodes fits a mixture of CodeMixtureComponents Gaussians to the rows
+// of codes, one less than their number when there are no more codes than
+// that.
+func FitCodes(codes *mat.Dense, seed uint64) (*Mixture, error) {
+	n, _ := codes.Dims()
+	mix, _, err := FitMixture(codes, min(CodeMixtureComponents, n-1), seed)
+	return mix, err
 }
 
 // MeasureCodeDensity fits the report's code mixture of model s to train
