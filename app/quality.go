@@ -91,6 +91,12 @@ func (m *Monitor) MixtureSamples(s *infer.Snapshot, train *dataset.Set, n int, s
 	if err != nil {
 		return measure.SampleQuality{}, err
 	}
+	return m.MixtureQuality(s, mix, n, seed)
+}
+
+// MixtureQuality measures n decodes by s of draws from mix (seeded by
+// seed) against the monitor's test digits.
+func (m *Monitor) MixtureQuality(s *infer.Snapshot, mix *measure.Mixture, n int, seed uint64) (measure.SampleQuality, error) {
 	f, err := measure.DecodedFeatures(s, m.classifier, mix.Sample(n, seed))
 	if err != nil {
 		return measure.SampleQuality{}, err

@@ -196,7 +196,7 @@ func (v *compareView) render() func() {
 		if !due {
 			return nil
 		}
-		table := metricsText(snaps, v.lab.Data.Test.Head(metricsImages)) + "\n\n" + qualityText(v.lab.Monitor, v.lab.MonitorErr, snaps, v.lab.Data)
+		table := metricsText(snaps, v.lab.Data.Test.Head(metricsImages)) + "\n\n" + qualityText(v.lab.Monitor, v.lab.MonitorErr, snaps, v.lab.Data, v.mixtures)
 		if kept := v.lab.KeptRunsText(); kept != "" {
 			table += "\n\n" + kept
 		}

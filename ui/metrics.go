@@ -57,8 +57,10 @@ const (
 )
 
 // qualityText measures the samples of each model with the shipped
-// classifier, with real training digits as the reference line.
-func qualityText(m *app.Monitor, why error, snaps []*infer.Snapshot, data *app.Data) string {
+// classifier, with real training digits as the reference line. The AE's
+// and VAE's code mixtures come from mixtures, the Compare view's, so a
+// snapshot's mixture is fitted once for its pictures and its table.
+func qualityText(m *app.Monitor, why error, snaps []*infer.Snapshot, data *app.Data, mixtures codeMixtures) string {
 	if m == nil {
 		if why != nil {
 			return "Sample quality: " + why.Error() + "."
@@ -80,7 +82,11 @@ func qualityText(m *app.Monitor, why error, snaps []*infer.Snapshot, data *app.D
 			continue
 		}
 		name := strings.ToUpper(string(s.Kind())) + " mix"
-		q, err := m.MixtureSamples(s, data.Train, compareQualitySamples, 1)
+		mix, err := mixtures.of(s, data.Train, 1, snaps)
+		var q measure.SampleQuality
+		if err == nil {
+			q, err = m.MixtureQuality(s, mix, compareQualitySamples, 1)
+		}
 		if err != nil {
 			fmt.Fprintf(&b, "%-9s %v\n", name, err)
 			continue

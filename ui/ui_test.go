@@ -498,7 +498,7 @@ func TestQualityText_MeasuresOnMNIST(t *testing.T) {
 	for _, k := range app.Kinds {
 		snaps = append(snaps, lab.Session(k).Snapshot())
 	}
-	text := qualityText(mon, nil, snaps, &app.Data{Train: m.Train.Head(2000), Test: m.Test, Source: m.Source})
+	text := qualityText(mon, nil, snaps, &app.Data{Train: m.Train.Head(2000), Test: m.Test, Source: m.Source}, codeMixtures{})
 	for _, want := range []string{"AE", "VAE", "GAN", "real", "AE mix", "VAE mix"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("quality table lacks %q: %q", want, text)
