@@ -58,22 +58,24 @@ type Weights interface {
 func New(c model.Config, p Weights, step int64, epoch int) *Snapshot {
 	openblas.Install() // a snapshot loaded from a checkpoint has had no trainer to do it
 	a := model.ArchitectureOf(c)
-	bind := func(ls []nn.Layer) []stage {
-		out := make([]stage, len(ls))
-		for i, l := range ls {
-			out[i] = stage{layer: l}
-			for _, prm := range l.Params() {
-				out[i].w = append(out[i].w, p.Float32s(prm.Name))
-			}
-		}
-		return out
-	}
 	c.Hidden = slices.Clone(c.Hidden)
 	s := &Snapshot{config: c, step: step, epoch: epoch,
-		encoder: bind(a.Encoder), heads: bind(a.Heads),
-		decoder: bind(a.Decoder), critic: bind(a.Critic), classes: bind(a.Classes)}
+		encoder: bind(a.Encoder, p), heads: bind(a.Heads, p),
+		decoder: bind(a.Decoder, p), critic: bind(a.Critic, p), classes: bind(a.Classes, p)}
 	s.preview = previewStages(s.decoder)
 	return s
+}
+
+// bind gives each layer copies of its weights from p.
+func bind(ls []nn.Layer, p Weights) []stage {
+	out := make([]stage, len(ls))
+	for i, l := range ls {
+		out[i] = stage{layer: l}
+		for _, prm := range l.Params() {
+			out[i].w = append(out[i].w, p.Float32s(prm.Name))
+		}
+	}
+	return out
 }
 
 // model.Config returns the configuration of the run the weights come from.

@@ -80,6 +80,13 @@ func TestTape_GradientMatchesFiniteDifferences(t *testing.T) {
 // norm, random running statistics, as after some training.
 func randomSnapshot(t *testing.T, c model.Config) *Snapshot {
 	t.Helper()
+	return New(c, randomWeights(t, c), 0, 0)
+}
+
+// randomWeights returns random weights of c, and for batch norm random
+// running statistics, as after some training.
+func randomWeights(t testing.TB, c model.Config) *nn.ParamSet {
+	t.Helper()
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -98,5 +105,5 @@ func randomSnapshot(t *testing.T, c model.Config) *Snapshot {
 			}
 		}
 	}
-	return New(c, p, 0, 0)
+	return p
 }

@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,5 +138,61 @@ func TestGeneratorAverage_IsTheMovingAverageOfTheWeights(t *testing.T) {
 		if strings.HasPrefix(s.Name, WeightsPrefix) {
 			t.Fatalf("with the average off, %s is still saved", s.Name)
 		}
+	}
+}
+
+// A DCGAN's averaged generator gets batch norm statistics of its own: what
+// the checkpoint and the snapshot hold are the statistics of the averaged
+// weights over draws from the prior (within sampling error, 10%, of
+// another, larger sample's), not the running ones training keeps for the last
+// weights, which are saved behind them.
+func TestGeneratorAverage_HasItsOwnBatchNormStatistics(t *testing.T) {
+	cfg := smallConfig(model.KindGAN, 8, 8).WithArch(model.ArchConv)
+	cfg.Epochs = 2
+	cfg.GeneratorAverage = 0.6
+	cfg.LearningRate = 1e-2
+	tr, err := NewTrainer(cfg, dataset.Noise(40, 8, 8, 6), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if err := tr.Train(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	_, _, saved := tr.Save()
+	byName := map[string][]float32{}
+	for _, s := range saved {
+		byName[s.Name] = s.Data
+	}
+	averaged := averagedWeights{tr.params, &average{values: tr.avg.values}}
+	want := infer.PopulationStatistics(cfg, averaged, 20000, 99)
+	if len(want) != 4 || len(tr.avg.buffers) != 4 {
+		t.Fatalf("statistics of %d buffers, the average keeps %v", len(want), tr.avg.buffers)
+	}
+	snap := tr.Snapshot()
+	z := []float64{0.5, -0.7}
+	got, _ := snap.Decode(z)
+	withSaved, err := nn.ParamSetOf(model.ArchitectureOf(cfg).Layers(), tensor.Float32, byName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := infer.New(cfg, withSaved, 0, 0).Decode(z); !slices.Equal(got, again) {
+		t.Fatal("the snapshot decodes otherwise than the saved parameters")
+	}
+	farthest := 0.0
+	for name, w := range want {
+		raw := tr.params.Float32s(name)
+		if !slices.Equal(byName[WeightsPrefix+name], raw) {
+			t.Fatalf("%s: the running statistics are not saved behind the average's", name)
+		}
+		for i := range w {
+			if d := math.Abs(float64(byName[name][i] - w[i])); d > 0.1*(1+math.Abs(float64(w[i]))) {
+				t.Errorf("%s[%d]: saved %v, the average's statistics are %v", name, i, byName[name][i], w[i])
+			}
+			farthest = max(farthest, math.Abs(float64(raw[i]-w[i]))/(1+math.Abs(float64(w[i]))))
+		}
+	}
+	if farthest < 0.2 {
+		t.Fatalf("the running statistics are within %.2g of the average's: the test cannot tell them apart", farthest)
 	}
 }

@@ -64,6 +64,9 @@ func (t *Trainer) Save() (model.Config, State, []Tensor) {
 		st.BestValLoss = &v
 	}
 	var out []Tensor
+	if t.avg != nil && t.avg.statsDue(t.step, true) {
+		t.avg.recalibrate(t.cfg, t.params, t.step)
+	}
 	weights := averagedWeights{t.params, t.avg}
 	for _, p := range t.params.Specs() {
 		out = append(out, Tensor{Name: p.Name, Shape: slices.Clone(p.Shape), Data: weights.Float32s(p.Name)})
@@ -80,7 +83,7 @@ func (t *Trainer) Save() (model.Config, State, []Tensor) {
 	}
 	if t.avg != nil {
 		st.AverageUpdates = t.avg.updates
-		for _, name := range t.avg.names {
+		for _, name := range t.avg.behind() {
 			out = append(out, tensorOf(WeightsPrefix+name, t.params.Tensor(name)))
 		}
 	}
@@ -172,7 +175,7 @@ func (t *Trainer) restoreAverage(st State, tensors map[string]Tensor, freshOptim
 	if t.avg == nil {
 		return nil
 	}
-	t.avg = newAverage(t.params, t.avg.names) // the saved parameters
+	t.avg = newAverage(t.params, t.avg.names, t.avg.buffers) // the saved parameters
 	if freshOptimizer {
 		return nil
 	}
@@ -181,7 +184,10 @@ func (t *Trainer) restoreAverage(st State, tensors map[string]Tensor, freshOptim
 			return nil
 		}
 	}
-	for _, name := range t.avg.names {
+	for _, name := range t.avg.behind() {
+		if _, ok := tensors[WeightsPrefix+name]; !ok && slices.Contains(t.avg.buffers, name) {
+			continue // saved before the average had statistics of its own
+		}
 		if err := setSaved(tensors, "weights", WeightsPrefix+name, t.params.Tensor(name)); err != nil {
 			return err
 		}

@@ -257,7 +257,7 @@ func (t *Trainer) followAverage() {
 	case t.cfg.Kind != model.KindGAN || t.cfg.GeneratorAverage == 0:
 		t.avg = nil
 	case t.avg == nil:
-		t.avg = newAverage(t.params, t.gen.names)
+		t.avg = newAverage(t.params, t.gen.names, recalibratedBuffers(t.cfg))
 	}
 }
 
@@ -557,6 +557,9 @@ func (t *Trainer) ganStep(ev *Event, idx []int, rng *rand.Rand, lrD, lrG float64
 // of its weights where there is one, the newest Snapshot. Called with t.mu
 // held (or before the trainer is shared).
 func (t *Trainer) publish() {
+	if t.avg != nil && t.avg.statsDue(t.step, t.finished()) {
+		t.avg.recalibrate(t.cfg, t.params, t.step)
+	}
 	t.snap.Store(infer.New(t.cfg, averagedWeights{t.params, t.avg}, t.step, t.epoch))
 }
 

@@ -33,8 +33,9 @@ const (
 )
 
 var (
-	_ nn.Layer  = BatchNorm{}
-	_ nn.Backer = BatchNorm{}
+	_ nn.Layer        = BatchNorm{}
+	_ nn.Backer       = BatchNorm{}
+	_ nn.Recalibrator = BatchNorm{}
 )
 
 // Name returns the layer's name, the prefix of its parameter names.
@@ -342,5 +343,23 @@ func bnGrad[T op.Float](l BatchNorm, what int, d [][]T) {
 				}
 			}
 		})
+	}
+}
+
+// NewMoments returns empty moments of the layer's channels.
+func (l BatchNorm) NewMoments() *nn.Moments { return nn.NewMoments(l.C) }
+
+// AddMoments adds the n rows of x to m, one plane (a row's channel) at a
+// time.
+func (l BatchNorm) AddMoments(m *nn.Moments, x []float32, n int) {
+	for p := range n * l.C {
+		m.Add(p%l.C, x[p*l.Spatial:][:l.Spatial])
+	}
+}
+
+// SetStatistics sets the running mean and variance in w to m's.
+func (l BatchNorm) SetStatistics(w [][]float32, m *nn.Moments) {
+	for c := range l.C {
+		w[2][c], w[3][c] = float32(m.Mean(c)), float32(m.Variance(c))
 	}
 }
