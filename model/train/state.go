@@ -168,7 +168,8 @@ func setSaved(tensors map[string]Tensor, what, name string, dst *tensor.Dense) e
 }
 
 // restoreAverage reads the generator's average back: the saved parameters
-// are the average and the weights behind it are under WeightsPrefix. When
+// are the average (with its own batch norm statistics), and the weights
+// and running statistics behind it are under WeightsPrefix. When
 // those are missing (weights alone, or a run saved before averaging was on),
 // training goes on from the saved parameters and the average starts there.
 func (t *Trainer) restoreAverage(st State, tensors map[string]Tensor, freshOptimizer bool) error {
