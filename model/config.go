@@ -65,6 +65,27 @@ const (
 	ArchConv Arch = "conv"
 )
 
+// Upsample names how a convolutional decoder or generator doubles its
+// images' sides.
+type Upsample string
+
+// The up-sampling choices: resize by repeating pixels, then convolve 3x3
+// (Odena et al. 2016; the default, "" reads as it), or a transposed
+// convolution of 4x4 with stride 2 (Radford et al. 2016's DCGAN).
+const (
+	UpsampleResize     Upsample = "resize"
+	UpsampleTransposed Upsample = "transposed"
+)
+
+// ParseUpsample turns a user's word into an Upsample.
+func ParseUpsample(s string) (Upsample, error) {
+	switch u := Upsample(strings.ToLower(strings.TrimSpace(s))); u {
+	case UpsampleResize, UpsampleTransposed:
+		return u, nil
+	}
+	return "", fmt.Errorf("unknown up-sampling %q (want resize or transposed)", s)
+}
+
 // ParseArch turns a user's word into an Arch.
 func ParseArch(s string) (Arch, error) {
 	switch a := Arch(strings.ToLower(strings.TrimSpace(s))); a {
@@ -101,6 +122,18 @@ func (c Config) Family() Arch {
 	return c.Arch
 }
 
+// UpsampleOf returns how c's convolutional decoder up-samples, with ""
+// read as UpsampleResize; "" for an MLP.
+func (c Config) UpsampleOf() Upsample {
+	switch {
+	case !c.Conv():
+		return ""
+	case c.Upsample == "":
+		return UpsampleResize
+	}
+	return c.Upsample
+}
+
 // Conv reports whether c is a convolutional model.
 func (c Config) Conv() bool { return c.Arch == ArchConv }
 
@@ -131,6 +164,10 @@ type Config struct {
 	// VAE; Hidden then holds the channels of the two convolutions of the
 	// encoder or discriminator, which the decoder or generator mirrors).
 	Arch Arch `json:"arch,omitempty"`
+	// Upsample is how a convolutional decoder or generator doubles its
+	// images' sides: UpsampleResize ("" reads as it) or
+	// UpsampleTransposed. An MLP has none.
+	Upsample Upsample `json:"upsample,omitempty"`
 	// Parts is "" for a whole model, or PartsDecoder for a decoder (AE,
 	// VAE) or generator (GAN) alone, as a model imported without its
 	// encoder or discriminator is: it decodes, it does not train.
@@ -252,6 +289,15 @@ func (c Config) Validate() error {
 	default:
 		bad("arch", fmt.Sprintf("%q", c.Arch), "want mlp or conv")
 	}
+	switch c.Upsample {
+	case "", UpsampleResize:
+	case UpsampleTransposed:
+		if !c.Conv() {
+			bad("upsample", c.Upsample, "only a conv model up-samples")
+		}
+	default:
+		bad("upsample", fmt.Sprintf("%q", c.Upsample), "want resize or transposed")
+	}
 	if c.Parts != "" && (c.Parts != PartsDecoder || c.Kind == KindClassifier) {
 		bad("parts", fmt.Sprintf("%q", c.Parts), `want "" (the whole model) or "decoder" (ae, vae, gan)`)
 	}
@@ -342,7 +388,7 @@ func (c Config) Validate() error {
 // (a new graph, new weights or new optimizer state), rather than a change
 // of settings on the running one.
 func (c Config) NeedsRebuild(next Config) bool {
-	if c.Kind != next.Kind || c.Family() != next.Family() || c.Parts != next.Parts || c.ImageRows != next.ImageRows || c.ImageCols != next.ImageCols || c.LatentDim != next.LatentDim || c.BatchSize != next.BatchSize ||
+	if c.Kind != next.Kind || c.Family() != next.Family() || c.UpsampleOf() != next.UpsampleOf() || c.Parts != next.Parts || c.ImageRows != next.ImageRows || c.ImageCols != next.ImageCols || c.LatentDim != next.LatentDim || c.BatchSize != next.BatchSize ||
 		c.Dropout != next.Dropout || c.Seed != next.Seed || c.Optimizer != next.Optimizer || c.TrainSize != next.TrainSize || len(c.Hidden) != len(next.Hidden) {
 		return true
 	}

@@ -78,6 +78,8 @@ func TestRun_BadFlagsExitNonZeroNamingTheFlag(t *testing.T) {
 		{[]string{"train", "--model", "vae", "--epochs", "1", "--epochs", "2"}, "given twice"},
 		{[]string{"train", "--model", "vae", "--epoch", "1"}, "-epoch"},
 		{[]string{"train", "--model", "vae", "--hidden", "400,x"}, "--hidden"},
+		{[]string{"train", "--model", "gan", "--arch", "conv", "--upsample", "bicubic"}, "--upsample: unknown up-sampling \"bicubic\""},
+		{[]string{"train", "--model", "gan", "--upsample", "transposed"}, "--upsample = transposed: only a conv model up-samples"},
 		{[]string{"train", "--model", "vae", "stray"}, "stray"},
 		{[]string{"eval"}, "--checkpoint is required"},
 		{[]string{"train", "--model", "vae", "--validation", "-1"}, "--validation -1: must be 0 (no validation) or more"},

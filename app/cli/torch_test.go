@@ -224,21 +224,25 @@ func TestTorch_TwoProcessRunImportsAndEvaluates(t *testing.T) {
 	}
 }
 
-// The convolutional models (convolutions, up-sampling, batch norm with its
-// running statistics) decode the same images in PyTorch's own layers
-// (nn.Conv2d, nn.Upsample, nn.BatchNorm2d in eval mode): an independent
-// check of latentlab's layers as much as of the layout.
+// The convolutional models (convolutions, up-sampling by resizing or by
+// transposed convolutions, batch norm with its running statistics) decode
+// the same images in PyTorch's own layers (nn.Conv2d, nn.Upsample,
+// nn.ConvTranspose2d, nn.BatchNorm2d in eval mode): an independent check
+// of latentlab's layers as much as of the layout.
 func TestTorch_ConvExportDecodesTheSame(t *testing.T) {
 	py := torchPython(t)
-	data, out := t.TempDir(), t.TempDir()
+	data := t.TempDir()
 	if err := dataset.WriteDir(data, &dataset.MNIST{Train: dataset.Noise(80, 8, 8, 1), Test: dataset.Noise(20, 8, 8, 2)}); err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []string{"vae", "gan", "ae"} {
-		if code, _, stderr := run("train", "--model", kind, "--arch", "conv", "--hidden", "3,4", "--latent-dim", "3", "--data", data,
-			"--out", out, "--epochs", "1", "--batch-size", "16", "--validation", "16", "--quiet"); code != 0 {
-			t.Fatalf("train conv %s: %s", kind, stderr)
+	for _, up := range []string{"resize", "transposed"} {
+		out := t.TempDir()
+		for _, kind := range []string{"vae", "gan", "ae"} {
+			if code, _, stderr := run("train", "--model", kind, "--arch", "conv", "--upsample", up, "--hidden", "3,4", "--latent-dim", "3",
+				"--data", data, "--out", out, "--epochs", "1", "--batch-size", "16", "--validation", "16", "--quiet"); code != 0 {
+				t.Fatalf("train conv %s %s: %s", up, kind, stderr)
+			}
+			exportRoundTrip(t, py, out, kind, "conv "+up+" "+kind, 30, 5)
 		}
-		exportRoundTrip(t, py, out, kind, "conv "+kind, 30, 5)
 	}
 }

@@ -25,6 +25,7 @@ import (
 // trainFlags are the flags of `latentlab train`.
 type trainFlags struct {
 	kind, out, data, optimizer, schedule, hidden, arch string
+	upsample                                           string
 	latentDim, epochs, batch, decayEvery               int
 	patience, dSteps, validation, trainSize            int
 	seed                                               uint64
@@ -44,6 +45,7 @@ func newTrainFlagSet(f *trainFlags) *flag.FlagSet {
 	fs.StringVar(&f.out, "out", ".", "directory for the checkpoint, metrics and pictures")
 	fs.StringVar(&f.data, "data", "", "directory of IDX files (train-images-idx3-ubyte[.gz], ...) instead of the embedded MNIST")
 	fs.StringVar(&f.arch, "arch", "mlp", "architecture: mlp, or conv (convolutional: DCGAN for gan; --hidden gives its two channel counts, default 32,64, or 64,128 for gan)")
+	fs.StringVar(&f.upsample, "upsample", string(model.UpsampleResize), "conv: how the decoder or generator doubles its images' sides: resize (then a 3x3 convolution) or transposed (a 4x4 transposed convolution)")
 	fs.StringVar(&f.hidden, "hidden", "", "hidden layer widths, comma-separated (default 512,256 for ae/vae, 256,512 for gan)")
 	fs.IntVar(&f.batch, "batch-size", 0, "images per step (default 64)")
 	fs.StringVar(&f.optimizer, "optimizer", string(d.Optimizer), "adam, rmsprop or sgd (with momentum --beta1)")
@@ -94,6 +96,13 @@ func (f *trainFlags) config(set map[string]bool) (model.Config, error) {
 			return model.Config{}, usagef("--arch: %v", err)
 		}
 		c = c.WithArch(arch)
+	}
+	if set["upsample"] {
+		up, err := model.ParseUpsample(f.upsample)
+		if err != nil {
+			return model.Config{}, usagef("--upsample: %v", err)
+		}
+		c.Upsample = up
 	}
 	c.Seed = f.seed
 	if set["epochs"] {
@@ -153,7 +162,7 @@ func flagNames(msg string) string {
 		"decay_rate", "--decay-rate", "decay_every", "--decay-every", "weight_decay", "--weight-decay",
 		"warmup_epochs", "--warmup", "train_size", "--train-size", "label_smoothing", "--label-smoothing", "d_steps", "--d-steps",
 		"epochs =", "--epochs =", "optimizer =", "--optimizer =", "schedule =", "--schedule =", "dropout =", "--dropout =",
-		"patience =", "--patience =", "beta1 =", "--beta1 =", "beta2 =", "--beta2 =", "beta =", "--beta =", "hidden =", "--hidden =")
+		"patience =", "--patience =", "beta1 =", "--beta1 =", "beta2 =", "--beta2 =", "beta =", "--beta =", "hidden =", "--hidden =", "upsample =", "--upsample =")
 	return r.Replace(msg)
 }
 

@@ -15,15 +15,19 @@ import (
 )
 
 // The gradient a tape runs back through every decoder the models have
-// (dense, convolutional, batch norm with running statistics, up-sampling)
+// (dense, convolutional, batch norm with running statistics, up-sampling
+// by resizing or by transposed convolutions)
 // agrees with central finite differences of the snapshot's own pass, for
 // a random linear function of the pixels.
 func TestTape_GradientMatchesFiniteDifferences(t *testing.T) {
 	for _, tc := range []struct {
 		kind model.Kind
 		arch model.Arch
-	}{{model.KindGAN, model.ArchMLP}, {model.KindVAE, model.ArchMLP}, {model.KindGAN, model.ArchConv}, {model.KindAE, model.ArchConv}} {
+		up   model.Upsample
+	}{{model.KindGAN, model.ArchMLP, ""}, {model.KindVAE, model.ArchMLP, ""}, {model.KindGAN, model.ArchConv, ""}, {model.KindAE, model.ArchConv, ""},
+		{model.KindGAN, model.ArchConv, model.UpsampleTransposed}, {model.KindAE, model.ArchConv, model.UpsampleTransposed}} {
 		c := model.DefaultConfig(tc.kind).WithArch(tc.arch)
+		c.Upsample = tc.up
 		c.ImageRows, c.ImageCols, c.LatentDim = 8, 8, 5
 		c.Hidden = []int{6, 8}
 		if tc.arch == model.ArchMLP {

@@ -46,8 +46,11 @@ type Description struct {
 	Kind    model.Kind `json:"kind"`
 	// Arch is "mlp" (also when empty) or "conv"; for conv, Hidden holds
 	// the two channel counts (see model.ArchitectureOf).
-	Arch      model.Arch `json:"arch,omitempty"`
-	LatentDim int        `json:"latent_dim"`
+	Arch model.Arch `json:"arch,omitempty"`
+	// Upsample is how a conv decoder or generator doubles its images'
+	// sides: "resize" (also when empty) or "transposed".
+	Upsample  model.Upsample `json:"upsample,omitempty"`
+	LatentDim int            `json:"latent_dim"`
 	// Hidden are the hidden widths of the encoder (AE, VAE), the generator
 	// (GAN) or the classifier; the decoder and discriminator mirror them.
 	Hidden []int `json:"hidden"`
@@ -71,7 +74,7 @@ func activationOf(kind model.Kind) string {
 
 // Describe returns the Description of a model configured by cfg.
 func Describe(cfg model.Config, src *dataset.Source) Description {
-	return Description{Format: Format, Version: Version, Kind: cfg.Kind, Arch: cfg.Arch, LatentDim: cfg.LatentDim,
+	return Description{Format: Format, Version: Version, Kind: cfg.Kind, Arch: cfg.Arch, Upsample: cfg.Upsample, LatentDim: cfg.LatentDim,
 		Hidden: slices.Clone(cfg.Hidden), Activation: activationOf(cfg.Kind), ImageRows: cfg.ImageRows, ImageCols: cfg.ImageCols, Data: src}
 }
 
@@ -86,7 +89,7 @@ func (d Description) Config() (model.Config, error) {
 		return model.Config{}, fmt.Errorf("description format_version = %d: this latentlab reads 1 to %d", d.Version, Version)
 	}
 	cfg := model.DefaultConfig(d.Kind)
-	cfg.Kind, cfg.Arch, cfg.LatentDim, cfg.Hidden = d.Kind, d.Arch, d.LatentDim, slices.Clone(d.Hidden)
+	cfg.Kind, cfg.Arch, cfg.Upsample, cfg.LatentDim, cfg.Hidden = d.Kind, d.Arch, d.Upsample, d.LatentDim, slices.Clone(d.Hidden)
 	cfg.ImageRows, cfg.ImageCols = d.ImageRows, d.ImageCols
 	if err := cfg.Validate(); err != nil {
 		return model.Config{}, fmt.Errorf("description: %w", err)

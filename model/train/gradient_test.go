@@ -110,32 +110,35 @@ func TestGradients_MatchFiniteDifferences(t *testing.T) {
 			checkGradients(t, c.graph(tr), tr)
 		})
 	}
-	// Convolutional models (with up-sampling, and batch norm in the GAN)
-	// on 4x4 images with 2 and 3 channels.
+	// Convolutional models (with up-sampling by resizing or by transposed
+	// convolutions, and batch norm in the GAN) on 4x4 images with 2 and 3
+	// channels.
 	for _, c := range cases {
-		if c.kind == model.KindClassifier {
-			continue
-		}
-		t.Run("conv "+c.name, func(t *testing.T) {
-			cfg := smallConfig(c.kind, 4, 4).WithArch(model.ArchConv)
-			cfg.Hidden, cfg.Dropout, cfg.LabelSmoothing = []int{2, 3}, c.dropout, 0.1
-			tr, err := newTrainer(cfg, dataset.Noise(8, 4, 4, 1), nil, tensor.Float64)
-			if err != nil {
-				t.Fatal(err)
+		for _, up := range []model.Upsample{model.UpsampleResize, model.UpsampleTransposed} {
+			if c.kind == model.KindClassifier {
+				continue
 			}
-			defer tr.Close()
-			// Batch norm's shift starts at 0: a channel that dropout zeroed
-			// whole normalises to exactly 0 there, on LeakyReLU's kink,
-			// where a finite difference averages the two slopes.
-			for _, p := range tr.params.Specs() {
-				if strings.HasSuffix(p.Name, ".bias") && p.Shape[0] > 1 {
-					for i, d := 0, tr.params.Tensor(p.Name).Data().([]float64); i < len(d); i++ {
-						d[i] += 0.1 * float64(i+1)
+			t.Run("conv "+string(up)+" "+c.name, func(t *testing.T) {
+				cfg := smallConfig(c.kind, 4, 4).WithArch(model.ArchConv)
+				cfg.Hidden, cfg.Dropout, cfg.LabelSmoothing, cfg.Upsample = []int{2, 3}, c.dropout, 0.1, up
+				tr, err := newTrainer(cfg, dataset.Noise(8, 4, 4, 1), nil, tensor.Float64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tr.Close()
+				// Batch norm's shift starts at 0: a channel that dropout zeroed
+				// whole normalises to exactly 0 there, on LeakyReLU's kink,
+				// where a finite difference averages the two slopes.
+				for _, p := range tr.params.Specs() {
+					if strings.HasSuffix(p.Name, ".bias") && p.Shape[0] > 1 {
+						for i, d := 0, tr.params.Tensor(p.Name).Data().([]float64); i < len(d); i++ {
+							d[i] += 0.1 * float64(i+1)
+						}
 					}
 				}
-			}
-			checkGradients(t, c.graph(tr), tr)
-		})
+				checkGradients(t, c.graph(tr), tr)
+			})
+		}
 	}
 }
 

@@ -307,19 +307,21 @@ func TestSnapshot_DecodeEqualsGraphForward(t *testing.T) {
 	type variant struct {
 		kind model.Kind
 		arch model.Arch
+		up   model.Upsample
 	}
 	// The conv GAN is left out: its batch norm trains on the batch's
 	// statistics and infers with the running ones (nn's tests check both).
-	variants := []variant{{model.KindAE, model.ArchMLP}, {model.KindVAE, model.ArchMLP}, {model.KindGAN, model.ArchMLP},
-		{model.KindAE, model.ArchConv}, {model.KindVAE, model.ArchConv}}
+	variants := []variant{{model.KindAE, model.ArchMLP, ""}, {model.KindVAE, model.ArchMLP, ""}, {model.KindGAN, model.ArchMLP, ""},
+		{model.KindAE, model.ArchConv, ""}, {model.KindVAE, model.ArchConv, ""},
+		{model.KindAE, model.ArchConv, model.UpsampleTransposed}, {model.KindVAE, model.ArchConv, model.UpsampleTransposed}}
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 		for _, v := range variants {
 			kind := v.kind
-			t.Run(dt.String()+"/"+string(v.arch)+"/"+string(kind), func(t *testing.T) {
+			t.Run(dt.String()+"/"+string(v.arch)+string(v.up)+"/"+string(kind), func(t *testing.T) {
 				cfg := smallConfig(kind, 4, 4)
 				if v.arch == model.ArchConv {
 					cfg = cfg.WithArch(model.ArchConv)
-					cfg.Hidden = []int{2, 3}
+					cfg.Hidden, cfg.Upsample = []int{2, 3}, v.up
 				}
 				cfg.Epochs = 1
 				cfg.Dropout = 0 // the snapshot's forward pass has no dropout

@@ -71,11 +71,16 @@ class Encoder(nn.ModuleDict):
         return tuple(self[head](x) for head in self.heads)
 
 
-def describe(kind, latent_dim, hidden, rows=28, cols=28, arch="mlp"):
+def describe(kind, latent_dim, hidden, rows=28, cols=28, arch="mlp", upsample=None):
     """The description `latentlab import` reads (model/pytorch in Go). For
-    arch "conv", hidden holds the two channel counts."""
-    return {"format": FORMAT, "format_version": VERSION, "kind": kind, "arch": arch, "latent_dim": latent_dim,
-            "hidden": list(hidden), "activation": ACTIVATIONS[kind], "image_rows": rows, "image_cols": cols}
+    arch "conv", hidden holds the two channel counts, and upsample says how
+    the decoder or generator doubles its images' sides: "resize" (the
+    default) or "transposed"."""
+    d = {"format": FORMAT, "format_version": VERSION, "kind": kind, "arch": arch, "latent_dim": latent_dim,
+         "hidden": list(hidden), "activation": ACTIVATIONS[kind], "image_rows": rows, "image_cols": cols}
+    if upsample:
+        d["upsample"] = upsample
+    return d
 
 
 class LatentlabModel(nn.Module):
@@ -94,8 +99,11 @@ class LatentlabModel(nn.Module):
             raise ValueError(f"activation {d.get('activation')!r}: latentlab's {kind} uses {ACTIVATIONS.get(kind)!r}")
         pixels = d["image_rows"] * d["image_cols"]
         self.description, self.kind = d, kind
+        upsample = d.get("upsample") or "resize"
+        if upsample not in ("resize", "transposed") or (upsample == "transposed" and arch != "conv"):
+            raise ValueError(f"upsample {upsample!r}: want resize, or transposed for a conv model")
         if arch == "conv":
-            self._conv(kind, latent, hidden, d["image_rows"], d["image_cols"])
+            self._conv(kind, latent, hidden, d["image_rows"], d["image_cols"], upsample)
         elif kind in ("ae", "vae"):
             self.encoder = Encoder(pixels, hidden, latent, ["code"] if kind == "ae" else ["mu", "logvar"])
             self.decoder = Stack(latent, hidden[::-1], pixels, 0)
@@ -107,7 +115,7 @@ class LatentlabModel(nn.Module):
         else:
             raise ValueError(f"unknown kind {kind!r} (ae, vae, gan or classifier)")
 
-    def _conv(self, kind, latent, hidden, h, w):
+    def _conv(self, kind, latent, hidden, h, w, upsample="resize"):
         """latentlab's convolutional models (model/arch.go, convArchitecture)."""
         c1, c2 = hidden
         h4, w4 = h // 4, w // 4
@@ -119,18 +127,33 @@ class LatentlabModel(nn.Module):
         def same(i, o):
             return nn.Conv2d(i, o, 3, stride=1, padding=1)
 
+        def up_conv(i, o):
+            return nn.ConvTranspose2d(i, o, 4, stride=2, padding=1)
+
         up = nn.Upsample(scale_factor=2, mode="nearest")
         relu, leaky = nn.ReLU(), nn.LeakyReLU(0.2)
+        transposed = upsample == "transposed"
         if kind in ("ae", "vae"):
             heads = ["code"] if kind == "ae" else ["mu", "logvar"]
             self.encoder = ConvEncoder({"0": down(1, c1), "1": down(c1, c2), **{k: nn.Linear(flat, latent) for k in heads}}, heads, (1, h, w))
-            self.decoder = Steps({"0": nn.Linear(latent, flat), "1": up, "2": same(c2, c1), "3": up, "out": same(c1, 1)},
-                                 [("0", relu), ("view", (c2, h4, w4)), ("1", None), ("2", relu), ("3", None), ("out", None), ("flat", None)])
+            if transposed:
+                self.decoder = Steps({"0": nn.Linear(latent, flat), "1": up_conv(c2, c1), "out": up_conv(c1, 1)},
+                                     [("0", relu), ("view", (c2, h4, w4)), ("1", relu), ("out", None), ("flat", None)])
+            else:
+                self.decoder = Steps({"0": nn.Linear(latent, flat), "1": up, "2": same(c2, c1), "3": up, "out": same(c1, 1)},
+                                     [("0", relu), ("view", (c2, h4, w4)), ("1", None), ("2", relu), ("3", None), ("out", None),
+                                      ("flat", None)])
         elif kind == "gan":
-            self.generator = Steps({"0": nn.Linear(latent, flat), "1": nn.BatchNorm2d(c2), "2": up, "3": same(c2, c1),
-                                    "4": nn.BatchNorm2d(c1), "5": up, "out": same(c1, 1)},
-                                   [("0", None), ("view", (c2, h4, w4)), ("1", relu), ("2", None), ("3", None), ("4", relu),
-                                    ("5", None), ("out", None), ("flat", None)])
+            if transposed:
+                self.generator = Steps({"0": nn.Linear(latent, flat), "1": nn.BatchNorm2d(c2), "2": up_conv(c2, c1),
+                                        "3": nn.BatchNorm2d(c1), "out": up_conv(c1, 1)},
+                                       [("0", None), ("view", (c2, h4, w4)), ("1", relu), ("2", None), ("3", relu),
+                                        ("out", None), ("flat", None)])
+            else:
+                self.generator = Steps({"0": nn.Linear(latent, flat), "1": nn.BatchNorm2d(c2), "2": up, "3": same(c2, c1),
+                                        "4": nn.BatchNorm2d(c1), "5": up, "out": same(c1, 1)},
+                                       [("0", None), ("view", (c2, h4, w4)), ("1", relu), ("2", None), ("3", None), ("4", relu),
+                                        ("5", None), ("out", None), ("flat", None)])
             self.discriminator = Steps({"0": down(1, c1), "1": down(c1, c2), "2": nn.BatchNorm2d(c2), "out": nn.Linear(flat, 1)},
                                        [("view", (1, h, w)), ("0", leaky), ("1", None), ("2", leaky), ("flat", None), ("out", None)])
         else:

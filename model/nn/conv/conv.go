@@ -61,15 +61,23 @@ func (l Conv2D) Params() []nn.Param {
 
 // Apply adds act(W * x + b), times mask if it is not nil, to g as one op.
 func (l Conv2D) Apply(g *nn.Graph, x *G.Node, needs nn.GradNeeds, mask *G.Node) *G.Node {
-	signature := op.Sig(2, 2, 4, 1)
 	in := G.Nodes{x, g.Param(l.Label + ".weight"), g.Param(l.Label + ".bias")}
 	if mask != nil {
-		signature.In = append(signature.In, 2)
 		in = append(in, mask)
 	}
+	return applyConv(g, "Conv2D", l, false, in, needs, mask != nil)
+}
+
+// applyConv adds the convolution l, or its transpose, to g as one op on
+// in = x, W, b[, mask].
+func applyConv(g *nn.Graph, kind string, l Conv2D, transposed bool, in G.Nodes, needs nn.GradNeeds, masked bool) *G.Node {
+	signature := op.Sig(2, 2, 4, 1)
+	if masked {
+		signature.In = append(signature.In, 2)
+	}
 	scratch := g.Shared("conv", func() any { return new(convBuffers) }).(*convBuffers)
-	op := convOp{op.NewBase(fmt.Sprintf("Conv2D(%+v,%t,%t,%t)", l, needs.Input, needs.Weights, mask != nil), signature), l, needs, mask != nil, scratch}
-	return G.Must(G.ApplyOp(op, in...))
+	o := convOp{op.NewBase(fmt.Sprintf("%s(%+v,%t,%t,%t)", kind, l, needs.Input, needs.Weights, masked), signature), l, transposed, needs, masked, scratch}
+	return G.Must(G.ApplyOp(o, in...))
 }
 
 // Forward sets y = act(W * x + b) for the n images x, with its scratch
@@ -140,14 +148,25 @@ func biasAct[T op.Float](y, b, mask []T, spatial int, slope T) {
 	})
 }
 
-// convOp computes act(W * x + b) for a batch of images, times an
+// convOp computes act(W * x + b) for a batch of images, or when transposed
+// act(Wᵀ * x + b) with l the convolution it is the transpose of, times an
 // inverted-dropout mask when masked.
 type convOp struct {
 	op.Base
-	l       Conv2D
-	needs   nn.GradNeeds
-	masked  bool
-	scratch *convBuffers
+	l          Conv2D
+	transposed bool
+	needs      nn.GradNeeds
+	masked     bool
+	scratch    *convBuffers
+}
+
+// sides returns the widths of the op's input and output rows, its output
+// channels and the size of one output plane.
+func (o convOp) sides() (in, out, channels, plane int) {
+	if o.transposed {
+		return o.l.Out(), o.l.In(), o.l.InC, o.l.H * o.l.W
+	}
+	return o.l.In(), o.l.Out(), o.l.OutC, o.l.OutH() * o.l.OutW()
 }
 
 // convBuffers are the scratch buffers of every convolution op in a graph,
@@ -167,9 +186,10 @@ func (o convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := tensor.Shape{s[0][0], o.l.Out()}
+	inW, outW, channels, _ := o.sides()
+	out := tensor.Shape{s[0][0], outW}
 	wantW := tensor.Shape{o.l.OutC, o.l.InC, o.l.K, o.l.K}
-	if s[0][1] != o.l.In() || !s[1].Eq(wantW) || s[2][0] != o.l.OutC || (o.masked && !s[3].Eq(out)) {
+	if s[0][1] != inW || !s[1].Eq(wantW) || s[2][0] != channels || (o.masked && !s[3].Eq(out)) {
 		return nil, fmt.Errorf("%s: x %v, W %v (want %v), b %v, mask %v", o, s[0], s[1], wantW, s[2], s[3:])
 	}
 	return out, nil
@@ -177,7 +197,8 @@ func (o convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 
 // outShape is the output's shape for the inputs ts.
 func (o convOp) outShape(ts []*tensor.Dense) tensor.Shape {
-	return tensor.Shape{ts[0].Shape()[0], o.l.Out()}
+	_, out, _, _ := o.sides()
+	return tensor.Shape{ts[0].Shape()[0], out}
 }
 
 func (o convOp) Do(vs ...G.Value) (G.Value, error) { return o.DoShaped(o, vs, o.outShape) }
@@ -185,25 +206,31 @@ func (o convOp) Do(vs ...G.Value) (G.Value, error) { return o.DoShaped(o, vs, o.
 func (o convOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	n := vs[0].Shape()[0]
 	return o.Run(prealloc, vs, o.outShape,
-		func(d [][]float32) { convForward(o.l, &o.scratch.f32, d, o.masked, n) },
-		func(d [][]float64) { convForward(o.l, &o.scratch.f64, d, o.masked, n) })
+		func(d [][]float32) { convForward(o, &o.scratch.f32, d, n) },
+		func(d [][]float64) { convForward(o, &o.scratch.f64, d, n) })
 }
 
-// convForward runs the op on d = x, W, b[, mask], out.
-func convForward[T op.Float](l Conv2D, sc *convScratch[T], d [][]T, masked bool, n int) {
+// convForward runs o on d = x, W, b[, mask], out.
+func convForward[T op.Float](o convOp, sc *convScratch[T], d [][]T, n int) {
 	x, w, b, out := d[0], d[1], d[2], d[len(d)-1]
 	var mask []T
-	if masked {
+	if o.masked {
 		mask = d[3]
 	}
-	shiftProduct(l, sc, w, x, out, n)
-	biasAct(out, b, mask, l.OutH()*l.OutW(), T(l.Act))
+	if o.transposed {
+		shiftGradInput(o.l, sc, x, w, out, n)
+	} else {
+		shiftProduct(o.l, sc, w, x, out, n)
+	}
+	_, _, _, plane := o.sides()
+	biasAct(out, b, mask, plane, T(o.l.Act))
 }
 
 // SymDiff returns the gradients the layer was built to need: with d the
 // gradient through the activation and mask, dx = Wᵀ * d (the transposed
 // convolution), dW = the correlation of d with x, and db the sums of d per
-// channel.
+// channel; for the transposed op, dx = W * d and dW the correlation of x
+// with d.
 func (o convOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	d := grad
 	if o.l.Act != nn.Linear || o.masked {
@@ -218,16 +245,19 @@ func (o convOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	}
 	out := make(G.Nodes, o.Arity())
 	var err error
+	gradOf := func(name string, what int, sig op.Signature, args ...*G.Node) (*G.Node, error) {
+		return G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("%s(%+v,%t)", name, o.l, o.transposed), sig), o, what}, args...)
+	}
 	if o.needs.Input {
-		if out[0], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradInput(%+v)", o.l), op.Sig(2, 2, 4)), o.l, gradInput, o.scratch}, d, in[1]); err != nil {
+		if out[0], err = gradOf("ConvGradInput", gradInput, op.Sig(2, 2, 4), d, in[1]); err != nil {
 			return nil, err
 		}
 	}
 	if o.needs.Weights {
-		if out[1], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradWeight(%+v)", o.l), op.Sig(4, 2, 2)), o.l, gradWeight, o.scratch}, in[0], d); err != nil {
+		if out[1], err = gradOf("ConvGradWeight", gradWeight, op.Sig(4, 2, 2), in[0], d); err != nil {
 			return nil, err
 		}
-		if out[2], err = G.ApplyOp(convGradOp{op.NewBase(fmt.Sprintf("Conv2DGradBias(%+v)", o.l), op.Sig(1, 2)), o.l, gradBias, o.scratch}, d); err != nil {
+		if out[2], err = gradOf("ConvGradBias", gradBias, op.Sig(1, 2), d); err != nil {
 			return nil, err
 		}
 	}
@@ -241,22 +271,23 @@ const (
 	gradBias          // from (d): with respect to the bias
 )
 
-// convGradOp is one of convOp's gradients.
+// convGradOp is one of a convOp's gradients.
 type convGradOp struct {
 	op.Base
-	l       Conv2D
-	what    int
-	scratch *convBuffers
+	of   convOp
+	what int
 }
 
 func (o convGradOp) shape(rows int) tensor.Shape {
+	in, _, channels, _ := o.of.sides()
+	l := o.of.l
 	switch o.what {
 	case gradInput:
-		return tensor.Shape{rows, o.l.In()}
+		return tensor.Shape{rows, in}
 	case gradWeight:
-		return tensor.Shape{o.l.OutC, o.l.InC, o.l.K, o.l.K}
+		return tensor.Shape{l.OutC, l.InC, l.K, l.K}
 	}
-	return tensor.Shape{o.l.OutC}
+	return tensor.Shape{channels}
 }
 
 func (o convGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
@@ -274,29 +305,34 @@ func (o convGradOp) Do(vs ...G.Value) (G.Value, error) { return o.DoShaped(o, vs
 func (o convGradOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	n := vs[0].Shape()[0]
 	return o.Run(prealloc, vs, o.outShape,
-		func(d [][]float32) { convGrad(o.l, o.what, &o.scratch.f32, d, n) },
-		func(d [][]float64) { convGrad(o.l, o.what, &o.scratch.f64, d, n) })
+		func(d [][]float32) { convGrad(o.of, o.what, &o.of.scratch.f32, d, n) },
+		func(d [][]float64) { convGrad(o.of, o.what, &o.of.scratch.f64, d, n) })
 }
 
-// convGrad computes the gradient what from d (its inputs, then the output)
-// for n images: dx and dW by the shifted products of shift.go, db as the
+// convGrad computes o's gradient what from d (its inputs, then the output)
+// for n images: dx and dW by the shifted products of shift.go, with the
+// roles of input and output swapped for a transposed op, and db as the
 // sums of the output gradient's planes.
-func convGrad[T op.Float](l Conv2D, what int, sc *convScratch[T], d [][]T, n int) {
+func convGrad[T op.Float](o convOp, what int, sc *convScratch[T], d [][]T, n int) {
 	out := d[len(d)-1]
-	switch what {
-	case gradInput:
-		shiftGradInput(l, sc, d[0], d[1], out, n)
-	case gradWeight:
-		shiftGradWeight(l, sc, d[0], d[1], out, n)
-	case gradBias:
+	switch {
+	case what == gradInput && o.transposed:
+		shiftProduct(o.l, sc, d[1], d[0], out, n)
+	case what == gradInput:
+		shiftGradInput(o.l, sc, d[0], d[1], out, n)
+	case what == gradWeight && o.transposed:
+		shiftGradWeight(o.l, sc, d[1], d[0], out, n)
+	case what == gradWeight:
+		shiftGradWeight(o.l, sc, d[0], d[1], out, n)
+	case what == gradBias:
+		_, _, channels, plane := o.sides()
 		clear(out)
-		ohw := l.OutH() * l.OutW()
-		for p := 0; p*ohw < len(d[0]); p++ {
+		for p := 0; p*plane < len(d[0]); p++ {
 			var sum T
-			for _, v := range d[0][p*ohw:][:ohw] {
+			for _, v := range d[0][p*plane:][:plane] {
 				sum += v
 			}
-			out[p%l.OutC] += sum
+			out[p%channels] += sum
 		}
 	}
 }
