@@ -102,6 +102,9 @@ func ParseArch(s string) (Arch, error) {
 // batch norm instead.
 func (c Config) WithArch(a Arch) Config {
 	c.Arch = a
+	if a != ArchConv {
+		c.Upsample = ""
+	}
 	d := DefaultConfig(c.Kind)
 	c.Hidden, c.Dropout = d.Hidden, d.Dropout
 	if a == ArchConv {

@@ -59,6 +59,16 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 			c.Arch = a
 			return err
 		})
+		up := cfg.UpsampleOf()
+		if up == "" { // an mlp: conv's default, should the architecture change
+			up = model.UpsampleResize
+		}
+		f.choose("Up-sampling", "Quality: how a conv decoder doubles its images, resize then convolve or a 4x4 transposed convolution (half the multiplications). Needs reset.",
+			[]string{string(model.UpsampleResize), string(model.UpsampleTransposed)}, string(up), func(c *model.Config, s string) error {
+				u, err := model.ParseUpsample(s)
+				c.Upsample = u
+				return err
+			})
 	}
 	f.add("Hidden layers", "Capacity: widths (mlp) or two channel counts (conv). Needs reset.", joinInts(cfg.Hidden), func(c *model.Config, s string) error {
 		var hs []int
@@ -180,6 +190,9 @@ func (f *settingsForm) config(base model.Config) (model.Config, error) {
 	// defaults (channels for conv, widths for mlp).
 	if c.Family() != base.Family() && slices.Equal(c.Hidden, base.Hidden) {
 		c = c.WithArch(c.Family())
+	}
+	if !c.Conv() {
+		c.Upsample = "" // the choice stays on the form for conv; an mlp has none
 	}
 	if err := c.Validate(); err != nil {
 		return base, err

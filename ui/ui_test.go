@@ -534,6 +534,37 @@ func TestSettings_ArchitectureChoosesItsDefaults(t *testing.T) {
 	}
 }
 
+// Up-sampling is a setting beside the architecture: a conv model takes
+// either; an mlp has none, whatever the form says, and a conv model
+// switched to mlp drops its choice.
+func TestSettings_Upsampling(t *testing.T) {
+	set := func(base model.Config, field, text string) (model.Config, error) {
+		form := newSettingsForm(base)
+		for i, it := range form.items {
+			if it.Text == field {
+				form.fields[i].put(text)
+				return form.config(base)
+			}
+		}
+		t.Fatalf("no %s setting for a %s %s", field, base.Family(), base.Kind)
+		return base, nil
+	}
+	conv := model.DefaultConfig(model.KindGAN).WithArch(model.ArchConv)
+	conv.ImageRows, conv.ImageCols = 28, 28
+	c, err := set(conv, "Up-sampling", "transposed")
+	if err != nil || c.Upsample != model.UpsampleTransposed || !conv.NeedsRebuild(c) {
+		t.Fatalf("transposed gave %q, %v (rebuild %t)", c.Upsample, err, conv.NeedsRebuild(c))
+	}
+	if back, err := set(c, "Architecture", "mlp"); err != nil || back.Upsample != "" || back.Conv() {
+		t.Fatalf("mlp after transposed gave %q %s, %v", back.Upsample, back.Family(), err)
+	}
+	mlp := model.DefaultConfig(model.KindVAE)
+	mlp.ImageRows, mlp.ImageCols = 28, 28
+	if c, err := set(mlp, "Up-sampling", "transposed"); err != nil || c.Upsample != "" {
+		t.Fatalf("an mlp VAE took up-sampling %q, %v", c.Upsample, err)
+	}
+}
+
 // The generator average is a GAN setting: off, a listed decay, or the
 // decay a run from the command line has, which the list then offers.
 func TestSettings_GeneratorAverage(t *testing.T) {
