@@ -121,10 +121,14 @@ func BenchmarkTrainer_Steps(b *testing.B) {
 }
 
 // BenchmarkTrainer_ConvSteps measures the convolutional models' training
-// steps (DCGAN, conv VAE) on batches of the default size.
+// steps (DCGAN, conv VAE) on batches of the default size, up-sampling by
+// resizing (the default) and by transposed convolutions.
 func BenchmarkTrainer_ConvSteps(b *testing.B) {
 	for _, kind := range []model.Kind{model.KindGAN, model.KindVAE} {
 		b.Run(string(kind), func(b *testing.B) { benchSteps(b, model.DefaultConfig(kind).WithArch(model.ArchConv)) })
+		cfg := model.DefaultConfig(kind).WithArch(model.ArchConv)
+		cfg.Upsample = model.UpsampleTransposed
+		b.Run(string(kind)+"/transposed", func(b *testing.B) { benchSteps(b, cfg) })
 	}
 }
 
