@@ -119,12 +119,14 @@ func TestSelectRows(t *testing.T) {
 // and that each is valid.
 func TestTrainRows_MatchTheIssue(t *testing.T) {
 	want := map[string]string{
-		"ae":       "AE z=2, hidden 512,256, batch 64",
-		"vae":      "VAE z=20, hidden 512,256, batch 64",
-		"vae400":   "VAE z=20, hidden 400, batch 128",
-		"gan":      "GAN z=16, hidden 256,512, batch 64",
-		"conv-vae": "conv VAE z=20, channels 32,64, batch 64",
-		"conv-gan": "conv GAN z=16, channels 64,128, batch 64",
+		"ae":                  "AE z=2, hidden 512,256, batch 64",
+		"vae":                 "VAE z=20, hidden 512,256, batch 64",
+		"vae400":              "VAE z=20, hidden 400, batch 128",
+		"gan":                 "GAN z=16, hidden 256,512, batch 64",
+		"conv-vae":            "conv VAE z=20, channels 32,64, resize up-sampling, batch 64",
+		"conv-gan":            "conv GAN z=16, channels 64,128, resize up-sampling, batch 64",
+		"conv-vae-transposed": "conv VAE z=20, channels 32,64, transposed up-sampling, batch 64",
+		"conv-gan-transposed": "conv GAN z=16, channels 64,128, transposed up-sampling, batch 64",
 	}
 	for _, r := range trainRows() {
 		if got := describe(r.cfg); got != want[r.name] {

@@ -97,11 +97,11 @@ def train_gan(x, hidden, latent, batch, lr, dropout=0.3, smoothing=0.1):
     return time.perf_counter() - start
 
 
-def train_conv(x, kind, hidden, latent, batch, lr, steps, companion):
+def train_conv(x, kind, hidden, latent, batch, lr, steps, companion, upsample):
     sys.path.insert(0, companion)
     from latentlab_torch import LatentlabModel, describe
 
-    model = LatentlabModel(describe(kind, latent, hidden, 28, 28, "conv"))
+    model = LatentlabModel(describe(kind, latent, hidden, 28, 28, "conv", upsample))
     model.train()
     perm = torch.randperm(x.shape[0])
     if kind == "gan":
@@ -150,6 +150,7 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--arch", choices=["mlp", "conv"], default="mlp")
     p.add_argument("--steps", type=int, default=0, help="conv: steps to time")
+    p.add_argument("--upsample", choices=["resize", "transposed"], default="resize", help="conv: the decoder's up-sampling")
     p.add_argument("--companion", default="", help="conv: the folder of cmd/latentlab-torch")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -160,7 +161,7 @@ def main():
     if a.arch == "conv":
         if a.model == "ae" or a.steps < 1 or not a.companion:
             sys.exit("--arch conv takes --model vae or gan, --steps and --companion")
-        seconds, images = train_conv(x, a.model, hidden, a.latent, a.batch, a.lr, a.steps, a.companion), a.steps * a.batch
+        seconds, images = train_conv(x, a.model, hidden, a.latent, a.batch, a.lr, a.steps, a.companion, a.upsample), a.steps * a.batch
     elif a.model == "gan":
         seconds = train_gan(x, hidden, a.latent, a.batch, a.lr)
     else:

@@ -117,7 +117,8 @@ func (r *reference) epoch(ctx context.Context, cfg model.Config, steps int) (tor
 		if err != nil {
 			return torchResult{}, fmt.Errorf("the conv reference needs the companion in cmd/latentlab-torch: %w", err)
 		}
-		args = append(args, "--arch", "conv", "--steps", strconv.Itoa(steps), "--companion", filepath.Join(root, "cmd", "latentlab-torch"))
+		args = append(args, "--arch", "conv", "--upsample", string(cfg.UpsampleOf()), "--steps", strconv.Itoa(steps),
+			"--companion", filepath.Join(root, "cmd", "latentlab-torch"))
 	}
 	cmd := exec.CommandContext(ctx, r.py.path, args...)
 	var stdout, stderr bytes.Buffer

@@ -38,6 +38,10 @@ func trainRows() []trainRow {
 	vae400.BatchSize = 128
 	convVAE := vae.WithArch(model.ArchConv)
 	convGAN := model.DefaultConfig(model.KindGAN).WithArch(model.ArchConv)
+	transposed := func(c model.Config) model.Config {
+		c.Upsample = model.UpsampleTransposed
+		return c
+	}
 	return []trainRow{
 		{"ae", model.DefaultConfig(model.KindAE), 0},
 		{"vae", vae, 0},
@@ -45,6 +49,8 @@ func trainRows() []trainRow {
 		{"gan", model.DefaultConfig(model.KindGAN), 0},
 		{"conv-vae", convVAE, convSteps},
 		{"conv-gan", convGAN, convSteps},
+		{"conv-vae-transposed", transposed(convVAE), convSteps},
+		{"conv-gan-transposed", transposed(convGAN), convSteps},
 	}
 }
 
@@ -83,7 +89,7 @@ func selectRows(rows []trainRow, only string) ([]trainRow, error) {
 // describe names a configuration as the table shows it.
 func describe(c model.Config) string {
 	if c.Conv() {
-		return fmt.Sprintf("conv %s z=%d, channels %s, batch %d", strings.ToUpper(string(c.Kind)), c.LatentDim, joinInts(c.Hidden), c.BatchSize)
+		return fmt.Sprintf("conv %s z=%d, channels %s, %s up-sampling, batch %d", strings.ToUpper(string(c.Kind)), c.LatentDim, joinInts(c.Hidden), c.UpsampleOf(), c.BatchSize)
 	}
 	return fmt.Sprintf("%s z=%d, hidden %s, batch %d", strings.ToUpper(string(c.Kind)), c.LatentDim, joinInts(c.Hidden), c.BatchSize)
 }
