@@ -80,6 +80,8 @@ func TestRun_BadFlagsExitNonZeroNamingTheFlag(t *testing.T) {
 		{[]string{"train", "--model", "vae", "--hidden", "400,x"}, "--hidden"},
 		{[]string{"train", "--model", "gan", "--arch", "conv", "--upsample", "bicubic"}, "--upsample: unknown up-sampling \"bicubic\""},
 		{[]string{"train", "--model", "gan", "--upsample", "transposed"}, "--upsample = transposed: only a conv model up-samples"},
+		{[]string{"soak", "--upsample", "bicubic"}, "--upsample: unknown up-sampling"},
+		{[]string{"soak", "--upsample", "transposed"}, "--upsample transposed: only --arch conv up-samples"},
 		{[]string{"train", "--model", "vae", "stray"}, "stray"},
 		{[]string{"eval"}, "--checkpoint is required"},
 		{[]string{"train", "--model", "vae", "--validation", "-1"}, "--validation -1: must be 0 (no validation) or more"},

@@ -47,9 +47,10 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	minutes := fs.Float64("minutes", 10, "how long to run")
 	every := fs.Duration("every", 10*time.Second, "how often to sample memory and goroutines")
 	arch := fs.String("arch", string(model.ArchMLP), "architecture of all three models: mlp or conv (each kind's defaults for it, as the app's Architecture setting)")
+	upsample := fs.String("upsample", string(model.UpsampleResize), "with --arch conv: how the decoders and the generator up-sample, resize or transposed")
 	save := fs.String("save", "", "directory to save the three models' checkpoints in when the soak ends (<kind>.safetensors), to measure them with eval")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: latentlab soak [--minutes N] [--every D] [--arch mlp|conv] [--save DIR]\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: latentlab soak [--minutes N] [--every D] [--arch mlp|conv] [--upsample resize|transposed] [--save DIR]\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if _, err := parseFlags(fs, args, stderr); err != nil {
@@ -63,6 +64,13 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if a := model.Arch(*arch); a != model.ArchMLP && a != model.ArchConv {
 		return usagef("--arch %q: must be mlp or conv", *arch)
+	}
+	up, err := model.ParseUpsample(*upsample)
+	if err != nil {
+		return usagef("--upsample: %v", err)
+	}
+	if up == model.UpsampleTransposed && model.Arch(*arch) != model.ArchConv {
+		return usagef("--upsample transposed: only --arch conv up-samples")
 	}
 	if *save != "" {
 		if err := os.MkdirAll(*save, 0o755); err != nil {
@@ -78,6 +86,9 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	configs := map[model.Kind]model.Config{}
 	for _, k := range app.Kinds {
 		c := model.DefaultConfig(k).WithArch(model.Arch(*arch))
+		if c.Conv() {
+			c.Upsample = up
+		}
 		c.Epochs = 1000
 		configs[k] = c
 	}
