@@ -63,7 +63,7 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 		if up == "" { // an mlp: conv's default, should the architecture change
 			up = model.UpsampleResize
 		}
-		f.choose("Up-sampling", "Quality: how a conv decoder doubles its images, resize then convolve or a 4x4 transposed convolution (half the multiplications). Needs reset.",
+		f.choose("Up-sampling", "Speed: conv only; transposed trains twice as fast as resize. Needs reset.",
 			[]string{string(model.UpsampleResize), string(model.UpsampleTransposed)}, string(up), func(c *model.Config, s string) error {
 				u, err := model.ParseUpsample(s)
 				c.Upsample = u
@@ -246,7 +246,7 @@ func (v *trainView) applySettings(s *app.Session, form *settingsForm) error {
 	next.ImageRows, next.ImageCols = cur.ImageRows, cur.ImageCols
 	if cur.NeedsRebuild(next) {
 		dialog.ShowConfirm("Reset needed",
-			"Latent dimension, hidden layers, batch size, dropout, optimizer, training images and seed need new weights.\nReset the "+strings.ToUpper(string(s.Kind()))+" and start over from the seed?",
+			"Architecture, up-sampling, latent dimension, hidden layers, batch size, dropout, optimizer,\ntraining images and seed need new weights. Reset the "+strings.ToUpper(string(s.Kind()))+" and start over from the seed?",
 			func(yes bool) {
 				if yes {
 					apply()
