@@ -138,25 +138,27 @@ func convArchitecture(c Config) Architecture {
 		} else {
 			a.Heads = []nn.Layer{dense("encoder.mu", flat, c.LatentDim, nn.Linear), dense("encoder.logvar", flat, c.LatentDim, nn.Linear)}
 		}
-		a.Decoder = []nn.Layer{dense("decoder.0", c.LatentDim, flat, nn.ReLU),
-			up("decoder.1", c2, h4, w4), same("decoder.2", c2, h2, w2, c1, nn.ReLU),
-			up("decoder.3", c1, h2, w2), same("decoder.out", c1, h, w, 1, nn.Linear)}
 		if transposed {
 			a.Decoder = []nn.Layer{dense("decoder.0", c.LatentDim, flat, nn.ReLU),
 				upConv("decoder.1", c2, h4, w4, c1, nn.ReLU), upConv("decoder.out", c1, h2, w2, 1, nn.Linear)}
+		} else {
+			a.Decoder = []nn.Layer{dense("decoder.0", c.LatentDim, flat, nn.ReLU),
+				up("decoder.1", c2, h4, w4), same("decoder.2", c2, h2, w2, c1, nn.ReLU),
+				up("decoder.3", c1, h2, w2), same("decoder.out", c1, h, w, 1, nn.Linear)}
 		}
 	case KindGAN:
-		a.Decoder = []nn.Layer{dense("generator.0", c.LatentDim, c2*h4*w4, nn.Linear),
-			conv.BatchNorm{Label: "generator.1", C: c2, Spatial: h4 * w4, Act: nn.ReLU},
-			up("generator.2", c2, h4, w4), same("generator.3", c2, h2, w2, c1, nn.Linear),
-			conv.BatchNorm{Label: "generator.4", C: c1, Spatial: h2 * w2, Act: nn.ReLU},
-			up("generator.5", c1, h2, w2), same("generator.out", c1, h, w, 1, nn.Linear)}
 		if transposed {
 			a.Decoder = []nn.Layer{dense("generator.0", c.LatentDim, c2*h4*w4, nn.Linear),
 				conv.BatchNorm{Label: "generator.1", C: c2, Spatial: h4 * w4, Act: nn.ReLU},
 				upConv("generator.2", c2, h4, w4, c1, nn.Linear),
 				conv.BatchNorm{Label: "generator.3", C: c1, Spatial: h2 * w2, Act: nn.ReLU},
 				upConv("generator.out", c1, h2, w2, 1, nn.Linear)}
+		} else {
+			a.Decoder = []nn.Layer{dense("generator.0", c.LatentDim, c2*h4*w4, nn.Linear),
+				conv.BatchNorm{Label: "generator.1", C: c2, Spatial: h4 * w4, Act: nn.ReLU},
+				up("generator.2", c2, h4, w4), same("generator.3", c2, h2, w2, c1, nn.Linear),
+				conv.BatchNorm{Label: "generator.4", C: c1, Spatial: h2 * w2, Act: nn.ReLU},
+				up("generator.5", c1, h2, w2), same("generator.out", c1, h, w, 1, nn.Linear)}
 		}
 		a.Critic = []nn.Layer{down("discriminator.0", 1, h, w, c1, nn.LeakyReLU),
 			down("discriminator.1", c1, h2, w2, c2, nn.Linear),

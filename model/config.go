@@ -293,8 +293,8 @@ func (c Config) Validate() error {
 		bad("arch", fmt.Sprintf("%q", c.Arch), "want mlp or conv")
 	}
 	switch c.Upsample {
-	case "", UpsampleResize:
-	case UpsampleTransposed:
+	case "":
+	case UpsampleResize, UpsampleTransposed:
 		if !c.Conv() {
 			bad("upsample", c.Upsample, "only a conv model up-samples")
 		}

@@ -102,7 +102,9 @@ func (f *trainFlags) config(set map[string]bool) (model.Config, error) {
 		if err != nil {
 			return model.Config{}, usagef("--upsample: %v", err)
 		}
-		c.Upsample = up
+		if c.Conv() || up != model.UpsampleResize { // an mlp has none; transposed is refused below
+			c.Upsample = up
+		}
 	}
 	c.Seed = f.seed
 	if set["epochs"] {

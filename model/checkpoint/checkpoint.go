@@ -42,11 +42,23 @@ import (
 )
 
 // The format a checkpoint's metadata names, and the newest version this
-// code reads and writes.
+// code reads and writes. Version 2 holds a decoder that up-samples by
+// transposed convolutions, which readers of version 1 would build
+// otherwise; every other checkpoint is written as version 1, so that they
+// still read it.
 const (
 	Format  = "latentlab-checkpoint"
-	Version = 1
+	Version = 2
 )
+
+// versionOf returns the oldest format version that holds a model
+// configured by c.
+func versionOf(c model.Config) int {
+	if c.UpsampleOf() == model.UpsampleTransposed {
+		return 2
+	}
+	return 1
+}
 
 // Checkpoint is a loaded checkpoint file: a model's config, training state
 // and tensors, checked for shapes and finiteness.
@@ -108,7 +120,7 @@ func metadata(c model.Config, st train.State, src *dataset.Source) map[string]st
 	state, _ := json.Marshal(st)
 	md := map[string]string{
 		"format":         Format,
-		"format_version": strconv.Itoa(Version),
+		"format_version": strconv.Itoa(versionOf(c)),
 		"config":         string(cfg),
 		"state":          string(state),
 		"weight_layout":  "weight [in, out] (the transpose of torch.nn.Linear.weight), bias [out]",

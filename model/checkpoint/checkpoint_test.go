@@ -439,3 +439,34 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// A model that up-samples by transposed convolutions is saved as format
+// version 2, which a latentlab that would build it otherwise refuses as
+// newer than it reads; every other model stays version 1. Both load.
+func TestCheckpoint_VersionFollowsWhatTheModelNeeds(t *testing.T) {
+	for _, up := range []model.Upsample{"", model.UpsampleTransposed} {
+		cfg := testkit.SmallConfig(model.KindVAE, 4, 4).WithArch(model.ArchConv)
+		cfg.Hidden, cfg.Upsample = []int{2, 3}, up
+		tr, err := train.NewTrainer(cfg, dataset.Noise(8, 4, 4, 1), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "vae.safetensors")
+		if err := checkpoint.Save(tr, dataset.Source{Name: "noise", Rows: 4, Cols: 4}, path); err != nil {
+			t.Fatal(err)
+		}
+		tr.Close()
+		f, err := safetensors.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[model.Upsample]string{"": "1", model.UpsampleTransposed: "2"}[up]
+		if got := f.Metadata["format_version"]; got != want {
+			t.Errorf("up-sampling %q saved as format_version %s, want %s", up, got, want)
+		}
+		ck, err := checkpoint.Load(path)
+		if err != nil || ck.Config.UpsampleOf() != cfg.UpsampleOf() {
+			t.Fatalf("up-sampling %q loads as %+v, %v", up, ck, err)
+		}
+	}
+}

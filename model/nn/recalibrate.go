@@ -10,7 +10,8 @@ package nn
 // section 3.2; PyTorch's torch.optim.swa_utils.update_bn).
 type Recalibrator interface {
 	Layer
-	// NewMoments returns empty moments, one channel per statistic.
+	// NewMoments returns empty moments with one channel for each pair of
+	// statistics (a mean and a variance) the layer keeps.
 	NewMoments() *Moments
 	// AddMoments adds the values of the n rows of x to m, each to its
 	// channel's moments.

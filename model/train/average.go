@@ -19,7 +19,7 @@ const averageWarmup = 10
 // average instead of the last weights gives samples of markedly better
 // quality at no cost to training (Yazıcı et al. 2019, "The Unusual
 // Effectiveness of Averaging in GAN Training"; Karras et al. 2018 use it in
-// Progressive GAN). Only the training goroutine touches it.
+// Progressive GAN). It is touched under the trainer's lock.
 //
 // The generator's batch norm layers keep running statistics of the last
 // weights, which do not fit their average: the average gets its own,
@@ -35,9 +35,11 @@ type average struct {
 	statsStep int64                // the step they were computed at
 }
 
-// The average's recalibration: every recalibrateEvery steps, over a pass
-// of recalibrationRows draws from the prior. The average moves slowly (a
-// decay of 0.999 spans 1,000 steps), and so do its statistics. For the
+// The average's recalibration: over a pass of recalibrationRows draws from
+// the prior, every recalibrateEvery steps. The average moves slowly (a
+// decay of 0.999 spans 1,000 steps), and so do its statistics, except at
+// the start of a run, where they are recomputed each time the step count
+// has doubled (steps 1, 2, 4, ... 256). For the
 // DCGAN's generator a pass takes about as long as two training steps
 // (infer's BenchmarkPopulationStatistics), under 0.5% of training; its
 // 256 x 7 x 7 and 256 x 14 x 14 values per channel pin each mean and
@@ -73,25 +75,28 @@ func recalibratedBuffers(c model.Config) []string {
 	return out
 }
 
-// behind names what training goes on from that the average replaces in a
-// checkpoint's parameters: the averaged weights and the buffers.
-func (a *average) behind() []string { return slices.Concat(a.names, a.buffers) }
+// savedBehind names what a checkpoint saves behind the average, for
+// training to go on from: the weights the average replaces in its
+// parameters, and the running statistics its own statistics replace.
+func (a *average) savedBehind() []string { return slices.Concat(a.names, a.buffers) }
 
 // statsDue says whether the average's statistics are to be recomputed at
-// step: never computed, recalibrateEvery steps old, or last needs the
-// statistics of this very step (the end of training, a save).
+// step: never computed, recalibrateEvery steps old, the step count doubled
+// since (early in a run), or last needs the statistics of this very step
+// (the end of training, a save).
 func (a *average) statsDue(step int64, last bool) bool {
 	if len(a.buffers) == 0 {
 		return false
 	}
-	return a.stats == nil || step-a.statsStep >= recalibrateEvery || (last && a.statsStep != step)
+	age := step - a.statsStep
+	return a.stats == nil || age >= min(recalibrateEvery, max(a.statsStep, 1)) || (last && age != 0)
 }
 
 // recalibrate recomputes the average's statistics at step, over
 // recalibrationRows draws seeded by the run's seed and the step, so that a
 // run and its resumption save the same ones.
 func (a *average) recalibrate(c model.Config, p *nn.ParamSet, step int64) {
-	a.stats = infer.PopulationStatistics(c, averagedWeights{p, a}, recalibrationRows, c.Seed^uint64(step)*0x9e3779b97f4a7c15)
+	a.stats = infer.PopulationStatistics(c, averagedWeights{p, a}, recalibrationRows, c.Seed^(uint64(step)*0x9e3779b97f4a7c15))
 	a.statsStep = step
 }
 

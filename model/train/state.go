@@ -83,7 +83,7 @@ func (t *Trainer) Save() (model.Config, State, []Tensor) {
 	}
 	if t.avg != nil {
 		st.AverageUpdates = t.avg.updates
-		for _, name := range t.avg.behind() {
+		for _, name := range t.avg.savedBehind() {
 			out = append(out, tensorOf(WeightsPrefix+name, t.params.Tensor(name)))
 		}
 	}
@@ -185,7 +185,7 @@ func (t *Trainer) restoreAverage(st State, tensors map[string]Tensor, freshOptim
 			return nil
 		}
 	}
-	for _, name := range t.avg.behind() {
+	for _, name := range t.avg.savedBehind() {
 		if _, ok := tensors[WeightsPrefix+name]; !ok && slices.Contains(t.avg.buffers, name) {
 			continue // saved before the average had statistics of its own
 		}

@@ -219,7 +219,7 @@ func (t *Trainer) UpdateSettings(next model.Config) error {
 	}
 	next.ImageRows, next.ImageCols = cur.ImageRows, cur.ImageCols
 	if cur.NeedsRebuild(next) {
-		return fmt.Errorf("train: kind, image size, latent dimension, hidden layers, batch size, dropout, optimizer, training images and seed need a reset to change")
+		return fmt.Errorf("train: kind, architecture, up-sampling, image size, latent dimension, hidden layers, batch size, dropout, optimizer, training images and seed need a reset to change")
 	}
 	if err := next.Validate(); err != nil {
 		return err

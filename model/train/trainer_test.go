@@ -209,7 +209,7 @@ func TestTrainer_PauseAndResumeEqualsUninterrupted(t *testing.T) {
 
 func TestTrainer_SaveRestoreResumesExactly(t *testing.T) {
 	data := dataset.Noise(40, 4, 4, 4)
-	for _, name := range []string{"ae", "vae", "gan", "gan-averaged", "gan-averaged-conv"} {
+	for _, name := range []string{"ae", "vae", "gan", "gan-averaged", "gan-averaged-conv", "gan-averaged-transposed"} {
 		t.Run(name, func(t *testing.T) {
 			kind, variant, _ := strings.Cut(name, "-")
 			cfg := smallConfig(model.Kind(kind), 4, 4)
@@ -218,8 +218,11 @@ func TestTrainer_SaveRestoreResumesExactly(t *testing.T) {
 			if averaged {
 				cfg.GeneratorAverage = 0.9
 			}
-			if strings.HasSuffix(variant, "conv") {
+			if strings.HasSuffix(variant, "conv") || strings.HasSuffix(variant, "transposed") {
 				cfg = cfg.WithArch(model.ArchConv) // batch norm: the average has statistics of its own
+			}
+			if strings.HasSuffix(variant, "transposed") {
+				cfg.Upsample = model.UpsampleTransposed
 			}
 			whole, err := NewTrainer(cfg, data, nil)
 			if err != nil {

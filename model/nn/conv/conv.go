@@ -65,41 +65,42 @@ func (l Conv2D) Apply(g *nn.Graph, x *G.Node, needs nn.GradNeeds, mask *G.Node) 
 	if mask != nil {
 		in = append(in, mask)
 	}
-	return applyConv(g, "Conv2D", l, false, in, needs, mask != nil)
+	return applyConv(g, fmt.Sprintf("Conv2D(%+v)", l), l, false, in, needs, mask != nil)
 }
 
 // applyConv adds the convolution l, or its transpose, to g as one op on
-// in = x, W, b[, mask].
-func applyConv(g *nn.Graph, kind string, l Conv2D, transposed bool, in G.Nodes, needs nn.GradNeeds, masked bool) *G.Node {
+// in = x, W, b[, mask], named after the layer it is.
+func applyConv(g *nn.Graph, layer string, l Conv2D, transposed bool, in G.Nodes, needs nn.GradNeeds, masked bool) *G.Node {
 	signature := op.Sig(2, 2, 4, 1)
 	if masked {
 		signature.In = append(signature.In, 2)
 	}
 	scratch := g.Shared("conv", func() any { return new(convBuffers) }).(*convBuffers)
-	o := convOp{op.NewBase(fmt.Sprintf("%s(%+v,%t,%t,%t)", kind, l, needs.Input, needs.Weights, masked), signature), l, transposed, needs, masked, scratch}
+	o := convOp{op.NewBase(fmt.Sprintf("%s(%t,%t,%t)", layer, needs.Input, needs.Weights, masked), signature), l, transposed, needs, masked, scratch}
 	return G.Must(G.ApplyOp(o, in...))
 }
 
 // Forward sets y = act(W * x + b) for the n images x, with its scratch
 // buffers carved out of *tmp.
 func (l Conv2D) Forward(w [][]float32, y, x []float32, n int, tmp *[]float32) {
+	shiftProduct(l, l.scratch(n, tmp), w[0], x, y, n)
+	biasAct(y, w[1], nil, l.OutH()*l.OutW(), float32(l.Act))
+}
+
+// scratch carves the buffers of the shifted products of n images out of
+// *tmp.
+func (l Conv2D) scratch(n int, tmp *[]float32) *convScratch[float32] {
 	a, b, c := l.shiftSizes(n)
 	*tmp = nn.Grow(*tmp, a+b+c)
 	t := *tmp
-	sc := convScratch[float32]{in: t[:a:a], out: t[a : a+b : a+b], taps: t[a+b : a+b+c : a+b+c]}
-	shiftProduct(l, &sc, w[0], x, y, n)
-	biasAct(y, w[1], nil, l.OutH()*l.OutW(), float32(l.Act))
+	return &convScratch[float32]{in: t[:a:a], out: t[a : a+b : a+b], taps: t[a+b : a+b+c : a+b+c]}
 }
 
 // Back sets dx to the gradient for the n images of dy ⊙ act'(y) through
 // the convolution (its transpose by the shifted products), overwriting dy.
 func (l Conv2D) Back(w [][]float32, dx, dy, y []float32, n int, tmp *[]float32) {
 	l.Act.Back(dy, y)
-	a, b, c := l.shiftSizes(n)
-	*tmp = nn.Grow(*tmp, a+b+c)
-	t := *tmp
-	sc := convScratch[float32]{in: t[:a:a], out: t[a : a+b : a+b], taps: t[a+b : a+b+c : a+b+c]}
-	shiftGradInput(l, &sc, dy, w[0], dx, n)
+	shiftGradInput(l, l.scratch(n, tmp), dy, w[0], dx, n)
 }
 
 // convScratch holds batch-sized buffers from run to run: the framed
@@ -160,9 +161,9 @@ type convOp struct {
 	scratch    *convBuffers
 }
 
-// sides returns the widths of the op's input and output rows, its output
+// dims returns the widths of the op's input and output rows, its output
 // channels and the size of one output plane.
-func (o convOp) sides() (in, out, channels, plane int) {
+func (o convOp) dims() (in, out, channels, plane int) {
 	if o.transposed {
 		return o.l.Out(), o.l.In(), o.l.InC, o.l.H * o.l.W
 	}
@@ -186,7 +187,7 @@ func (o convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	inW, outW, channels, _ := o.sides()
+	inW, outW, channels, _ := o.dims()
 	out := tensor.Shape{s[0][0], outW}
 	wantW := tensor.Shape{o.l.OutC, o.l.InC, o.l.K, o.l.K}
 	if s[0][1] != inW || !s[1].Eq(wantW) || s[2][0] != channels || (o.masked && !s[3].Eq(out)) {
@@ -197,7 +198,7 @@ func (o convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 
 // outShape is the output's shape for the inputs ts.
 func (o convOp) outShape(ts []*tensor.Dense) tensor.Shape {
-	_, out, _, _ := o.sides()
+	_, out, _, _ := o.dims()
 	return tensor.Shape{ts[0].Shape()[0], out}
 }
 
@@ -222,7 +223,7 @@ func convForward[T op.Float](o convOp, sc *convScratch[T], d [][]T, n int) {
 	} else {
 		shiftProduct(o.l, sc, w, x, out, n)
 	}
-	_, _, _, plane := o.sides()
+	_, _, _, plane := o.dims()
 	biasAct(out, b, mask, plane, T(o.l.Act))
 }
 
@@ -279,7 +280,7 @@ type convGradOp struct {
 }
 
 func (o convGradOp) shape(rows int) tensor.Shape {
-	in, _, channels, _ := o.of.sides()
+	in, _, channels, _ := o.of.dims()
 	l := o.of.l
 	switch o.what {
 	case gradInput:
@@ -325,7 +326,7 @@ func convGrad[T op.Float](o convOp, what int, sc *convScratch[T], d [][]T, n int
 	case what == gradWeight:
 		shiftGradWeight(o.l, sc, d[0], d[1], out, n)
 	case what == gradBias:
-		_, _, channels, plane := o.sides()
+		_, _, channels, plane := o.dims()
 		clear(out)
 		for p := 0; p*plane < len(d[0]); p++ {
 			var sum T

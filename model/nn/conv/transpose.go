@@ -1,6 +1,7 @@
 package conv
 
 import (
+	"fmt"
 	"math"
 
 	G "gorgonia.org/gorgonia"
@@ -73,22 +74,14 @@ func (l ConvTranspose2D) Apply(g *nn.Graph, x *G.Node, needs nn.GradNeeds, mask 
 	if mask != nil {
 		in = append(in, mask)
 	}
-	return applyConv(g, "ConvTranspose2D", l.adjoint(), true, in, needs, mask != nil)
-}
-
-// scratch carves the buffers of the shifted products of n images out of
-// *tmp.
-func (l ConvTranspose2D) scratch(n int, tmp *[]float32) *convScratch[float32] {
-	a, b, c := l.adjoint().shiftSizes(n)
-	*tmp = nn.Grow(*tmp, a+b+c)
-	t := *tmp
-	return &convScratch[float32]{in: t[:a:a], out: t[a : a+b : a+b], taps: t[a+b : a+b+c : a+b+c]}
+	return applyConv(g, fmt.Sprintf("ConvTranspose2D(%+v)", l), l.adjoint(), true, in, needs, mask != nil)
 }
 
 // Forward sets y = act(Wᵀ * x + b) for the n images x, with its scratch
 // buffers carved out of *tmp.
 func (l ConvTranspose2D) Forward(w [][]float32, y, x []float32, n int, tmp *[]float32) {
-	shiftGradInput(l.adjoint(), l.scratch(n, tmp), x, w[0], y, n)
+	c := l.adjoint()
+	shiftGradInput(c, c.scratch(n, tmp), x, w[0], y, n)
 	biasAct(y, w[1], nil, l.OutH()*l.OutW(), float32(l.Act))
 }
 
@@ -96,5 +89,6 @@ func (l ConvTranspose2D) Forward(w [][]float32, y, x []float32, n int, tmp *[]fl
 // the transposed convolution (the convolution itself), overwriting dy.
 func (l ConvTranspose2D) Back(w [][]float32, dx, dy, y []float32, n int, tmp *[]float32) {
 	l.Act.Back(dy, y)
-	shiftProduct(l.adjoint(), l.scratch(n, tmp), w[0], dy, dx, n)
+	c := l.adjoint()
+	shiftProduct(c, c.scratch(n, tmp), w[0], dy, dx, n)
 }
