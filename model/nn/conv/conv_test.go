@@ -46,11 +46,7 @@ func checkDefinition(t *testing.T, l Conv2D, images int) {
 	w := make([]float32, l.OutC*l.patch())
 	b := make([]float32, l.OutC)
 	x := make([]float32, images*l.In())
-	for _, s := range [][]float32{w, b, x} {
-		for i := range s {
-			s[i] = float32(rng.NormFloat64())
-		}
-	}
+	fillNormal(rng, w, b, x)
 	y := make([]float32, images*l.Out())
 	var tmp []float32
 	l.Forward([][]float32{w, b}, y, x, images, &tmp)
@@ -79,6 +75,15 @@ func checkDefinition(t *testing.T, l Conv2D, images int) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// fillNormal sets every value of the slices to a standard normal draw.
+func fillNormal(rng *rand.Rand, slices ...[]float32) {
+	for _, s := range slices {
+		for i := range s {
+			s[i] = float32(rng.NormFloat64())
 		}
 	}
 }

@@ -37,11 +37,7 @@ func TestConvTranspose2D_ForwardIsTheTransposedConvolution(t *testing.T) {
 			w := make([]float32, l.InC*l.OutC*l.K*l.K)
 			b := make([]float32, l.OutC)
 			x := make([]float32, images*l.In())
-			for _, s := range [][]float32{w, b, x} {
-				for i := range s {
-					s[i] = float32(rng.NormFloat64())
-				}
-			}
+			fillNormal(rng, w, b, x)
 			y := make([]float32, images*l.Out())
 			var tmp []float32
 			l.Forward([][]float32{w, b}, y, x, images, &tmp)
