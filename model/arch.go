@@ -103,13 +103,17 @@ func mlpArchitecture(c Config, pixels int, act nn.Activation, dense func(string,
 //	  channels, batch norm, LeakyReLU; dense to one logit.
 //
 // Up-sampling resizes then convolves (Odena et al. 2016), which leaves no
-// checkerboard pattern; with UpsampleTransposed each resize and 3x3
-// convolution is one 4x4 transposed convolution of stride 2 instead,
-// which spans the resize and convolution as a special case, at less than
-// half its multiplications. The layers then count on without the resizes
-// (the VAE's "decoder.1" is the first transposed convolution, the GAN's
+// checkerboard pattern. Each resize and the convolution after it are one
+// layer (conv.ResizeConv2D) named after the convolution: the resizes
+// ("decoder.1", "generator.2") hold no parameters and count only in the
+// numbering, as torch.nn.Sequential would number them. With
+// UpsampleTransposed each resize and 3x3 convolution is one 4x4 transposed
+// convolution of stride 2 instead, with a kernel of its own that spans the
+// resize and convolution as a special case (the one ResizeConv2D runs as),
+// at the same cost. The layers then count on without the resizes (the
+// VAE's "decoder.1" is the first transposed convolution, the GAN's
 // "generator.2" and "generator.3" are the first transposed convolution
-// and the second batch norm), as torch.nn.Sequential would number them.
+// and the second batch norm).
 func convArchitecture(c Config) Architecture {
 	h, w := c.ImageRows, c.ImageCols
 	h2, w2, h4, w4 := h/2, w/2, h/4, w/4
@@ -117,10 +121,9 @@ func convArchitecture(c Config) Architecture {
 	down := func(name string, inC, ih, iw, outC int, act nn.Activation) nn.Layer {
 		return conv.Conv2D{Label: name, InC: inC, H: ih, W: iw, OutC: outC, K: 4, Stride: 2, Pad: 1, Act: act}
 	}
-	same := func(name string, inC, ih, iw, outC int, act nn.Activation) nn.Layer {
-		return conv.Conv2D{Label: name, InC: inC, H: ih, W: iw, OutC: outC, K: 3, Stride: 1, Pad: 1, Act: act}
+	resize := func(name string, inC, ih, iw, outC int, act nn.Activation) nn.Layer {
+		return conv.ResizeConv2D{Label: name, InC: inC, H: ih, W: iw, OutC: outC, Act: act}
 	}
-	up := func(name string, ch, ih, iw int) nn.Layer { return conv.Upsample{Label: name, C: ch, H: ih, W: iw} }
 	upConv := func(name string, inC, ih, iw, outC int, act nn.Activation) nn.Layer {
 		return conv.ConvTranspose2D{Label: name, InC: inC, H: ih, W: iw, OutC: outC, K: 4, Stride: 2, Pad: 1, Act: act}
 	}
@@ -143,8 +146,7 @@ func convArchitecture(c Config) Architecture {
 				upConv("decoder.1", c2, h4, w4, c1, nn.ReLU), upConv("decoder.out", c1, h2, w2, 1, nn.Linear)}
 		} else {
 			a.Decoder = []nn.Layer{dense("decoder.0", c.LatentDim, flat, nn.ReLU),
-				up("decoder.1", c2, h4, w4), same("decoder.2", c2, h2, w2, c1, nn.ReLU),
-				up("decoder.3", c1, h2, w2), same("decoder.out", c1, h, w, 1, nn.Linear)}
+				resize("decoder.2", c2, h4, w4, c1, nn.ReLU), resize("decoder.out", c1, h2, w2, 1, nn.Linear)}
 		}
 	case KindGAN:
 		if transposed {
@@ -156,9 +158,9 @@ func convArchitecture(c Config) Architecture {
 		} else {
 			a.Decoder = []nn.Layer{dense("generator.0", c.LatentDim, c2*h4*w4, nn.Linear),
 				conv.BatchNorm{Label: "generator.1", C: c2, Spatial: h4 * w4, Act: nn.ReLU},
-				up("generator.2", c2, h4, w4), same("generator.3", c2, h2, w2, c1, nn.Linear),
+				resize("generator.3", c2, h4, w4, c1, nn.Linear),
 				conv.BatchNorm{Label: "generator.4", C: c1, Spatial: h2 * w2, Act: nn.ReLU},
-				up("generator.5", c1, h2, w2), same("generator.out", c1, h, w, 1, nn.Linear)}
+				resize("generator.out", c1, h2, w2, 1, nn.Linear)}
 		}
 		a.Critic = []nn.Layer{down("discriminator.0", 1, h, w, c1, nn.LeakyReLU),
 			down("discriminator.1", c1, h2, w2, c2, nn.Linear),

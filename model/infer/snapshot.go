@@ -66,14 +66,16 @@ func New(c model.Config, p Weights, step int64, epoch int) *Snapshot {
 	return s
 }
 
-// bind gives each layer copies of its weights from p.
+// bind gives each layer copies of its weights from p, as its float32
+// passes take them (nn.Bind).
 func bind(ls []nn.Layer, p Weights) []stage {
 	out := make([]stage, len(ls))
 	for i, l := range ls {
-		out[i] = stage{layer: l}
+		var w [][]float32
 		for _, prm := range l.Params() {
-			out[i].w = append(out[i].w, p.Float32s(prm.Name))
+			w = append(w, p.Float32s(prm.Name))
 		}
+		out[i] = stage{layer: l, w: nn.Bind(l, w)}
 	}
 	return out
 }

@@ -28,8 +28,8 @@ type Layer interface {
 	// only the gradients needs asks for.
 	Apply(g *Graph, x *G.Node, needs GradNeeds, mask *G.Node) *G.Node
 	// Forward sets y (n x Out) to the layer's output for the n rows of x
-	// (n x In), in float32, with w the parameters' values in Params order.
-	// tmp is scratch the layer may use, and grow.
+	// (n x In), in float32, with w the parameters' values in Params order
+	// as Bind returns them. tmp is scratch the layer may use, and grow.
 	Forward(w [][]float32, y, x []float32, n int, tmp *[]float32)
 }
 
@@ -55,6 +55,24 @@ type Half interface {
 	Forward(y, x []float32)
 	// Finish is Finisher.Finish for one row, through the sigmoid.
 	Finish(dst []float64, x []float32, tmp *[]float32)
+}
+
+// Binder is a layer whose float32 passes (Forward, Finish, Half, Back)
+// take its weights in a form of their own, made once when a snapshot binds
+// them rather than on every pass.
+type Binder interface {
+	// Bind returns the weights the float32 passes take, from w, the
+	// parameters' values in Params order. It may keep w's slices.
+	Bind(w [][]float32) [][]float32
+}
+
+// Bind returns the parameters' values w as l's float32 passes take them:
+// l.Bind(w) for a Binder, w itself for any other layer.
+func Bind(l Layer, w [][]float32) [][]float32 {
+	if b, ok := l.(Binder); ok {
+		return b.Bind(w)
+	}
+	return w
 }
 
 // Backer is a layer whose float32 pass has an input gradient, for the

@@ -107,6 +107,7 @@ func Check(t *testing.T, l nn.Layer, rows int) {
 	for _, p := range l.Params() {
 		w = append(w, params.Float32s(p.Name))
 	}
+	w = nn.Bind(l, w)
 	x32 := nn.Float32s(xT)
 	var tmp []float32
 	for _, n := range []int{1, rows} { // one row takes its own path
