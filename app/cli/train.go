@@ -199,7 +199,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	name := string(cfg.Kind)
 	ckPath := filepath.Join(f.out, name+".safetensors")
 	if !set["out"] && resume != nil {
-		ckPath = f.resume // a resumed run goes on in its own file
+		// A resumed run goes on in its own file, with its metrics and
+		// pictures beside it.
+		ckPath, f.out = f.resume, filepath.Dir(f.resume)
 	}
 	existed, err := checkTarget(ckPath, f.resume, f.force)
 	if err != nil {

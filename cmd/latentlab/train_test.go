@@ -148,10 +148,17 @@ func TestTrain_InterruptsNeverLoseACheckpoint(t *testing.T) {
 		t.Fatalf("fresh run interrupted: exit %d, want 130 and how to resume\n%s", code, stderr)
 	}
 	own := filepath.Join(out3, "ae.safetensors")
+	metrics := filepath.Join(out3, "ae-metrics.json")
+	if err := os.Remove(metrics); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
 	if code, stderr := runUntil(t, bin, "never", "train", "--resume", own, "--data", data); code != 0 {
 		t.Fatalf("resume in place: exit %d\n%s", code, stderr)
 	}
 	sameWeights(t, ck, own)
+	if _, err := os.Stat(metrics); err != nil {
+		t.Errorf("resumed in place without --out, the metrics are not beside the checkpoint: %v", err)
+	}
 
 	// Settings cannot change under --resume, and the data must match.
 	other := t.TempDir()
