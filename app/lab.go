@@ -43,7 +43,7 @@ func NewLab(data *Data, configs map[model.Kind]model.Config) (*Lab, error) {
 	for _, k := range Kinds {
 		cfg, ok := configs[k]
 		if !ok {
-			cfg = model.DefaultConfig(k)
+			cfg = DefaultConfig(k)
 		}
 		cfg.Kind = k
 		s, err := newSession(cfg, data, l.signal, l.Monitor, l.turns)

@@ -63,7 +63,7 @@ func newSettingsForm(cfg model.Config) *settingsForm {
 		if up == "" { // an mlp: conv's default, should the architecture change
 			up = model.UpsampleResize
 		}
-		f.choose("Up-sampling", "Speed: conv only; transposed trains twice as fast as resize. Needs reset.",
+		f.choose("Up-sampling", "Quality: conv only; resize leaves no checkerboard, at the same speed. Needs reset.",
 			[]string{string(model.UpsampleResize), string(model.UpsampleTransposed)}, string(up), func(c *model.Config, s string) error {
 				u, err := model.ParseUpsample(s)
 				c.Upsample = u
@@ -278,7 +278,7 @@ func loadConfigs(p fyne.Preferences) (map[model.Kind]model.Config, []string) {
 	out := map[model.Kind]model.Config{}
 	var notices []string
 	for _, k := range app.Kinds {
-		cfg := model.DefaultConfig(k)
+		cfg := app.DefaultConfig(k)
 		if p != nil {
 			if s := p.String(prefKey(k)); s != "" {
 				var saved model.Config

@@ -81,7 +81,7 @@ func TestRun_BadFlagsExitNonZeroNamingTheFlag(t *testing.T) {
 		{[]string{"train", "--model", "gan", "--arch", "conv", "--upsample", "bicubic"}, "--upsample: unknown up-sampling \"bicubic\""},
 		{[]string{"train", "--model", "gan", "--upsample", "transposed"}, "--upsample = transposed: only a conv model up-samples"},
 		{[]string{"soak", "--upsample", "bicubic"}, "--upsample: unknown up-sampling"},
-		{[]string{"soak", "--upsample", "transposed"}, "--upsample transposed: only --arch conv up-samples"},
+		{[]string{"soak", "--arch", "mlp", "--upsample", "transposed"}, "--upsample transposed: only conv models up-sample"},
 		{[]string{"train", "--model", "vae", "stray"}, "stray"},
 		{[]string{"eval"}, "--checkpoint is required"},
 		{[]string{"train", "--model", "vae", "--validation", "-1"}, "--validation -1: must be 0 (no validation) or more"},

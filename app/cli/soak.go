@@ -46,7 +46,7 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("soak", flag.ContinueOnError)
 	minutes := fs.Float64("minutes", 10, "how long to run")
 	every := fs.Duration("every", 10*time.Second, "how often to sample memory and goroutines")
-	arch := fs.String("arch", string(model.ArchMLP), "architecture of all three models: mlp or conv (each kind's defaults for it, as the app's Architecture setting)")
+	arch := fs.String("arch", "", "architecture of all three models: mlp or conv (each kind's defaults for it, as the app's Architecture setting); unset, each model's default in the app (conv for the GAN)")
 	upsample := fs.String("upsample", string(model.UpsampleResize), "with --arch conv: how the decoders and the generator up-sample, resize or transposed")
 	save := fs.String("save", "", "directory to save the three models' checkpoints in when the soak ends (<kind>.safetensors), to measure them with eval")
 	fs.Usage = func() {
@@ -62,15 +62,15 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *every < 100*time.Millisecond {
 		return usagef("--every %v: must be at least 100ms", *every)
 	}
-	if a := model.Arch(*arch); a != model.ArchMLP && a != model.ArchConv {
+	if a := model.Arch(*arch); a != "" && a != model.ArchMLP && a != model.ArchConv {
 		return usagef("--arch %q: must be mlp or conv", *arch)
 	}
 	up, err := model.ParseUpsample(*upsample)
 	if err != nil {
 		return usagef("--upsample: %v", err)
 	}
-	if up == model.UpsampleTransposed && model.Arch(*arch) != model.ArchConv {
-		return usagef("--upsample transposed: only --arch conv up-samples")
+	if up == model.UpsampleTransposed && model.Arch(*arch) == model.ArchMLP {
+		return usagef("--upsample transposed: only conv models up-sample")
 	}
 	if *save != "" {
 		if err := os.MkdirAll(*save, 0o755); err != nil {
@@ -85,7 +85,10 @@ func runSoak(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// same for the whole soak.
 	configs := map[model.Kind]model.Config{}
 	for _, k := range app.Kinds {
-		c := model.DefaultConfig(k).WithArch(model.Arch(*arch))
+		c := app.DefaultConfig(k)
+		if *arch != "" {
+			c = c.WithArch(model.Arch(*arch))
+		}
 		if c.Conv() {
 			c.Upsample = up
 		}
