@@ -13,9 +13,11 @@ GOFLAGS_APP := -tags migrated_fynedo
 run: setup build
 	./bin/latentlab
 
+# The app's packages take 5-9 minutes under the race detector on two busy cores, near go test's
+# default limit of 10 per package; 30 leaves room for a slower machine.
 test: setup setup-test deps
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 build: deps
 	$(GO) build -o bin/latentlab ./cmd/latentlab
