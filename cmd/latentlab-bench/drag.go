@@ -35,7 +35,11 @@ const (
 // xdotool, quits the app with SIGTERM and prints the drag latency it
 // reports. Without Xvfb or xdotool it says so and returns nil.
 func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set, arch model.Arch) error {
-	fmt.Fprintf(stdout, "\nDrag to screen (bin/latentlab-app --stats under Xvfb, %s models; %d-event drag over the VAE pad after %v of training)\n", arch, dragEvents, dragWarmup)
+	models := string(arch) + " models"
+	if arch == "" {
+		models = "the app's default models"
+	}
+	fmt.Fprintf(stdout, "\nDrag to screen (bin/latentlab-app --stats under Xvfb, %s; %d-event drag over the VAE pad after %v of training)\n", models, dragEvents, dragWarmup)
 	for _, tool := range []string{"Xvfb", "xdotool"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			fmt.Fprintf(stdout, "  not measured: %s is not installed (apt-get install xvfb xdotool)\n", tool)
@@ -89,15 +93,15 @@ func runDrag(ctx context.Context, stdout, stderr io.Writer, train *dataset.Set, 
 }
 
 // writeArchPrefs saves, in the app's preferences under configHome, each
-// model's default settings for arch, as the settings form does; for mlp
-// (the defaults) it writes nothing.
+// model's default settings for arch, as the settings form does; for no
+// arch (the app's own defaults) it writes nothing.
 func writeArchPrefs(configHome string, arch model.Arch) error {
-	if arch == model.ArchMLP {
+	if arch == "" {
 		return nil
 	}
 	prefs := map[string]string{}
 	for _, k := range app.Kinds {
-		b, err := json.Marshal(model.DefaultConfig(k).WithArch(arch))
+		b, err := json.Marshal(configFor(k, arch))
 		if err != nil {
 			return err
 		}

@@ -57,14 +57,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.torchThreads, "torch-threads", 1, "threads for the PyTorch reference (1 is its fastest on 2 cores)")
 	fs.BoolVar(&o.drag, "drag", false, "also measure drag-to-screen latency and in-app throughput of bin/latentlab-app under Xvfb (needs Xvfb and xdotool)")
 	fs.BoolVar(&o.dragOnly, "drag-only", false, "measure only what --drag measures")
-	arch := fs.String("drag-arch", string(model.ArchMLP), "architecture of the three models training in the app while --drag measures: mlp or conv")
+	arch := fs.String("drag-arch", "", "architecture of the three models training in the app while --drag measures: mlp or conv; unset, the app's defaults (conv for the GAN)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if o.dragArch = model.Arch(*arch); o.dragArch != model.ArchMLP && o.dragArch != model.ArchConv {
+	if o.dragArch = model.Arch(*arch); o.dragArch != "" && o.dragArch != model.ArchMLP && o.dragArch != model.ArchConv {
 		return o, fmt.Errorf("--drag-arch %q: must be mlp or conv", *arch)
 	}
 	if o.torchThreads < 1 {

@@ -38,11 +38,20 @@ func parseTrainedLine(s string) (model.Kind, float64, error) {
 	return k, rate, nil
 }
 
+// configFor returns a model's default settings in architecture arch, or
+// the app's own defaults for no arch.
+func configFor(kind model.Kind, arch model.Arch) model.Config {
+	if arch == "" {
+		return app.DefaultConfig(kind)
+	}
+	return model.DefaultConfig(kind).WithArch(arch)
+}
+
 // soloRate trains the model's default configuration for arch alone,
 // headless, for soloSteps steps after a short warm-up, and returns its images
 // per second.
 func soloRate(ctx context.Context, kind model.Kind, arch model.Arch, trainSet *dataset.Set) (float64, error) {
-	cfg := model.DefaultConfig(kind).WithArch(arch)
+	cfg := configFor(kind, arch)
 	cfg.Epochs = 1000
 	const warmup = 20
 	took, err := trainUntil(ctx, cfg, trainSet, warmup, func(_ train.Event, steps int) bool { return steps == warmup+soloSteps })
