@@ -112,11 +112,14 @@ func (s *Snapshot) HasEncoder() bool { return len(s.heads) > 0 }
 // forwardChunk is the most rows a batch forward pass takes at once, and
 // forwardBudget the most values a row's widest layer may take in a chunk:
 // together they bound a pass's scratch memory to a few MB, for the dense
-// models (1024 rows) and the convolutional ones alike (about 80 rows of
-// 64 channels of 28x28).
+// models (1024 rows) and the convolutional ones alike (83 rows of the
+// DCGAN's 64 channels of 14x14, whose convolutions' frames then take
+// about 11 MB; at 4x the budget a pass held about 65 MB, several passes
+// run at once in the app, and a pad's 400 images decoded no faster:
+// BenchmarkSnapshot_DecodeBatch).
 const (
 	forwardChunk  = 1024
-	forwardBudget = 1 << 22
+	forwardBudget = 1 << 20
 )
 
 // chunkRows returns how many rows of a pass through stages go at once.
