@@ -164,18 +164,20 @@ type kernelOp struct {
 
 func (o kernelOp) DiffWRT(int) []bool { return []bool{o.expand} }
 
-// shapes returns the 3x3 kernel's shape and the transposed kernel's.
-func (o kernelOp) shapes() (k3, k4 tensor.Shape) {
-	return tensor.Shape{o.l.OutC, o.l.InC, 3, 3}, tensor.Shape{o.l.InC, o.l.OutC, 4, 4}
+// shapes returns the op's input and output shapes: the 3x3 kernel's and
+// the transposed kernel's, the other way round for the contraction.
+func (o kernelOp) shapes() (in, out tensor.Shape) {
+	k3, k4 := tensor.Shape{o.l.OutC, o.l.InC, 3, 3}, tensor.Shape{o.l.InC, o.l.OutC, 4, 4}
+	if o.expand {
+		return k3, k4
+	}
+	return k4, k3
 }
 
 // outShape is the op's output shape, whatever its input.
 func (o kernelOp) outShape([]*tensor.Dense) tensor.Shape {
-	k3, k4 := o.shapes()
-	if o.expand {
-		return k4
-	}
-	return k3
+	_, out := o.shapes()
+	return out
 }
 
 func (o kernelOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
@@ -183,14 +185,11 @@ func (o kernelOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	want, _ := o.shapes()
-	if !o.expand {
-		_, want = o.shapes()
-	}
+	want, out := o.shapes()
 	if !s[0].Eq(want) {
 		return nil, fmt.Errorf("%s: kernel %v, want %v", o, s[0], want)
 	}
-	return o.outShape(nil), nil
+	return out, nil
 }
 
 func (o kernelOp) Do(vs ...G.Value) (G.Value, error) { return o.DoShaped(o, vs, o.outShape) }
